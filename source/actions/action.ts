@@ -1,0 +1,77 @@
+// Actions: the only things a step can ask for. Steps build them (pure), the
+// runner applies them through the host adapter. Every action knows how to tell
+// whether it is already satisfied, so applying a plan twice changes nothing.
+
+/** A read-only command whose exit status 0 means "already satisfied". */
+export type Probe = {argv: string[]};
+
+type ActionBase = {
+	/** Stable across runs: progress is recorded under it. `step.thing[.detail]`. */
+	id: string;
+	/** One line for people: "write /etc/bind/db.farm". */
+	title: string;
+};
+
+export type FileAction = ActionBase & {
+	kind: 'file';
+	path: string;
+	content: string;
+	mode: number;
+	owner?: {user: string; group: string};
+	/**
+	 * The daemon's own checker, run on the candidate file before it replaces the
+	 * live one. "{}" in argv stands for the candidate's path.
+	 */
+	check?: {argv: string[]};
+};
+
+export type CommandAction = ActionBase & {
+	kind: 'command';
+	argv: string[];
+	/**
+	 * How to tell the command's effect is already there. Without a probe the
+	 * command runs once and the journal remembers it; it must then be
+	 * `idempotent` so a run interrupted mid-command may safely run it again.
+	 */
+	satisfiedWhen?: Probe;
+	idempotent?: boolean;
+	/** Run even in a rehearsal: read-only checks such as named-checkconf. */
+	readOnly?: boolean;
+	/** Also run whenever one of these actions was applied after this one last ran. */
+	rerunAfter?: string[];
+	/** The operator can skip this action if it fails. */
+	skippable?: boolean;
+	timeoutMs?: number;
+	env?: Record<string, string>;
+};
+
+export type ServiceAction = ActionBase & {
+	kind: 'service';
+	service: string;
+	/** "running": start if stopped; "reload"/"restart" additionally after any of `after` changed. */
+	operation: 'running' | 'reload' | 'restart' | 'stopped';
+	/** Ids of actions whose change requires the reload/restart. */
+	after?: string[];
+};
+
+export type CheckpointAction = ActionBase & {
+	kind: 'checkpoint';
+	/** What the operator must do, in a few sentences. */
+	instructions: string;
+	/** Labelled facts to show: "VNC address", "SSH tunnel", ... */
+	details: Array<{label: string; value: string}>;
+	/** When this probe succeeds the operator's work is known to be done. */
+	satisfiedWhen?: Probe;
+};
+
+export type Action = FileAction | CommandAction | ServiceAction | CheckpointAction;
+
+export type ActionStatus = 'pending' | 'running' | 'done' | 'satisfied' | 'failed' | 'waiting' | 'skipped';
+
+export type Step = {
+	id: string;
+	title: string;
+	/** Ids of steps that must be done (or satisfied) first. */
+	requires: string[];
+	actions: Action[];
+};

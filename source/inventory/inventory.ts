@@ -1,0 +1,114 @@
+// The inventory: a validated recipe with every derived value filled in (FQDNs,
+// generated MACs and addresses). DNS, DHCP and Ganeti all read from it, so the
+// three can never disagree about a name, an address or a MAC.
+import type {Recipe, RecipeInstance} from '../recipe/schema.js';
+import {fromInt, hostRange, toInt} from './addresses.js';
+import {generateMac} from './mac.js';
+
+/** Values the wizard invents once and then keeps forever (saved with progress). */
+export type Generated = {
+	macs: Record<string, string>;
+	addresses: Record<string, string>;
+};
+
+export type InventoryInstance = RecipeInstance & {
+	fqdn: string;
+	mac: string;
+	address: string;
+};
+
+export type DnsRecord = {
+	/** Fully qualified, without the trailing dot. */
+	fqdn: string;
+	address: string;
+	role: 'node' | 'name-server' | 'cluster' | 'gateway' | 'instance';
+};
+
+export type Inventory = {
+	recipe: Recipe;
+	zone: string;
+	nodesDomain: string;
+	vmsDomain: string;
+	node: {hostname: string; fqdn: string; address: string};
+	nameServer: {fqdn: string; address: string};
+	cluster: {fqdn: string; address: string; masterNetdev: string; nicLink: string};
+	gateway: {fqdn: string; address: string};
+	instances: InventoryInstance[];
+	/** Every A record of the private zone; PTR records are derived from these. */
+	records: DnsRecord[];
+};
+
+export type RandomBytes = (count: number) => Uint8Array;
+
+/**
+ * Builds the inventory. Missing MACs and addresses are taken from `generated`
+ * when known there, otherwise invented; `generated` in the result holds every
+ * such value so the caller can save it before anything uses it.
+ */
+export function buildInventory(recipe: Recipe, known: Generated, randomBytes: RandomBytes): {inventory: Inventory; generated: Generated} {
+	const zone = recipe.dns.zone;
+	const nodesDomain = `${recipe.dns.nodes_domain}.${zone}`;
+	const vmsDomain = `${recipe.dns.vms_domain}.${zone}`;
+	const generated: Generated = {macs: {}, addresses: {}};
+
+	const node = {hostname: recipe.host.hostname, fqdn: `${recipe.host.hostname}.${nodesDomain}`, address: recipe.host.private_address};
+	const nameServer = {fqdn: `ns.${zone}`, address: recipe.host.private_address};
+	const bridge = recipe.network.bridge.name;
+	const cluster = {
+		fqdn: `${recipe.cluster.name}.${nodesDomain}`,
+		address: recipe.cluster.address,
+		masterNetdev: recipe.cluster.master_netdev ?? bridge,
+		nicLink: recipe.cluster.nic_link ?? bridge,
+	};
+	const gateway = {fqdn: `gw.${vmsDomain}`, address: recipe.network.bridge.address};
+
+	const usedMacs = new Set(recipe.instances.flatMap(instance => (instance.mac ? [instance.mac] : [])));
+	const usedAddresses = new Set([
+		recipe.network.bridge.address,
+		...recipe.instances.flatMap(instance => (instance.address ? [instance.address] : [])),
+	]);
+	for (const value of Object.values(known.macs)) usedMacs.add(value);
+	for (const value of Object.values(known.addresses)) usedAddresses.add(value);
+	const dynamicRange = recipe.dhcp.range ? [toInt(recipe.dhcp.range[0]), toInt(recipe.dhcp.range[1])] : undefined;
+
+	const instances = recipe.instances.map(instance => {
+		let mac = instance.mac ?? known.macs[instance.name];
+		if (!mac) {
+			mac = generateMac(recipe.cluster.mac_prefix, usedMacs, randomBytes);
+			usedMacs.add(mac);
+		}
+		if (!instance.mac) generated.macs[instance.name] = mac;
+
+		let address = instance.address ?? known.addresses[instance.name];
+		if (!address) {
+			address = firstFreeAddress(recipe.network.vms_subnet, usedAddresses, dynamicRange);
+			usedAddresses.add(address);
+		}
+		if (!instance.address) generated.addresses[instance.name] = address;
+
+		return {...instance, fqdn: `${instance.name}.${vmsDomain}`, mac, address};
+	});
+
+	const records: DnsRecord[] = [
+		{fqdn: nameServer.fqdn, address: nameServer.address, role: 'name-server'},
+		{fqdn: node.fqdn, address: node.address, role: 'node'},
+		{fqdn: cluster.fqdn, address: cluster.address, role: 'cluster'},
+		{fqdn: gateway.fqdn, address: gateway.address, role: 'gateway'},
+		...instances.map(instance => ({fqdn: instance.fqdn, address: instance.address, role: 'instance' as const})),
+	];
+
+	return {
+		inventory: {recipe, zone, nodesDomain, vmsDomain, node, nameServer, cluster, gateway, instances, records},
+		generated,
+	};
+}
+
+function firstFreeAddress(subnet: string, used: Set<string>, dynamicRange?: number[]): string {
+	const [first, last] = hostRange(subnet);
+	for (let value = first; value <= last; value++) {
+		if (dynamicRange && value >= dynamicRange[0]! && value <= dynamicRange[1]!) continue;
+		const address = fromInt(value);
+		if (!used.has(address)) return address;
+	}
+	throw new Error(`network.vms_subnet: "${subnet}" has no free address left for another instance; use a larger subnet`);
+}

@@ -1,0 +1,121 @@
+// The shape of a recipe: one YAML file that describes a whole site. Field-level
+// rules live here; rules that relate two fields live in cross-checks.ts.
+import {z} from 'zod';
+import {isIpv4, isIpv4Cidr} from '../inventory/addresses.js';
+
+// Each refinement's message completes the sentence `<path>: <value> ...`.
+const ipv4 = z.string().refine(isIpv4, 'is not an IPv4 address (expected e.g. 10.10.0.20)');
+const cidr = z.string().refine(isIpv4Cidr, 'is not an IPv4 network in CIDR form (expected e.g. 10.10.1.0/24, host bits zero)');
+const hostLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const dnsName = z
+	.string()
+	.refine(value => value.split('.').every(label => hostLabel.test(label)), 'is not a DNS name (lowercase letters, digits and "-", dot-separated, e.g. rodo1.osm)');
+const label = z.string().regex(hostLabel, 'is not a single DNS label (lowercase letters, digits and "-", e.g. gcc20)');
+const interfaceName = z.string().regex(/^[a-zA-Z0-9_.:-]{1,15}$/, 'is not a network interface name (at most 15 letters, digits, "_.:-", e.g. eth0)');
+export const macPattern = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
+const mac = z.string().regex(macPattern, 'is not a MAC address (six lowercase hex pairs, e.g. 52:54:5a:8d:77:8e)');
+const macPrefix = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){1,2}$/, 'is not a lowercase MAC prefix of two or three bytes (e.g. 52:54:00)');
+// Sizes as Ganeti takes them: a whole number and a unit (M, G or T).
+export const sizePattern = /^[1-9][0-9]*[MGT]$/;
+const size = z.string().regex(sizePattern, 'is not a size (a whole number and M, G or T, e.g. 10G)');
+const absolutePath = z.string().regex(/^\/[^\0]*$/, 'is not an absolute path (e.g. /srv/ganeti/debian.iso)');
+const devicePath = z.string().regex(/^\/dev\/[A-Za-z0-9/_.-]+$/, 'is not a device path (e.g. /dev/sdb)');
+
+export const hypervisors = ['kvm', 'xen-pvm', 'xen-hvm', 'fake'] as const;
+export const diskTemplates = ['plain', 'drbd', 'file', 'sharedfile', 'diskless'] as const;
+
+const host = z.strictObject({
+	hostname: label,
+	public_interface: interfaceName,
+	public_address: ipv4.optional(),
+	private_address: ipv4,
+});
+
+const network = z.strictObject({
+	private_range: cidr,
+	nodes_subnet: cidr,
+	vms_subnet: cidr,
+	bridge: z.strictObject({
+		name: interfaceName.default('br0'),
+		address: ipv4,
+	}),
+	nat: z.boolean().default(true),
+});
+
+const dns = z.strictObject({
+	zone: dnsName,
+	nodes_domain: dnsName.default('node'),
+	vms_domain: dnsName.default('vm'),
+	forwarders: z.array(ipv4).default([]),
+	ttl: z.string().regex(/^[0-9]+[smhdw]?$/, 'is not a TTL (e.g. 1h or 3600)').default('1h'),
+});
+
+const dhcp = z.strictObject({
+	enabled: z.boolean().default(true),
+	range: z.tuple([ipv4, ipv4]).optional(),
+	lease_time: z.number().int('is not a whole number of seconds').positive('must be a positive number of seconds').default(3600),
+});
+
+const storage = z.strictObject({
+	// A whole disk to partition (one LVM partition), or nothing when vg exists already.
+	disk: devicePath.optional(),
+	partition: devicePath.optional(),
+	// Lab hosts use a loop device backed by this file; real hosts leave it out.
+	loop_file: absolutePath.optional(),
+	loop_size: size.optional(),
+	vg: label,
+	file_storage_dir: absolutePath.optional(),
+});
+
+const drbd = z.strictObject({
+	hand_over: z.boolean().default(true),
+});
+
+const cluster = z.strictObject({
+	name: dnsName,
+	address: ipv4,
+	hypervisor: z.enum(hypervisors, 'is not a hypervisor Ganeti knows (kvm, xen-pvm, xen-hvm or fake)'),
+	hypervisor_parameters: z.record(z.string(), z.string()).default({}),
+	disk_templates: z.array(z.enum(diskTemplates, 'is not a disk template (plain, drbd, file, sharedfile or diskless)')).min(1, 'needs at least one disk template'),
+	master_netdev: interfaceName.optional(),
+	nic_link: interfaceName.optional(),
+	mac_prefix: macPrefix.default('52:54:00'),
+	ssh_init: z.boolean().default(false),
+	// Error codes `gnt-cluster verify` should ignore (e.g. ENODESETUP inside a VM).
+	verify_ignore: z.array(z.string().regex(/^[A-Z]+$/, 'is not a Ganeti error code (e.g. ENODESETUP)')).default([]),
+});
+
+const install = z.union(
+	[
+		z.strictObject({iso: absolutePath, vnc_password_file: absolutePath.optional()}),
+		z.strictObject({os: z.string().regex(/^[a-z0-9_.-]+(\+[a-z0-9_.-]+)?$/, 'is not an OS definition (e.g. debootstrap+default)')}),
+	],
+	'is not an install medium: give either {iso: /path/to.iso} or {os: name+variant}',
+);
+
+const instance = z.strictObject({
+	name: dnsName,
+	disk_template: z.enum(diskTemplates, 'is not a disk template (plain, drbd, file, sharedfile or diskless)'),
+	disk_size: size,
+	memory: size,
+	vcpus: z.number().int('is not a whole number of vcpus').min(1, 'must be at least 1').max(64, 'must be at most 64'),
+	install,
+	mac: mac.optional(),
+	address: ipv4.optional(),
+	extra_disks: z.array(size).default([]),
+});
+
+export const recipeSchema = z.strictObject({
+	version: z.literal(1, 'must be 1 (the only recipe version this wizard reads)'),
+	host,
+	network,
+	dns,
+	dhcp: dhcp.default({enabled: true, lease_time: 3600}),
+	storage,
+	drbd: drbd.default({hand_over: true}),
+	cluster,
+	instances: z.array(instance).default([]),
+});
+
+export type Recipe = z.infer<typeof recipeSchema>;
+export type RecipeInstance = Recipe['instances'][number];

@@ -1,0 +1,56 @@
+// What the runner tells a UI, and what it asks it. The UI (Ink screens, plain
+// prompts, unattended output) implements these; the runner never prints.
+import type {Action, ActionStatus, CheckpointAction} from '../actions/action.js';
+
+export type PlannedAction = {
+	action: Action;
+	status: ActionStatus;
+	/** Files: what is on disk now (null: absent), for a diff against action.content. */
+	current?: string | null;
+	/** Why the action is satisfied or what it waits for, when known. */
+	note?: string;
+};
+
+export type PlannedStep = {
+	id: string;
+	title: string;
+	status: ActionStatus;
+	actions: PlannedAction[];
+};
+
+export type Failure = {
+	stepId: string;
+	action: Action;
+	message: string;
+	exitCode?: number;
+	/** The last lines the command printed (stdout and stderr interleaved). */
+	outputTail: string[];
+	/** What the wizard knows about this failure's usual cause, and the fix. */
+	hint?: string;
+	/** Whether skipping is safe (later steps do not need what it does). */
+	skippable: boolean;
+};
+
+export type RunEvent =
+	| {type: 'step'; stepId: string; status: ActionStatus}
+	| {type: 'action'; stepId: string; action: Action; status: ActionStatus; note?: string}
+	/** A batch of a running command's output lines (never one event per line). */
+	| {type: 'output'; actionId: string; lines: string[]};
+
+export type Decisions = {
+	/** Shown the step's plan before it applies. Default: apply. */
+	beforeStep?: (step: PlannedStep) => Promise<'apply' | 'skip' | 'quit'>;
+	/** A failed action. Default: quit. */
+	onFailure?: (failure: Failure) => Promise<'retry' | 'skip' | 'quit'>;
+	/** The operator's turn (e.g. an OS install over VNC). Default: wait (stop the run). */
+	atCheckpoint?: (action: CheckpointAction) => Promise<'done' | 'wait'>;
+};
+
+export type RunOutcome = 'done' | 'failed' | 'waiting' | 'quit';
+
+export type RunResult = {
+	outcome: RunOutcome;
+	steps: PlannedStep[];
+	/** For 'failed' and 'waiting': the action it stopped at. */
+	stoppedAt?: {stepId: string; action: Action; message: string};
+};

@@ -1,0 +1,45 @@
+// A step is a pure function from inventory + probed facts to ordered actions.
+import type {Action} from '../actions/action.js';
+import type {Inventory} from '../inventory/inventory.js';
+
+/** What the host looked like when the step was planned. Unknown facts are null. */
+export type Facts = {
+	/** "rehearsal": files live under a folder, commands are only recorded. */
+	mode: 'real' | 'rehearsal';
+	/** Current content of every file the step declared in `reads` (null: absent). */
+	files: Record<string, string | null>;
+	/** Name servers from /etc/resolv.conf, excluding the wizard's own. */
+	resolvers: string[];
+	/** Network interfaces and their IPv4 addresses (null in a rehearsal). */
+	interfaces: Array<{name: string; addresses: string[]}> | null;
+	/** LVM volume groups (null when unknown). */
+	volumeGroups: Array<{name: string; sizeBytes: number; freeBytes: number}> | null;
+	/** Whether each package the steps need is installed (null when unknown). */
+	packages: Record<string, boolean> | null;
+	/** Clock, for zone serials. */
+	now: Date;
+};
+
+export type StepDefinition = {
+	id: string;
+	title: string;
+	/** Ids of steps that must be finished first. */
+	requires: string[];
+	/** Absolute paths whose current content `plan` needs in `facts.files`. */
+	reads?: (inventory: Inventory) => string[];
+	plan: (inventory: Inventory, facts: Facts) => Action[];
+};
+
+/** Facts for tests and plans of a bare host: nothing there yet. */
+export function bareFacts(overrides: Partial<Facts> = {}): Facts {
+	return {
+		mode: 'rehearsal',
+		files: {},
+		resolvers: [],
+		interfaces: null,
+		volumeGroups: null,
+		packages: null,
+		now: new Date('2026-01-01T00:00:00Z'),
+		...overrides,
+	};
+}
