@@ -2,8 +2,15 @@
 // runner applies them through the host adapter. Every action knows how to tell
 // whether it is already satisfied, so applying a plan twice changes nothing.
 
-/** A read-only command whose exit status 0 means "already satisfied". */
-export type Probe = {argv: string[]};
+/**
+ * A read-only command that tells whether something is already there: satisfied
+ * when it exits 0 and its stdout meets the optional conditions.
+ */
+export type Probe = {
+	argv: string[];
+	stdoutIncludes?: string;
+	stdoutEmpty?: boolean;
+};
 
 type ActionBase = {
 	/** Stable across runs: progress is recorded under it. `step.thing[.detail]`. */
@@ -23,6 +30,8 @@ export type FileAction = ActionBase & {
 	 * live one. "{}" in argv stands for the candidate's path.
 	 */
 	check?: {argv: string[]};
+	/** A zone serial this file carries: saved with progress once written. */
+	serial?: {zone: string; value: number};
 };
 
 export type CommandAction = ActionBase & {
@@ -35,7 +44,11 @@ export type CommandAction = ActionBase & {
 	 */
 	satisfiedWhen?: Probe;
 	idempotent?: boolean;
-	/** Run even in a rehearsal: read-only checks such as named-checkconf. */
+	/**
+	 * Changes nothing (a check). Real runs always run it, and it passes or fails
+	 * the step. A rehearsal runs it too when its argv names "{root}" (the
+	 * rehearsal folder, "/" for real), i.e. when it checks the files written.
+	 */
 	readOnly?: boolean;
 	/** Also run whenever one of these actions was applied after this one last ran. */
 	rerunAfter?: string[];

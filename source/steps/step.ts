@@ -8,6 +8,11 @@ export type Facts = {
 	mode: 'real' | 'rehearsal';
 	/** Current content of every file the step declared in `reads` (null: absent). */
 	files: Record<string, string | null>;
+	/**
+	 * Content at HEAD of the git repository holding each path the step declared
+	 * in `readsCommitted` (null: no repository, or not committed).
+	 */
+	committed: Record<string, string | null>;
 	/** Name servers from /etc/resolv.conf, excluding the wizard's own. */
 	resolvers: string[];
 	/** Network interfaces and their IPv4 addresses (null in a rehearsal). */
@@ -16,6 +21,8 @@ export type Facts = {
 	volumeGroups: Array<{name: string; sizeBytes: number; freeBytes: number}> | null;
 	/** Whether each package the steps need is installed (null when unknown). */
 	packages: Record<string, boolean> | null;
+	/** Last serial the wizard wrote per zone (kept with progress). */
+	serials: Record<string, number>;
 	/** Clock, for zone serials. */
 	now: Date;
 };
@@ -27,6 +34,8 @@ export type StepDefinition = {
 	requires: string[];
 	/** Absolute paths whose current content `plan` needs in `facts.files`. */
 	reads?: (inventory: Inventory) => string[];
+	/** Paths inside git-tracked directories whose committed content `plan` needs. */
+	readsCommitted?: (inventory: Inventory) => string[];
 	plan: (inventory: Inventory, facts: Facts) => Action[];
 };
 
@@ -35,6 +44,8 @@ export function bareFacts(overrides: Partial<Facts> = {}): Facts {
 	return {
 		mode: 'rehearsal',
 		files: {},
+		committed: {},
+		serials: {},
 		resolvers: [],
 		interfaces: null,
 		volumeGroups: null,

@@ -1,0 +1,281 @@
+// The one host adapter. At root "/" it acts for real; under any other root it
+// rehearses: every path is mapped under the root, changing commands are only
+// recorded (in commands.sh beside the progress), read-only checkers still run.
+import {constants as fsConstants} from 'node:fs';
+import {chmod, chown, mkdir, open, readdir, readFile, rename, stat, unlink, appendFile} from 'node:fs/promises';
+import {basename, dirname, join} from 'node:path';
+import {$, type ProcessPromise} from 'zx';
+import {failpoint, failpointArmed} from '../runner/failpoints.js';
+import type {FileInfo, Host, RunOptions, RunResult, WriteOptions} from './host.js';
+import {quoteArgv} from './quote.js';
+import type {Transcript} from './transcript.js';
+
+export class CheckFailedError extends Error {
+	constructor(
+		readonly path: string,
+		readonly checker: string[],
+		readonly result: RunResult,
+		readonly pointedLine?: {number: number; text: string},
+	) {
+		const output = (result.stdout + result.stderr).trim().split('\n').filter(Boolean);
+		const where = pointedLine ? ` (line ${pointedLine.number}: ${pointedLine.text.trim()})` : '';
+		super(`${path} was not installed: ${checker[0]} rejected it: ${output.at(-1) ?? `exit code ${result.exitCode}`}${where}`);
+		this.name = 'CheckFailedError';
+	}
+}
+
+type LocalHostOptions = {
+	root: string;
+	/** Where backups and the rehearsal's command record go. */
+	stateDir: string;
+	transcript: Transcript;
+};
+
+export class LocalHost implements Host {
+	readonly mode: 'real' | 'rehearsal';
+	readonly root: string;
+	private readonly stateDir: string;
+	private readonly transcript: Transcript;
+
+	constructor(options: LocalHostOptions) {
+		this.root = options.root;
+		this.mode = options.root === '/' ? 'real' : 'rehearsal';
+		this.stateDir = options.stateDir;
+		this.transcript = options.transcript;
+	}
+
+	/** Where a host path lives on this machine. */
+	map(path: string): string {
+		return this.mode === 'real' ? path : join(this.root, path);
+	}
+
+	async readFile(path: string): Promise<string | null> {
+		try {
+			return await readFile(this.map(path), 'utf8');
+		} catch (error) {
+			if (isMissing(error)) return null;
+			throw error;
+		}
+	}
+
+	async stat(path: string): Promise<FileInfo | null> {
+		try {
+			const info = await stat(this.map(path));
+			return {mode: info.mode & 0o7777, uid: info.uid, gid: info.gid, size: info.size};
+		} catch (error) {
+			if (isMissing(error)) return null;
+			throw error;
+		}
+	}
+
+	async list(path: string): Promise<string[]> {
+		try {
+			return (await readdir(this.map(path))).sort();
+		} catch (error) {
+			if (isMissing(error)) return [];
+			throw error;
+		}
+	}
+
+	async writeFile(path: string, content: string, options: WriteOptions): Promise<void> {
+		const target = this.map(path);
+		const directory = dirname(target);
+		await mkdir(directory, {recursive: true, mode: 0o755});
+		const existing = await this.stat(path);
+		// A fixed candidate name: a run killed before the rename leaves it behind,
+		// and the rerun's write of the same file reuses and renames it.
+		const candidate = join(directory, `.${basename(target)}.ganeti-wizard-new`);
+		await writeDurably(candidate, content, existing?.mode ?? options.mode);
+		if (existing) await chown(candidate, existing.uid, existing.gid);
+		else if (options.owner && this.mode === 'real') await this.chownByName(candidate, options.owner);
+
+		if (options.check) {
+			const argv = options.check.map(part => (part === '{}' ? candidate : part));
+			const result = await this.check(argv);
+			if (result && result.exitCode !== 0) {
+				await unlink(candidate);
+				throw new CheckFailedError(path, argv, result, pointedLine(result, content));
+			}
+		}
+
+		const previous = existing ? await this.readFile(path) : null;
+		if (previous !== null) await this.backup(path, previous);
+		failpoint('file-candidate');
+		await rename(candidate, target);
+		await syncDirectory(directory);
+		this.transcript.note(`wrote ${path} (${Buffer.byteLength(content)} bytes)`);
+	}
+
+	async run(argv: string[], options: RunOptions = {}): Promise<RunResult> {
+		if (this.mode === 'rehearsal') {
+			await this.record(argv, options.actionId);
+			this.transcript.command(argv, 'recorded, not run (rehearsal)');
+			return {exitCode: 0, stdout: '', stderr: ''};
+		}
+		return this.execute(argv, options, true);
+	}
+
+	async probe(argv: string[], options: {timeoutMs?: number} = {}): Promise<RunResult | null> {
+		if (this.mode === 'rehearsal') return null;
+		return this.execute(argv, {timeoutMs: options.timeoutMs ?? 30_000}, false);
+	}
+
+	async check(argv: string[]): Promise<RunResult | null> {
+		const mapped = argv.map(part => part.replaceAll('{root}', this.root));
+		if (this.mode === 'rehearsal' && !(await commandExists(mapped[0]!))) {
+			this.transcript.note(`not checked: ${mapped[0]} is not installed here`);
+			return null;
+		}
+		return this.execute(mapped, {timeoutMs: 120_000}, false);
+	}
+
+	async recorded(actionId: string, argv: string[]): Promise<boolean> {
+		if (this.mode === 'real') return false;
+		const record = await this.readRecord();
+		return record.includes(`${recordHeader(actionId)}\n${quoteArgv(argv)}\n`);
+	}
+
+	private async execute(argv: string[], options: RunOptions, changes: boolean): Promise<RunResult> {
+		const started = Date.now();
+		const child: ProcessPromise = $({
+			quiet: true,
+			nothrow: true,
+			input: options.input,
+			env: {...process.env, LC_ALL: 'C', ...options.env},
+			timeout: options.timeoutMs,
+		})`${argv}`;
+		const lines = new LineBatcher(batch => {
+			this.transcript.output(batch);
+			options.onLines?.(batch);
+		});
+		child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
+		child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
+		if (changes && failpointArmed('command-running')) {
+			// Let the command get under way, then die as a lost session would.
+			setTimeout(() => failpoint('command-running'), 1000);
+		}
+		const output = await child;
+		lines.flush();
+		const exitCode = output.exitCode ?? (output.signal ? 128 + signalNumber(output.signal) : 1);
+		this.transcript.command(argv, `exit ${exitCode}${output.signal ? ` (${output.signal})` : ''} after ${Date.now() - started} ms`);
+		return {exitCode, stdout: output.stdout, stderr: output.stderr};
+	}
+
+	private async record(argv: string[], actionId = 'unnamed'): Promise<void> {
+		const path = join(this.stateDir, 'commands.sh');
+		const existing = await this.readRecord();
+		const prologue = existing ? '' : '#!/bin/sh\n# What a real run would have executed, in order (rehearsal record).\nset -e\n';
+		await appendFile(path, `${prologue}${recordHeader(actionId)}\n${quoteArgv(argv)}\n`, {mode: 0o600});
+		const handle = await open(path, 'r');
+		await handle.sync();
+		await handle.close();
+	}
+
+	private async readRecord(): Promise<string> {
+		try {
+			return await readFile(join(this.stateDir, 'commands.sh'), 'utf8');
+		} catch (error) {
+			if (isMissing(error)) return '';
+			throw error;
+		}
+	}
+
+	private async backup(path: string, content: string): Promise<void> {
+		const stamp = new Date().toISOString().replaceAll(':', '');
+		const target = join(this.stateDir, 'backups', `${path}.${stamp}`);
+		await mkdir(dirname(target), {recursive: true, mode: 0o700});
+		await writeDurably(target, content, 0o600);
+	}
+
+	private async chownByName(path: string, owner: {user: string; group: string}): Promise<void> {
+		const uid = idFromDatabase(await this.readFile('/etc/passwd'), owner.user);
+		const gid = idFromDatabase(await this.readFile('/etc/group'), owner.group);
+		if (uid === undefined || gid === undefined) throw new Error(`cannot set owner ${owner.user}:${owner.group} on ${path}: no such user or group`);
+		await chown(path, uid, gid);
+	}
+}
+
+function recordHeader(actionId: string): string {
+	return `# action ${actionId}`;
+}
+
+async function writeDurably(path: string, content: string, mode: number): Promise<void> {
+	const handle = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC, mode);
+	try {
+		await handle.writeFile(content, 'utf8');
+		await handle.sync();
+	} finally {
+		await handle.close();
+	}
+	await chmod(path, mode);
+}
+
+async function syncDirectory(path: string): Promise<void> {
+	const handle = await open(path, 'r');
+	try {
+		await handle.sync();
+	} finally {
+		await handle.close();
+	}
+}
+
+function isMissing(error: unknown): boolean {
+	const code = (error as NodeJS.ErrnoException).code;
+	return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+async function commandExists(name: string): Promise<boolean> {
+	if (name.includes('/')) return stat(name).then(() => true, () => false);
+	for (const directory of (process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin'])) {
+		if (await stat(join(directory, name)).then(() => true, () => false)) return true;
+	}
+	return false;
+}
+
+function idFromDatabase(database: string | null, name: string): number | undefined {
+	const line = database?.split('\n').find(entry => entry.split(':')[0] === name);
+	return line ? Number(line.split(':')[2]) : undefined;
+}
+
+/** The generated line a checker complains about ("file:12: ..." or "line 12:"). */
+function pointedLine(result: RunResult, content: string): {number: number; text: string} | undefined {
+	const match = /(?::(\d+):|line (\d+)[:.])/.exec(result.stdout + result.stderr);
+	const number = Number(match?.[1] ?? match?.[2]);
+	const text = content.split('\n')[number - 1];
+	return number && text !== undefined ? {number, text} : undefined;
+}
+
+function signalNumber(signal: string): number {
+	return ({SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15} as Record<string, number>)[signal] ?? 0;
+}
+
+/** Splits a stream into whole lines and hands them on in batches, not one by one. */
+class LineBatcher {
+	private partial = '';
+	private pending: string[] = [];
+	private timer: NodeJS.Timeout | undefined;
+
+	constructor(private readonly deliver: (lines: string[]) => void) {}
+
+	push(chunk: Buffer): void {
+		const text = this.partial + chunk.toString('utf8');
+		const lines = text.split('\n');
+		this.partial = lines.pop() ?? '';
+		if (lines.length > 0) this.pending.push(...lines);
+		this.timer ??= setTimeout(() => this.flush(false), 50);
+	}
+
+	/** Hands on what is pending; at the end (`final`) also an unterminated last line. */
+	flush(final = true): void {
+		clearTimeout(this.timer);
+		this.timer = undefined;
+		if (final && this.partial) {
+			this.pending.push(this.partial);
+			this.partial = '';
+		}
+		if (this.pending.length === 0) return;
+		const batch = this.pending;
+		this.pending = [];
+		this.deliver(batch);
+	}
+}

@@ -1,0 +1,300 @@
+// The runner: plans each step against freshly probed facts, tells whether each
+// action is already satisfied, applies the rest through the host adapter and
+// records progress before and after every change, so any interruption resumes.
+import type {Action, ActionStatus, CheckpointAction, CommandAction, FileAction, ServiceAction} from '../actions/action.js';
+import type {Host, RunResult as CommandResult} from '../host/host.js';
+import {CheckFailedError} from '../host/local.js';
+import {probeFacts} from '../host/facts.js';
+import type {Inventory} from '../inventory/inventory.js';
+import type {StepDefinition} from '../steps/step.js';
+import type {Decisions, Failure, PlannedAction, PlannedStep, RunEvent, RunResult} from './events.js';
+import {failpoint} from './failpoints.js';
+import {fingerprint, type Progress} from './progress.js';
+
+export type RunContext = {
+	host: Host;
+	progress: Progress;
+	inventory: Inventory;
+	steps: StepDefinition[];
+	/** No operator: in a rehearsal, checkpoints are passed (nobody could act on them). */
+	unattended: boolean;
+	/** What the wizard knows about a failure's usual cause. */
+	hint?: (action: Action, output: string) => string | undefined;
+	now?: () => Date;
+};
+
+type Assessment = {status: ActionStatus; note?: string; current?: string | null};
+
+/** Every step's actions with their status now, changing nothing. */
+export async function planAll(context: RunContext): Promise<PlannedStep[]> {
+	const planned: PlannedStep[] = [];
+	for (const step of context.steps) {
+		const actions = await planStep(context, step);
+		const assessed: PlannedAction[] = [];
+		for (const action of actions) assessed.push({action, ...(await assess(context, action))});
+		planned.push({id: step.id, title: step.title, status: stepStatus(assessed.map(entry => entry.status)), actions: assessed});
+	}
+	return planned;
+}
+
+/** Statuses as the journal has them, without probing the host. */
+export async function journalView(context: RunContext): Promise<PlannedStep[]> {
+	const planned: PlannedStep[] = [];
+	for (const step of context.steps) {
+		const actions = (await planStep(context, step)).map(action => {
+			const record = context.progress.action(action.id);
+			const status: ActionStatus = record && record.fingerprint === fingerprint(action) ? record.status : 'pending';
+			return {action, status, ...(record?.message ? {note: record.message} : {})};
+		});
+		const recorded = context.progress.step(step.id)?.status;
+		planned.push({id: step.id, title: step.title, status: recorded ?? stepStatus(actions.map(entry => entry.status)), actions});
+	}
+	return planned;
+}
+
+export async function runPlan(context: RunContext, emit: (event: RunEvent) => void, decisions: Decisions = {}): Promise<RunResult> {
+	const {progress} = context;
+	progress.startRun(context.host.mode);
+	const reports: PlannedStep[] = [];
+	const finish = (result: Omit<RunResult, 'steps'>): RunResult => {
+		progress.finishRun(result.outcome);
+		return {...result, steps: reports};
+	};
+
+	for (const step of context.steps) {
+		const blocker = step.requires.find(id => !['done', 'satisfied'].includes(progress.step(id)?.status ?? ''));
+		if (blocker) {
+			const action = {kind: 'checkpoint', id: `${step.id}.requires`, title: `needs step ${blocker}`, instructions: '', details: []} as CheckpointAction;
+			return finish({outcome: 'failed', stoppedAt: {stepId: step.id, action, message: `step "${step.id}" needs step "${blocker}", which is not finished`}});
+		}
+		const actions = await planStep(context, step);
+		const planned: PlannedAction[] = [];
+		for (const action of actions) planned.push({action, ...(await assess(context, action))});
+		const report: PlannedStep = {id: step.id, title: step.title, status: stepStatus(planned.map(entry => entry.status)), actions: planned};
+		reports.push(report);
+
+		if (planned.some(entry => entry.status !== 'satisfied')) {
+			const decision = (await decisions.beforeStep?.(report)) ?? 'apply';
+			if (decision === 'quit') return finish({outcome: 'quit'});
+			if (decision === 'skip') {
+				report.status = 'skipped';
+				progress.setStep(step.id, 'skipped');
+				emit({type: 'step', stepId: step.id, status: 'skipped'});
+				continue;
+			}
+		}
+
+		progress.setStep(step.id, 'running');
+		emit({type: 'step', stepId: step.id, status: 'running'});
+		for (const entry of planned) {
+			const outcome = await applyWithDecisions(context, step.id, entry, emit, decisions);
+			if (outcome.stop) {
+				report.status = outcome.stop.outcome === 'waiting' ? 'waiting' : outcome.stop.outcome === 'failed' ? 'failed' : report.status;
+				progress.setStep(step.id, report.status);
+				emit({type: 'step', stepId: step.id, status: report.status});
+				return finish(outcome.stop);
+			}
+		}
+		report.status = stepStatus(planned.map(entry => entry.status));
+		progress.setStep(step.id, report.status);
+		emit({type: 'step', stepId: step.id, status: report.status});
+	}
+	return finish({outcome: 'done'});
+}
+
+async function planStep(context: RunContext, step: StepDefinition): Promise<Action[]> {
+	const now = context.now?.() ?? new Date();
+	const facts = await probeFacts(context.host, context.inventory, step, context.progress.serials, now);
+	return step.plan(context.inventory, facts);
+}
+
+type ApplyOutcome = {stop?: Omit<RunResult, 'steps'>};
+
+async function applyWithDecisions(context: RunContext, stepId: string, entry: PlannedAction, emit: (event: RunEvent) => void, decisions: Decisions): Promise<ApplyOutcome> {
+	const {action} = entry;
+	for (;;) {
+		// Assess again right before acting: earlier actions of the step may have changed things.
+		const assessment = await assess(context, action);
+		Object.assign(entry, assessment);
+		if (assessment.status === 'satisfied') {
+			context.progress.finishAction(action, 'satisfied', assessment.note ? {message: assessment.note} : {});
+			emit({type: 'action', stepId, action, status: 'satisfied', ...(assessment.note ? {note: assessment.note} : {})});
+			return {};
+		}
+		if (action.kind === 'checkpoint') return checkpoint(context, stepId, entry, action, emit, decisions);
+
+		context.progress.startAction(action);
+		emit({type: 'action', stepId, action, status: 'running'});
+		const failure = await apply(context, stepId, action, emit);
+		if (!failure) {
+			failpoint('after-effect');
+			// A passing check changed nothing: it is "satisfied", and triggers nothing.
+			const changed = !(action.kind === 'command' && action.readOnly);
+			const status = changed ? 'done' : 'satisfied';
+			context.progress.finishAction(action, status, {applied: changed});
+			entry.status = status;
+			emit({type: 'action', stepId, action, status});
+			failpoint('after-action');
+			return {};
+		}
+
+		context.progress.finishAction(action, 'failed', {message: failure.message});
+		entry.status = 'failed';
+		entry.note = failure.message;
+		emit({type: 'action', stepId, action, status: 'failed', note: failure.message});
+		const decision = (await decisions.onFailure?.(failure)) ?? 'quit';
+		if (decision === 'retry') continue;
+		if (decision === 'skip' && failure.skippable) {
+			context.progress.finishAction(action, 'skipped', {message: failure.message});
+			entry.status = 'skipped';
+			emit({type: 'action', stepId, action, status: 'skipped'});
+			return {};
+		}
+		return {stop: {outcome: 'failed', stoppedAt: {stepId, action, message: failure.message}}};
+	}
+}
+
+async function checkpoint(context: RunContext, stepId: string, entry: PlannedAction, action: CheckpointAction, emit: (event: RunEvent) => void, decisions: Decisions): Promise<ApplyOutcome> {
+	const {progress, host} = context;
+	if (host.mode === 'rehearsal' && context.unattended) {
+		// Nobody can install an OS into a rehearsal: note what the operator would do, go on.
+		progress.confirm(action.id);
+		progress.finishAction(action, 'done', {applied: true, message: 'rehearsal: the operator would act here'});
+		entry.status = 'done';
+		emit({type: 'action', stepId, action, status: 'done', note: 'rehearsal: the operator would act here'});
+		return {};
+	}
+	progress.finishAction(action, 'waiting');
+	entry.status = 'waiting';
+	emit({type: 'action', stepId, action, status: 'waiting'});
+	const decision = (await decisions.atCheckpoint?.(action)) ?? 'wait';
+	if (decision === 'done') {
+		progress.confirm(action.id);
+		progress.finishAction(action, 'done', {applied: true, message: 'confirmed by the operator'});
+		entry.status = 'done';
+		emit({type: 'action', stepId, action, status: 'done'});
+		return {};
+	}
+	return {stop: {outcome: 'waiting', stoppedAt: {stepId, action, message: action.instructions}}};
+}
+
+/** Whether the action is already satisfied, without changing anything. */
+async function assess(context: RunContext, action: Action): Promise<Assessment> {
+	const {host, progress} = context;
+	const record = progress.action(action.id);
+	switch (action.kind) {
+		case 'file': {
+			const current = await host.readFile(action.path);
+			return current === action.content ? {status: 'satisfied', current} : {status: 'pending', current};
+		}
+		case 'command': {
+			if (staleAfter(context, action.id, action.rerunAfter)) return {status: 'pending', note: 'runs again: something it depends on changed'};
+			if (action.readOnly && (host.mode === 'real' || action.argv.some(part => part.includes('{root}')))) return {status: 'pending'};
+			if (action.satisfiedWhen && host.mode === 'real') return (await probeSays(host, action.satisfiedWhen)) ? {status: 'satisfied'} : {status: 'pending'};
+			if (host.mode === 'rehearsal') return (await host.recorded(action.id, action.argv)) ? {status: 'satisfied', note: 'recorded in an earlier rehearsal'} : {status: 'pending'};
+			const doneBefore = record && record.fingerprint === fingerprint(action) && (record.status === 'done' || record.status === 'satisfied');
+			return doneBefore ? {status: 'satisfied', note: 'ran in an earlier run'} : {status: 'pending'};
+		}
+		case 'service': {
+			if (staleAfter(context, action.id, action.after)) return {status: 'pending', note: `${action.operation}: its configuration changed`};
+			if (host.mode === 'rehearsal') return (await host.recorded(action.id, serviceArgv(action, 'start'))) || record?.status === 'done' ? {status: 'satisfied'} : {status: 'pending'};
+			const running = (await host.probe(['service', action.service, 'status']))?.exitCode === 0;
+			return running === (action.operation !== 'stopped') ? {status: 'satisfied'} : {status: 'pending'};
+		}
+		case 'checkpoint': {
+			if (progress.isConfirmed(action.id)) return {status: 'satisfied', note: 'confirmed by the operator'};
+			if (action.satisfiedWhen && host.mode === 'real' && (await probeSays(host, action.satisfiedWhen))) return {status: 'satisfied'};
+			return {status: record?.status === 'waiting' ? 'waiting' : 'pending'};
+		}
+	}
+}
+
+/** True when one of `triggers` changed the host after this action last did. */
+function staleAfter(context: RunContext, actionId: string, triggers: string[] | undefined): boolean {
+	if (!triggers?.length) return false;
+	const own = context.progress.action(actionId)?.appliedSeq ?? 0;
+	return triggers.some(id => (context.progress.action(id)?.appliedSeq ?? 0) > own);
+}
+
+async function probeSays(host: Host, probe: NonNullable<CommandAction['satisfiedWhen']>): Promise<boolean> {
+	const result = await host.probe(probe.argv);
+	if (!result || result.exitCode !== 0) return false;
+	if (probe.stdoutEmpty && result.stdout.trim() !== '') return false;
+	if (probe.stdoutIncludes !== undefined && !result.stdout.includes(probe.stdoutIncludes)) return false;
+	return true;
+}
+
+function serviceArgv(action: ServiceAction, operation: string): string[] {
+	return ['service', action.service, operation];
+}
+
+/** Applies one action; returns a Failure, or undefined on success. */
+async function apply(context: RunContext, stepId: string, action: Exclude<Action, CheckpointAction>, emit: (event: RunEvent) => void): Promise<Failure | undefined> {
+	const {host} = context;
+	if (action.kind === 'file') return writeFile(context, stepId, action);
+
+	let argv: string[];
+	if (action.kind === 'service') {
+		const running = host.mode === 'real' && (await host.probe(['service', action.service, 'status']))?.exitCode === 0;
+		const operation = action.operation === 'stopped' ? 'stop' : running && action.operation !== 'running' ? action.operation : 'start';
+		argv = serviceArgv(action, operation);
+	} else {
+		argv = action.argv;
+	}
+
+	const tail: string[] = [];
+	const onLines = (lines: string[]) => {
+		tail.push(...lines);
+		if (tail.length > 200) tail.splice(0, tail.length - 200);
+		emit({type: 'output', actionId: action.id, lines});
+	};
+	const options = {onLines, actionId: action.id, ...(action.kind === 'command' && action.timeoutMs ? {timeoutMs: action.timeoutMs} : {}), ...(action.kind === 'command' && action.env ? {env: action.env} : {})};
+	let result: CommandResult | null;
+	if (action.kind === 'command' && action.readOnly) {
+		const checksFiles = argv.some(part => part.includes('{root}'));
+		result = host.mode === 'real' || checksFiles ? await host.check(argv) : await host.run(argv, options);
+		if (result === null) return undefined;
+		if (result.exitCode === 0) return undefined;
+		if (tail.length === 0) tail.push(...(result.stdout + result.stderr).split('\n').filter(Boolean).slice(-20));
+	} else {
+		result = await host.run(argv, options);
+	}
+	if (result.exitCode === 0) return undefined;
+	const output = result.stdout + result.stderr;
+	const hint = context.hint?.(action, output);
+	return {
+		stepId,
+		action,
+		message: `${argv[0]} exited with code ${result.exitCode}`,
+		exitCode: result.exitCode,
+		outputTail: tail.slice(-20),
+		...(hint ? {hint} : {}),
+		skippable: action.kind === 'command' && Boolean(action.skippable),
+	};
+}
+
+async function writeFile(context: RunContext, stepId: string, action: FileAction): Promise<Failure | undefined> {
+	try {
+		await context.host.writeFile(action.path, action.content, {
+			mode: action.mode,
+			...(action.owner ? {owner: action.owner} : {}),
+			...(action.check ? {check: action.check.argv} : {}),
+		});
+		if (action.serial) context.progress.setSerial(action.serial.zone, action.serial.value);
+		return undefined;
+	} catch (error) {
+		if (error instanceof CheckFailedError) {
+			const lines = (error.result.stdout + error.result.stderr).split('\n').filter(Boolean);
+			return {stepId, action, message: error.message, exitCode: error.result.exitCode, outputTail: lines.slice(-20), skippable: false};
+		}
+		return {stepId, action, message: `${action.path} could not be written: ${(error as Error).message}`, outputTail: [], skippable: false};
+	}
+}
+
+export function stepStatus(statuses: ActionStatus[]): ActionStatus {
+	if (statuses.length === 0) return 'satisfied';
+	for (const status of ['failed', 'waiting', 'running'] as const) if (statuses.includes(status)) return status;
+	if (statuses.every(status => status === 'satisfied')) return 'satisfied';
+	if (statuses.every(status => ['satisfied', 'done', 'skipped'].includes(status))) return 'done';
+	return 'pending';
+}
