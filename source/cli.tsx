@@ -1,0 +1,91 @@
+// The command line: flags in, one of plan / apply / status / the interactive
+// wizard out. Exit codes: 0 done, 1 failed, 2 usage or recipe error,
+// 3 stopped at a checkpoint that waits for the operator.
+import meow from 'meow';
+import {RecipeError} from './recipe/load.js';
+import {UsageError} from './session.js';
+
+const cli = meow(
+	`
+	Usage
+	  $ ganeti-wizard [command] [options]
+
+	Commands
+	  (none)    the interactive wizard (a full-screen TUI; --plain for line prompts)
+	  plan      list every change, step by step, and what is already in place
+	  apply     make the changes; with --yes, unattended
+	  status    show saved progress
+
+	Options
+	  --recipe FILE     the site recipe (YAML)
+	  --root DIR        rehearse under DIR: files are written there, commands only
+	                    recorded; "--root /" acts on this host for real
+	  --state-dir DIR   saved progress, transcript and backups
+	                    (default /var/lib/ganeti-wizard for real runs, DIR-state for rehearsals)
+	  --yes             unattended: ask nothing, stop at checkpoints
+	  --confirm ID      the operator finished checkpoint ID (repeatable)
+	  --json            plan/status as JSON
+	  --plain           line-mode prompts (serial consoles, screen readers, TERM=dumb)
+	  --help, --version
+
+	With neither --recipe nor --root, the bundled seed recipe (gcc-compile-farm)
+	is rehearsed into ./rehearsal. As root, --recipe alone acts on this host.
+
+	Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting for the operator.
+`,
+	{
+		importMeta: import.meta,
+		flags: {
+			recipe: {type: 'string'},
+			root: {type: 'string'},
+			stateDir: {type: 'string'},
+			yes: {type: 'boolean', default: false},
+			confirm: {type: 'string', isMultiple: true},
+			json: {type: 'boolean', default: false},
+			plain: {type: 'boolean', default: false},
+		},
+		allowUnknownFlags: false,
+		// meow's own exit on unknown flags uses 2, like our usage errors.
+		autoHelp: true,
+		autoVersion: true,
+	},
+);
+
+async function main(): Promise<number> {
+	const [command, ...rest] = cli.input;
+	if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"; see ganeti-wizard --help`);
+	const flags = {
+		...(cli.flags.recipe !== undefined ? {recipe: cli.flags.recipe} : {}),
+		...(cli.flags.root !== undefined ? {root: cli.flags.root} : {}),
+		...(cli.flags.stateDir !== undefined ? {stateDir: cli.flags.stateDir} : {}),
+		yes: cli.flags.yes,
+		confirm: cli.flags.confirm ?? [],
+		json: cli.flags.json,
+		plain: cli.flags.plain,
+	};
+	switch (command) {
+		case 'plan':
+			return (await import('./commands/plan.js')).plan(flags);
+		case 'apply':
+			return (await import('./commands/apply.js')).apply(flags);
+		case 'status':
+			return (await import('./commands/status.js')).status(flags);
+		case undefined:
+			return (await import('./commands/interactive.js')).interactive(flags);
+		default:
+			throw new UsageError(`unknown command "${command}"; use plan, apply or status (see ganeti-wizard --help)`);
+	}
+}
+
+try {
+	process.exitCode = await main();
+} catch (error) {
+	if (error instanceof UsageError || error instanceof RecipeError) {
+		process.stderr.write(`ganeti-wizard: ${error.message}\n`);
+		process.exitCode = 2;
+	} else {
+		process.stderr.write(`ganeti-wizard: ${(error as Error).message ?? String(error)}\n`);
+		if (process.env['GANETI_WIZARD_DEBUG']) process.stderr.write(`${(error as Error).stack}\n`);
+		process.exitCode = 1;
+	}
+}

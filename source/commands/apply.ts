@@ -1,0 +1,29 @@
+// apply: makes the changes. With --yes nothing is asked: a failure stops the
+// run (exit 1), a checkpoint stops it until the operator confirms (exit 3).
+import {runPlan} from '../runner/run.js';
+import {openSession, type Session} from '../session.js';
+import {summarize, unattendedReporter} from '../ui/unattended.js';
+import {continueCommand, type CommandFlags} from './flags.js';
+
+export const exitCodes = {done: 0, quit: 0, failed: 1, waiting: 3} as const;
+
+export async function apply(flags: CommandFlags): Promise<number> {
+	if (!flags.yes) {
+		const {interactive} = await import('./interactive.js');
+		return interactive(flags);
+	}
+	const session = await openSession({...flags, unattended: true});
+	for (const id of flags.confirm) session.progress.confirm(id);
+	const write = (line: string) => process.stdout.write(`${line}\n`);
+	write(introduction(session));
+	const result = await runPlan(session.context, unattendedReporter(write));
+	for (const line of summarize(result, continueCommand(flags))) write(line);
+	return exitCodes[result.outcome];
+}
+
+export function introduction(session: Session): string {
+	const {host, progress} = session;
+	if (host.mode === 'real') return `Applying ${session.recipePath} to this host (progress in ${progress.directory}).`;
+	const source = session.builtInDefault ? 'the bundled seed recipe' : session.recipePath;
+	return `Rehearsal of ${source} under ${host.root}: files are written there, commands recorded in ${progress.directory}/commands.sh; nothing runs on this host.`;
+}
