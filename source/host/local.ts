@@ -164,7 +164,7 @@ export class LocalHost implements Host {
 	private async record(argv: string[], actionId = 'unnamed'): Promise<void> {
 		const path = join(this.stateDir, 'commands.sh');
 		const existing = await this.readRecord();
-		const prologue = existing ? '' : '#!/bin/sh\n# What a real run would have executed, in order (rehearsal record).\nset -e\n';
+		const prologue = existing ? '' : '#!/bin/bash\n# What a real run would have executed, in order (rehearsal record).\nset -e\n';
 		await appendFile(path, `${prologue}${recordHeader(actionId)}\n${quoteArgv(argv)}\n`, {mode: 0o600});
 		const handle = await open(path, 'r');
 		await handle.sync();

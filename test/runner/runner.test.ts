@@ -1,0 +1,165 @@
+// The runner and host adapter on small synthetic steps: rehearsal and real
+// mode (confined to a temporary folder), idempotence, atomic writes with
+// backups, checkers that refuse a file, triggers, checkpoints, retries.
+import assert from 'node:assert/strict';
+import {chmod, mkdtemp, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, beforeEach, test} from 'node:test';
+import type {Action} from '../../source/actions/action.js';
+import {LocalHost} from '../../source/host/local.js';
+import {Transcript} from '../../source/host/transcript.js';
+import {buildInventory} from '../../source/inventory/inventory.js';
+import {parseRecipe} from '../../source/recipe/load.js';
+import type {Decisions, RunEvent} from '../../source/runner/events.js';
+import {Progress} from '../../source/runner/progress.js';
+import {planAll, runPlan, type RunContext} from '../../source/runner/run.js';
+import type {StepDefinition} from '../../source/steps/step.js';
+import {treeDigest} from '../support/tree.js';
+
+const seedText = await readFile(new URL('../../recipes/gcc-compile-farm.yaml', import.meta.url), 'utf8');
+const {inventory} = buildInventory(parseRecipe(seedText), {macs: {}, addresses: {}}, count => new Uint8Array(count).fill(7));
+
+let work: string;
+beforeEach(async () => {
+	work = await mkdtemp(join(tmpdir(), 'gw-runner-'));
+});
+afterEach(async () => {
+	await rm(work, {recursive: true, force: true});
+});
+
+function context(root: string, steps: StepDefinition[], unattended = true): RunContext {
+	const stateDir = join(work, 'state');
+	const transcript = new Transcript(join(stateDir, 'transcript.log'));
+	return {host: new LocalHost({root, stateDir, transcript}), progress: new Progress(stateDir), inventory, steps, unattended};
+}
+
+function step(id: string, actions: (facts: {files: Record<string, string | null>}) => Action[], reads: string[] = []): StepDefinition {
+	return {id, title: `step ${id}`, requires: [], reads: () => reads, plan: (_inventory, facts) => actions(facts)};
+}
+
+async function run(ctx: RunContext, decisions: Decisions = {}) {
+	const events: RunEvent[] = [];
+	const result = await runPlan(ctx, event => events.push(event), decisions);
+	return {result, events, statuses: result.steps.flatMap(s => s.actions.map(a => `${a.action.id}:${a.status}`))};
+}
+
+test('a rehearsal writes files under the root, records commands, and a second run changes nothing', async () => {
+	const root = join(work, 'root');
+	const steps = [
+		step('one', () => [
+			{kind: 'file', id: 'one.conf', title: 'write /etc/demo/a.conf', path: '/etc/demo/a.conf', content: 'a = 1\n', mode: 0o640},
+			{kind: 'command', id: 'one.cmd', title: 'say hello', argv: ['echo', 'hello world'], satisfiedWhen: {argv: ['false']}},
+		]),
+	];
+	const first = await run(context(root, steps));
+	assert.equal(first.result.outcome, 'done');
+	assert.deepEqual(first.statuses, ['one.conf:done', 'one.cmd:done']);
+	assert.equal(await readFile(join(root, 'etc/demo/a.conf'), 'utf8'), 'a = 1\n');
+	assert.equal((await stat(join(root, 'etc/demo/a.conf'))).mode & 0o777, 0o640);
+	const record = await readFile(join(work, 'state/commands.sh'), 'utf8');
+	assert.match(record, /# action one\.cmd\necho \$'hello world'\n/);
+
+	// Progress and transcript record the second run; nothing else may change.
+	const unchanged = ['state/progress.json', 'state/transcript.log'];
+	const before = await treeDigest(work, unchanged);
+	const second = await run(context(root, steps));
+	assert.deepEqual(second.statuses, ['one.conf:satisfied', 'one.cmd:satisfied']);
+	assert.deepEqual(await treeDigest(work, unchanged), before);
+	assert.ok(before.has('root/etc/demo/a.conf') && before.has('state/commands.sh'));
+});
+
+test('an existing file keeps its mode and its old content is backed up', async () => {
+	const target = join(work, 'live.conf');
+	await writeFile(target, 'old\n');
+	await chmod(target, 0o600);
+	const steps = [step('s', () => [{kind: 'file', id: 's.f', title: 'write', path: target, content: 'new\n', mode: 0o644}])];
+	const {result} = await run(context('/', steps));
+	assert.equal(result.outcome, 'done');
+	assert.equal(await readFile(target, 'utf8'), 'new\n');
+	assert.equal((await stat(target)).mode & 0o777, 0o600);
+	const backups = await readdir(join(work, 'state/backups', work));
+	assert.equal(backups.length, 1);
+	assert.equal(await readFile(join(work, 'state/backups', work, backups[0]!), 'utf8'), 'old\n');
+	assert.deepEqual((await readdir(work)).filter(name => name.includes('ganeti-wizard-new')), []);
+});
+
+test('a file its checker refuses is never installed, and the failure names the checker and the line', async () => {
+	const target = join(work, 'dhcpd.conf');
+	await writeFile(target, '# the live file\n');
+	const bad = 'default-lease-time 600;\nsubnet 10.0.0.0 netmask 255.255.255.0 {\n  option routers 10.0.0.1\n}\n';
+	const steps = [step('s', () => [{kind: 'file', id: 's.dhcp', title: 'write dhcpd.conf', path: target, content: bad, mode: 0o644, check: {argv: ['dhcpd', '-t', '-cf', '{}']}}])];
+	const {result} = await run(context('/', steps));
+	assert.equal(result.outcome, 'failed');
+	assert.match(result.stoppedAt!.message, /was not installed: dhcpd rejected it/);
+	assert.match(result.stoppedAt!.message, /line \d+: /);
+	assert.equal(await readFile(target, 'utf8'), '# the live file\n');
+	assert.deepEqual((await readdir(work)).filter(name => name.includes('ganeti-wizard-new')), []);
+});
+
+test('real mode: a probe that finds the effect in place skips the command', async () => {
+	const marker = join(work, 'marker');
+	const steps = [step('s', () => [{kind: 'command', id: 's.touch', title: 'touch', argv: ['touch', marker], satisfiedWhen: {argv: ['test', '-e', marker]}}])];
+	assert.deepEqual((await run(context('/', steps))).statuses, ['s.touch:done']);
+	await stat(marker);
+	assert.deepEqual((await run(context('/', steps))).statuses, ['s.touch:satisfied']);
+});
+
+test('a command runs again after an action it depends on changed the host', async () => {
+	const conf = join(work, 'daemon.conf');
+	const count = join(work, 'reloads');
+	let content = 'v1\n';
+	const steps = [
+		step('s', () => [
+			{kind: 'file', id: 's.conf', title: 'conf', path: conf, content, mode: 0o644},
+			{kind: 'command', id: 's.reload', title: 'reload', argv: ['sh', '-c', 'echo reload >> "$1"', 'sh', count], idempotent: true, rerunAfter: ['s.conf']},
+		]),
+	];
+	await run(context('/', steps));
+	await run(context('/', steps));
+	assert.equal(await readFile(count, 'utf8'), 'reload\n');
+	content = 'v2\n';
+	const third = await run(context('/', steps));
+	assert.deepEqual(third.statuses, ['s.conf:done', 's.reload:done']);
+	assert.equal(await readFile(count, 'utf8'), 'reload\nreload\n');
+});
+
+test('a checkpoint stops an attended run until the operator confirms it', async () => {
+	const steps = [
+		step('vm', () => [
+			{kind: 'checkpoint', id: 'vm.install', title: 'install the OS', instructions: 'Install over VNC.', details: [{label: 'VNC', value: '10.10.0.20:11000'}]},
+			{kind: 'command', id: 'vm.after', title: 'after', argv: ['true'], idempotent: true},
+		]),
+	];
+	const waiting = await run(context('/', steps, false), {atCheckpoint: async () => 'wait'});
+	assert.equal(waiting.result.outcome, 'waiting');
+	assert.equal(waiting.result.stoppedAt?.action.id, 'vm.install');
+	assert.deepEqual(waiting.statuses, ['vm.install:waiting', 'vm.after:pending']);
+	const confirmed = await run(context('/', steps, false), {atCheckpoint: async () => 'done'});
+	assert.equal(confirmed.result.outcome, 'done');
+	const again = await run(context('/', steps, false));
+	assert.deepEqual(again.statuses, ['vm.install:satisfied', 'vm.after:satisfied']);
+});
+
+test('a failed command can be retried, and its output tail reaches the failure', async () => {
+	const flag = join(work, 'second-try');
+	const steps = [step('s', () => [{kind: 'command', id: 's.flaky', title: 'flaky', argv: ['sh', '-c', 'echo trying; test -e "$1" || { touch "$1"; echo broken >&2; exit 4; }', 'sh', flag], idempotent: true}])];
+	const failures: string[][] = [];
+	const {result} = await run(context('/', steps), {
+		onFailure: async failure => {
+			failures.push([String(failure.exitCode), ...failure.outputTail]);
+			return 'retry';
+		},
+	});
+	assert.equal(result.outcome, 'done');
+	assert.deepEqual(failures, [['4', 'trying', 'broken']]);
+});
+
+test('plan shows statuses without changing anything', async () => {
+	const root = join(work, 'root');
+	const steps = [step('s', () => [{kind: 'file', id: 's.f', title: 'write', path: '/etc/x.conf', content: 'x\n', mode: 0o644}])];
+	const planned = await planAll(context(root, steps));
+	assert.equal(planned[0]?.actions[0]?.status, 'pending');
+	assert.equal(planned[0]?.actions[0]?.current, null);
+	await assert.rejects(stat(join(root, 'etc/x.conf')));
+});
