@@ -1,0 +1,101 @@
+// The built command line: help, version, exit codes, one-line errors for every
+// bad recipe of the corpus, the built-in default rehearsal, JSON shapes.
+import assert from 'node:assert/strict';
+import {mkdtemp, readFile, readdir, rm, stat} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, before, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {runCli, seedRecipe} from '../support/cli.js';
+
+const corpus = fileURLToPath(new URL('../recipes-bad/', import.meta.url));
+const statuses = ['pending', 'done', 'satisfied', 'failed', 'waiting', 'skipped', 'running'];
+let work: string;
+
+before(async () => {
+	work = await mkdtemp(join(tmpdir(), 'gw-cli-'));
+});
+after(async () => {
+	await rm(work, {recursive: true, force: true});
+});
+
+test('--help and --version', async () => {
+	const help = await runCli(['--help']);
+	assert.equal(help.code, 0);
+	assert.match(help.stdout, /Usage\n\s+\$ ganeti-wizard \[command\] \[options\]/);
+	assert.match(help.stdout, /Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting/);
+	const version = await runCli(['--version']);
+	assert.equal(version.code, 0);
+	const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
+	assert.equal(version.stdout.trim(), manifest.version);
+});
+
+test('usage errors exit 2 with one line', async () => {
+	for (const args of [['frobnicate'], ['apply', '--root', '/', '--yes'], ['plan', 'extra']]) {
+		const result = await runCli(args, {cwd: work});
+		assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+		assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+		assert.match(result.stderr, /^ganeti-wizard: /);
+	}
+	const unknownFlag = await runCli(['plan', '--recipie', 'x.yaml']);
+	assert.equal(unknownFlag.code, 2);
+	assert.match(unknownFlag.stderr, /recipie/);
+});
+
+test('no interactive terminal and no --yes: one line pointing to apply --yes', async () => {
+	const result = await runCli([], {cwd: work});
+	assert.equal(result.code, 2);
+	assert.equal(result.stderr.trim(), 'ganeti-wizard: not on an interactive terminal; run unattended with: ganeti-wizard apply --recipe FILE --yes');
+});
+
+test('every bad recipe of the corpus gets its one-line error through the command, never a stack trace', async () => {
+	const files = (await readdir(corpus)).filter(name => name.endsWith('.yaml')).sort();
+	assert.ok(files.length >= 30, `the corpus has only ${files.length} recipes`);
+	for (const name of files) {
+		const path = join(corpus, name);
+		const expected = /^# expect(?:-includes)?: (.*)$/m.exec(await readFile(path, 'utf8'))?.[1];
+		const result = await runCli(['plan', '--recipe', path, '--root', join(work, 'unused'), '--state-dir', join(work, 'unused-state')]);
+		assert.equal(result.code, 2, `${name}: exit ${result.code}: ${result.stderr}`);
+		const lines = result.stderr.trim().split('\n');
+		assert.equal(lines.length, 1, `${name}: ${result.stderr}`);
+		assert.doesNotMatch(result.stderr, /\n\s+at /, name);
+		if (expected) assert.ok(result.stderr.includes(expected), `${name}: expected "${expected}", got "${result.stderr.trim()}"`);
+	}
+});
+
+test('with neither recipe nor root: a rehearsal of the bundled seed recipe into ./rehearsal', async () => {
+	const cwd = await mkdtemp(join(work, 'default-'));
+	const result = await runCli(['apply', '--yes'], {cwd});
+	assert.equal(result.code, 0, result.stderr + result.stdout);
+	assert.match(result.stdout, /^Rehearsal of the bundled seed recipe under .*rehearsal: files are written there/);
+	await stat(join(cwd, 'rehearsal/etc/bind'));
+	await stat(join(cwd, 'rehearsal-state/commands.sh'));
+});
+
+test('plan --json and status --json have the documented shape', async () => {
+	const root = join(work, 'json-root');
+	const state = join(work, 'json-state');
+	const plan = await runCli(['plan', '--recipe', seedRecipe, '--root', root, '--state-dir', state, '--json']);
+	assert.equal(plan.code, 0, plan.stderr);
+	const planned = JSON.parse(plan.stdout) as {steps: Array<{id: string; title: string; status: string; actions: Array<Record<string, unknown>>}>};
+	assert.ok(planned.steps.length >= 6);
+	for (const step of planned.steps) {
+		assert.ok(step.id && step.title && statuses.includes(step.status));
+		for (const action of step.actions) {
+			assert.ok(['file', 'command', 'service', 'checkpoint'].includes(action['kind'] as string));
+			assert.ok(statuses.includes(action['status'] as string));
+			if (action['kind'] === 'file') assert.match(action['path'] as string, /^\//);
+			if (action['kind'] === 'command') assert.ok(Array.isArray(action['argv']));
+		}
+	}
+	assert.ok(planned.steps.every(step => step.actions.every(action => action['status'] === 'pending')));
+
+	const applied = await runCli(['apply', '--recipe', seedRecipe, '--root', root, '--state-dir', state, '--yes']);
+	assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+	const status = await runCli(['status', '--recipe', seedRecipe, '--root', root, '--state-dir', state, '--json']);
+	const recorded = JSON.parse(status.stdout) as typeof planned;
+	assert.deepEqual(recorded.steps.map(step => step.id), planned.steps.map(step => step.id));
+	assert.ok(recorded.steps.every(step => step.actions.every(action => ['done', 'satisfied'].includes(action['status'] as string))));
+	const mode = (await stat(join(state, 'progress.json'))).mode & 0o777;
+	assert.equal(mode, 0o600);
+});
