@@ -1,9 +1,310 @@
 // Rules that relate two or more fields of a recipe (the schema checks each
 // field alone). Each problem is one line: field path, bad value, the fix.
+// Every problem is collected, in recipe order, so that an operator fixing the
+// first one sees how many remain.
+import {broadcast, contains, fromInt, hostRange, isHostAddress, parseCidr, toInt, within} from '../inventory/addresses.js';
 import type {Recipe} from './schema.js';
 
+const quote = (value: unknown): string => JSON.stringify(value);
+
+const rfc1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+/** What the record of a name is called in messages, by who owns the FQDN. */
+type Owner = {path: string; value: string; description: string};
+const maxFqdnLength = 253;
+
 export function crossCheck(recipe: Recipe): string[] {
+	return [
+		...checkSubnets(recipe),
+		...checkHost(recipe),
+		...checkBridge(recipe),
+		...checkCluster(recipe),
+		...checkDhcpRange(recipe),
+		...checkInstanceAddresses(recipe),
+		...checkUniqueAddresses(recipe),
+		...checkCapacity(recipe),
+		...checkInstanceMacs(recipe),
+		...checkNames(recipe),
+		...checkDns(recipe),
+		...checkDiskTemplates(recipe),
+		...checkStorage(recipe),
+	];
+}
+
+function checkSubnets({network}: Recipe): string[] {
 	const problems: string[] = [];
-	void recipe;
+	const range = network.private_range;
+	for (const [field, cidr] of [['network.private_range', range], ['network.nodes_subnet', network.nodes_subnet], ['network.vms_subnet', network.vms_subnet]] as const) {
+		if (parseCidr(cidr).prefix < 8) {
+			problems.push(
+				`${field}: ${quote(cidr)} is wider than /8, which the reverse DNS zones cannot cover; reverse zones follow octet boundaries (a /8 to /24 subnet gets one zone per /8, /16 or /24 block, a longer prefix lives in its /24 zone), so use a prefix of /8 or longer`,
+			);
+		}
+	}
+	if (parseCidr(range).prefix >= 8 && !rfc1918.some(block => within(range, block))) {
+		problems.push(`network.private_range: ${quote(range)} is not a private (RFC 1918) range; use a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (e.g. 10.10.0.0/16)`);
+	}
+	const room = {nodes_subnet: 'the node and the cluster addresses', vms_subnet: 'the bridge and an instance address'} as const;
+	for (const key of ['nodes_subnet', 'vms_subnet'] as const) {
+		const cidr = network[key];
+		if (parseCidr(cidr).prefix > 30) problems.push(`network.${key}: ${quote(cidr)} leaves no room for ${room[key]}; use a prefix of /30 or shorter (e.g. /24)`);
+		if (!within(cidr, range)) problems.push(`network.${key}: ${quote(cidr)} is not inside network.private_range (${range}); choose a subnet of the private range or widen the range`);
+	}
+	if (within(network.vms_subnet, network.nodes_subnet) || within(network.nodes_subnet, network.vms_subnet)) {
+		problems.push(`network.vms_subnet: ${quote(network.vms_subnet)} overlaps network.nodes_subnet (${network.nodes_subnet}); give the nodes and the VMs separate subnets`);
+	}
+	return problems;
+}
+
+/** Problem when `address` is not a usable host address of `subnet`, else nothing. */
+function hostAddressProblem(field: string, address: string, subnetField: string, subnet: string): string[] {
+	const [first, last] = hostRange(subnet);
+	const usable = first <= last ? `a host address of ${subnet} (${fromInt(first)} to ${fromInt(last)})` : `a subnet with room for it`;
+	if (!contains(subnet, address)) return [`${field}: ${quote(address)} is not inside ${subnetField} (${subnet}); use ${usable}`];
+	if (isHostAddress(subnet, address)) return [];
+	const which = address === parseCidr(subnet).network ? 'network' : address === broadcast(subnet) ? 'broadcast' : 'reserved';
+	return [`${field}: ${quote(address)} is the ${which} address of ${subnetField} (${subnet}); use ${usable}`];
+}
+
+function checkHost({host, network}: Recipe): string[] {
+	const problems = hostAddressProblem('host.private_address', host.private_address, 'network.nodes_subnet', network.nodes_subnet);
+	if (host.public_address && contains(network.private_range, host.public_address)) {
+		problems.push(
+			`host.public_address: ${quote(host.public_address)} is inside network.private_range (${network.private_range}), which stays inside this host; correct the address or choose a private range that does not contain it`,
+		);
+	}
+	if (host.public_interface === network.bridge.name) {
+		problems.push(`host.public_interface: ${quote(host.public_interface)} is also the VM bridge (network.bridge.name); give the bridge another name (e.g. br0) or name the public interface`);
+	}
+	return problems;
+}
+
+function checkBridge({network}: Recipe): string[] {
+	return hostAddressProblem('network.bridge.address', network.bridge.address, 'network.vms_subnet', network.vms_subnet);
+}
+
+function checkCluster({cluster, network}: Recipe): string[] {
+	const problems = hostAddressProblem('cluster.address', cluster.address, 'network.nodes_subnet', network.nodes_subnet);
+	if (cluster.nic_link !== undefined && cluster.nic_link !== network.bridge.name) {
+		problems.push(
+			`cluster.nic_link: ${quote(cluster.nic_link)} is not the VM bridge network.bridge.name (${network.bridge.name}), where the VMs get DHCP, DNS and NAT; set it to ${network.bridge.name} or leave it out`,
+		);
+	}
+	return problems;
+}
+
+function checkDhcpRange({dhcp, network}: Recipe): string[] {
+	if (!dhcp.range) return [];
+	const [start, end] = dhcp.range;
+	const problems = [
+		...hostAddressProblem('dhcp.range[0]', start, 'network.vms_subnet', network.vms_subnet),
+		...hostAddressProblem('dhcp.range[1]', end, 'network.vms_subnet', network.vms_subnet),
+	];
+	if (toInt(start) > toInt(end)) {
+		problems.push(`dhcp.range: ${quote(dhcp.range)} starts after it ends; put the lower address first`);
+	} else if (toInt(start) <= toInt(network.bridge.address) && toInt(network.bridge.address) <= toInt(end)) {
+		problems.push(`dhcp.range: ${quote(dhcp.range)} contains the bridge address ${network.bridge.address} (network.bridge.address); choose a range that leaves it out`);
+	}
+	return problems;
+}
+
+function inDynamicRange({dhcp}: Recipe, address: string): boolean {
+	if (!dhcp.range) return false;
+	const value = toInt(address);
+	return toInt(dhcp.range[0]) <= value && value <= toInt(dhcp.range[1]);
+}
+
+function checkInstanceAddresses(recipe: Recipe): string[] {
+	const problems: string[] = [];
+	recipe.instances.forEach((instance, index) => {
+		if (!instance.address) return;
+		const field = `instances[${index}].address`;
+		const outside = hostAddressProblem(field, instance.address, 'network.vms_subnet', recipe.network.vms_subnet);
+		problems.push(...outside);
+		if (outside.length === 0 && inDynamicRange(recipe, instance.address)) {
+			problems.push(
+				`${field}: ${quote(instance.address)} is inside dhcp.range (${recipe.dhcp.range!.join(' to ')}), which dhcpd hands out to any client; use an address outside that range or leave it out to have one chosen`,
+			);
+		}
+	});
+	return problems;
+}
+
+/** No two fixed addresses of the site may be the same. */
+function checkUniqueAddresses(recipe: Recipe): string[] {
+	const {host, network, cluster} = recipe;
+	type Fixed = {field: string; address: string; user: string; fix: string};
+	const fixed: Fixed[] = [
+		{field: 'host.private_address', address: host.private_address, user: 'the node (host.private_address)', fix: 'give the node its own address'},
+		{field: 'network.bridge.address', address: network.bridge.address, user: 'the bridge (network.bridge.address)', fix: 'give the bridge its own address'},
+		{field: 'cluster.address', address: cluster.address, user: 'the cluster (cluster.address)', fix: 'the cluster needs an address that no node, bridge or VM uses'},
+		...recipe.instances.flatMap((instance, index): Fixed[] =>
+			instance.address
+				? [{field: `instances[${index}].address`, address: instance.address, user: `instances[${index}]`, fix: 'give each instance its own address or leave it out to have one generated'}]
+				: [],
+		),
+	];
+	if (host.public_address) {
+		fixed.push({field: 'host.public_address', address: host.public_address, user: 'host.public_address', fix: 'the public address cannot also be used inside the site'});
+	}
+	const firstUser = new Map<string, Fixed>();
+	const problems: string[] = [];
+	for (const entry of fixed) {
+		const earlier = firstUser.get(entry.address);
+		if (earlier) problems.push(`${entry.field}: ${quote(entry.address)} is already used by ${earlier.user}; ${entry.fix}`);
+		else firstUser.set(entry.address, entry);
+	}
+	return problems;
+}
+
+/** Instances without a fixed address get a free one: there must be enough. */
+function checkCapacity(recipe: Recipe): string[] {
+	const subnet = recipe.network.vms_subnet;
+	const [first, last] = hostRange(subnet);
+	const taken = new Set<number>([toInt(recipe.network.bridge.address)]);
+	for (const instance of recipe.instances) if (instance.address) taken.add(toInt(instance.address));
+	let dynamic = 0;
+	if (recipe.dhcp.range) {
+		const start = Math.max(first, toInt(recipe.dhcp.range[0]));
+		const end = Math.min(last, toInt(recipe.dhcp.range[1]));
+		dynamic = Math.max(0, end - start + 1);
+		for (const value of taken) if (value >= start && value <= end) taken.delete(value);
+	}
+	const insideTaken = [...taken].filter(value => value >= first && value <= last).length;
+	const free = Math.max(0, last - first + 1 - dynamic - insideTaken);
+	const needing = recipe.instances.filter(instance => !instance.address).length;
+	if (needing <= free) return [];
+	return [
+		`instances: ${needing} instances need a generated address but network.vms_subnet (${subnet}) has only ${free} free (outside the bridge address${recipe.dhcp.range ? ', dhcp.range' : ''} and fixed addresses); use a larger vms_subnet${recipe.dhcp.range ? ' or a smaller dhcp.range' : ''}`,
+	];
+}
+
+function checkInstanceMacs({instances}: Recipe): string[] {
+	const problems: string[] = [];
+	const firstUser = new Map<string, number>();
+	instances.forEach((instance, index) => {
+		if (!instance.mac) return;
+		const earlier = firstUser.get(instance.mac);
+		if (earlier === undefined) firstUser.set(instance.mac, index);
+		else problems.push(`instances[${index}].mac: ${quote(instance.mac)} is already used by instances[${earlier}]; give each instance its own MAC or leave it out to have one generated`);
+	});
+	return problems;
+}
+
+/** Every record the inventory makes gets a distinct FQDN of legal length. */
+function checkNames({host, dns, cluster, instances}: Recipe): string[] {
+	const problems: string[] = [];
+	const nodesDomain = `${dns.nodes_domain}.${dns.zone}`;
+	const vmsDomain = `${dns.vms_domain}.${dns.zone}`;
+	const records: Array<{fqdn: string; owner: Owner}> = [
+		{fqdn: `ns.${dns.zone}`, owner: {path: 'dns.zone', value: dns.zone, description: 'the name server'}},
+		{fqdn: `${host.hostname}.${nodesDomain}`, owner: {path: 'host.hostname', value: host.hostname, description: 'the node (host.hostname)'}},
+		{fqdn: `${cluster.name}.${nodesDomain}`, owner: {path: 'cluster.name', value: cluster.name, description: 'the cluster (cluster.name)'}},
+		{fqdn: `gw.${vmsDomain}`, owner: {path: 'dns.vms_domain', value: dns.vms_domain, description: 'the VM gateway (the bridge address)'}},
+	];
+	const instanceNames = new Map<string, number>();
+	instances.forEach((instance, index) => {
+		const path = `instances[${index}].name`;
+		const earlier = instanceNames.get(instance.name);
+		if (earlier !== undefined) {
+			problems.push(`${path}: ${quote(instance.name)} is already used by instances[${earlier}]; give each instance its own name`);
+			return;
+		}
+		instanceNames.set(instance.name, index);
+		records.push({fqdn: `${instance.name}.${vmsDomain}`, owner: {path, value: instance.name, description: `instances[${index}]`}});
+	});
+
+	const owners = new Map<string, Owner>();
+	for (const {fqdn, owner} of records) {
+		if (fqdn.length > maxFqdnLength) {
+			problems.push(`${owner.path}: ${quote(owner.value)} makes the name ${quote(shorten(fqdn))} ${fqdn.length} characters long; a DNS name has at most ${maxFqdnLength}, use a shorter name`);
+			continue;
+		}
+		const earlier = owners.get(fqdn);
+		if (earlier === undefined) {
+			owners.set(fqdn, owner);
+			continue;
+		}
+		problems.push(`${owner.path}: ${quote(owner.value)} makes the name ${quote(fqdn)}, which is already the name of ${earlier.description}; choose another name`);
+	}
+	return problems;
+}
+
+function shorten(text: string): string {
+	return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function checkDns(recipe: Recipe): string[] {
+	const {dns, host, network, cluster} = recipe;
+	const problems: string[] = [];
+	if (dns.zone === 'arpa' || dns.zone.endsWith('.arpa')) {
+		problems.push(`dns.zone: ${quote(dns.zone)} is inside the reserved .arpa domain where reverse lookups live; choose a private zone name (e.g. farm)`);
+	}
+	const own = new Map([
+		[host.private_address, 'host.private_address'],
+		[network.bridge.address, 'network.bridge.address'],
+		[cluster.address, 'cluster.address'],
+	]);
+	dns.forwarders.forEach((forwarder, index) => {
+		const owner = own.get(forwarder);
+		if (owner) {
+			problems.push(`dns.forwarders[${index}]: ${quote(forwarder)} is this site's own address (${owner}), so the name server would forward to itself; give an upstream resolver or leave forwarders empty to use the host's current ones`);
+		}
+	});
+	return problems;
+}
+
+function checkDiskTemplates({cluster, instances, storage}: Recipe): string[] {
+	const problems: string[] = [];
+	const enabled = cluster.disk_templates;
+	enabled.forEach((template, index) => {
+		if (enabled.indexOf(template) !== index) problems.push(`cluster.disk_templates[${index}]: ${quote(template)} is listed twice; list each disk template once`);
+	});
+	instances.forEach((instance, index) => {
+		if (!enabled.includes(instance.disk_template)) {
+			problems.push(
+				`instances[${index}].disk_template: ${quote(instance.disk_template)} is not enabled in cluster.disk_templates (${enabled.join(', ')}); add it there or use one of those`,
+			);
+		}
+	});
+	const fileTemplate = enabled.find(template => template === 'file' || template === 'sharedfile');
+	if (fileTemplate && !storage.file_storage_dir) {
+		problems.push(
+			`cluster.disk_templates: ${quote(enabled)} enables ${fileTemplate}, which needs storage.file_storage_dir; add it (e.g. file_storage_dir: /srv/ganeti/file-storage)`,
+		);
+	}
+	return problems;
+}
+
+/** The partitions a disk's name allows: sdb -> sdb1, nvme0n1 -> nvme0n1p1, by-id -> -part1. */
+function isPartitionOf(partition: string, disk: string): boolean {
+	if (!partition.startsWith(disk)) return false;
+	const suffix = partition.slice(disk.length);
+	return /\d$/.test(disk) ? /^(p|-part)[1-9]\d*$/.test(suffix) : /^(-part)?[1-9]\d*$/.test(suffix);
+}
+
+function firstPartition(disk: string): string {
+	if (disk.startsWith('/dev/disk/')) return `${disk}-part1`;
+	return /\d$/.test(disk) ? `${disk}p1` : `${disk}1`;
+}
+
+function checkStorage({storage}: Recipe): string[] {
+	const problems: string[] = [];
+	if (storage.partition) {
+		if (!storage.disk) {
+			const guess = storage.partition.replace(/(-part|(?<=\d)p)?\d+$/, '');
+			problems.push(`storage.partition: ${quote(storage.partition)} needs storage.disk, the disk it is a partition of; add disk (e.g. ${guess}) or remove partition`);
+		} else if (!isPartitionOf(storage.partition, storage.disk)) {
+			problems.push(`storage.partition: ${quote(storage.partition)} is not a partition of storage.disk (${storage.disk}); use a partition of that disk (e.g. ${firstPartition(storage.disk)})`);
+		}
+	}
+	if (storage.loop_file && !storage.loop_size) {
+		problems.push(`storage.loop_file: ${quote(storage.loop_file)} needs storage.loop_size, the size of the file to create (e.g. loop_size: 25G)`);
+	}
+	if (storage.loop_size && !storage.loop_file) {
+		problems.push(`storage.loop_size: ${quote(storage.loop_size)} has no storage.loop_file to size; add loop_file or remove loop_size`);
+	}
+	if (storage.loop_file && storage.disk) {
+		problems.push(`storage.loop_file: ${quote(storage.loop_file)} and storage.disk (${storage.disk}) both offer a device for the volume group; keep only one`);
+	}
 	return problems;
 }
