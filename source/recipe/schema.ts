@@ -4,8 +4,8 @@ import {z} from 'zod';
 import {isIpv4, isIpv4Cidr} from '../inventory/addresses.js';
 
 // Each refinement's message completes the sentence `<path>: <value> ...`.
-const ipv4 = z.string().refine(isIpv4, 'is not an IPv4 address (expected e.g. 10.10.0.20)');
-const cidr = z.string().refine(isIpv4Cidr, 'is not an IPv4 network in CIDR form (expected e.g. 10.10.1.0/24, host bits zero)');
+const ipv4 = z.string().refine(isIpv4, 'is not an IPv4 address (e.g. 10.10.0.20)');
+const cidr = z.string().refine(isIpv4Cidr, 'is not an IPv4 network in CIDR form with the host bits zero (e.g. 10.10.1.0/24)');
 const hostLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const dnsName = z
 	.string()
