@@ -1,0 +1,58 @@
+// Reads the A records back out of a zone file (ours, or one edited by hand in
+// the usual one-record-per-line style), so a change can be described as
+// "add rodo1.osm.vm.farm 10.10.1.50". Not a full zone parser: $ORIGIN, $TTL,
+// comments, an optional TTL and class are understood; other records ignored.
+
+export type ARecord = {fqdn: string; address: string};
+
+const aLine = /^(\S*)\s+(?:\d+[smhdw]?\s+)?(?:IN\s+)?(?:\d+[smhdw]?\s+)?A\s+(\d+\.\d+\.\d+\.\d+)\s*(?:;.*)?$/i;
+
+export function parseARecords(text: string, zone: string): ARecord[] {
+	let origin = zone;
+	let previous = zone;
+	const records: ARecord[] = [];
+	for (const raw of text.split('\n')) {
+		const line = raw.replace(/\r$/, '');
+		const directive = /^\$ORIGIN\s+(\S+)/i.exec(line);
+		if (directive) {
+			origin = directive[1]!.replace(/\.$/, '');
+			continue;
+		}
+		const match = aLine.exec(line);
+		if (!match) {
+			const owner = /^([^\s;$]\S*)/.exec(line);
+			if (owner) previous = absolute(owner[1]!, origin);
+			continue;
+		}
+		const owner = match[1] ? absolute(match[1], origin) : previous;
+		previous = owner;
+		records.push({fqdn: owner.toLowerCase(), address: match[2]!});
+	}
+	return records;
+}
+
+function absolute(name: string, origin: string): string {
+	if (name === '@') return origin;
+	if (name.endsWith('.')) return name.slice(0, -1);
+	return `${name}.${origin}`;
+}
+
+/** "add x 10.0.0.1", "remove y 10.0.0.2", "change z 10.0.0.3 -> 10.0.0.4", in the new records' order. */
+export function describeRecordChanges(before: ARecord[], after: ARecord[]): string[] {
+	const group = (records: ARecord[]): Map<string, string[]> => {
+		const byName = new Map<string, string[]>();
+		for (const record of records) byName.set(record.fqdn, [...(byName.get(record.fqdn) ?? []), record.address]);
+		return byName;
+	};
+	const old = group(before);
+	const now = group(after);
+	const changes: string[] = [];
+	for (const [fqdn, addresses] of now) {
+		const previous = old.get(fqdn);
+		const text = addresses.join(' ');
+		if (!previous) changes.push(`add ${fqdn} ${text}`);
+		else if (previous.join(' ') !== text) changes.push(`change ${fqdn} ${previous.join(' ')} -> ${text}`);
+	}
+	for (const [fqdn, addresses] of old) if (!now.has(fqdn)) changes.push(`remove ${fqdn} ${addresses.join(' ')}`);
+	return changes;
+}
