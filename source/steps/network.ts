@@ -1,0 +1,106 @@
+// The node's private network: its address on lo:1 with the private range
+// blackholed, the VM bridge, and NAT out the public interface. Configured with
+// ifupdown (checked by `ifup --no-act` before installation) so it survives a
+// reboot, then brought up now; each live change is probed first, so running
+// the step again adds nothing twice.
+import type {Action, FileAction} from '../actions/action.js';
+import {parseCidr} from '../inventory/addresses.js';
+import {conflictingInterfaces, interfacesPath, masqueradeRule, privateAlias, renderInterfaces, withInterfacesSource, wizardInterfacesPath} from '../render/interfaces.js';
+import type {StepDefinition} from './step.js';
+
+const ifupCheck = {argv: ['ifup', '--no-act', '-i', '{}', '-a']};
+
+export const networkStep: StepDefinition = {
+	id: 'network',
+	title: 'Private network, bridge and NAT',
+	requires: ['host'],
+	reads: () => [interfacesPath],
+	plan(inventory, facts): Action[] {
+		const {recipe} = inventory;
+		const bridge = recipe.network.bridge;
+		const range = recipe.network.private_range;
+		const current = facts.files[interfacesPath] ?? null;
+		const actions: Action[] = [];
+
+		const conflicts = conflictingInterfaces(current, inventory);
+		if (conflicts.length > 0) {
+			// Two stanzas for one interface make ifupdown apply both; the operator decides which goes.
+			actions.push({
+				kind: 'checkpoint',
+				id: 'network.conflict',
+				title: `${interfacesPath} already configures ${conflicts.join(' and ')}`,
+				instructions: `Remove the stanzas for ${conflicts.join(' and ')} from ${interfacesPath}: the wizard configures them in ${wizardInterfacesPath}. Then continue.`,
+				details: [
+					{label: 'File', value: interfacesPath},
+					{label: 'Interfaces', value: conflicts.join(', ')},
+				],
+			});
+		}
+
+		const ours: FileAction = {
+			kind: 'file',
+			id: 'network.interfaces',
+			title: `configure ${privateAlias} and ${bridge.name} (${wizardInterfacesPath})`,
+			path: wizardInterfacesPath,
+			content: renderInterfaces(inventory),
+			mode: 0o644,
+			check: ifupCheck,
+		};
+		const source: FileAction = {
+			kind: 'file',
+			id: 'network.source',
+			title: `have ${interfacesPath} read ${wizardInterfacesPath}`,
+			path: interfacesPath,
+			content: withInterfacesSource(current),
+			mode: 0o644,
+			check: ifupCheck,
+		};
+		const {prefix} = parseCidr(recipe.network.vms_subnet);
+		actions.push(
+			ours,
+			source,
+			{
+				kind: 'command',
+				id: 'network.lo1',
+				title: `bring up ${privateAlias} (${inventory.node.address})`,
+				argv: ['ifup', privateAlias],
+				satisfiedWhen: {argv: ['ip', '-4', 'addr', 'show', 'dev', 'lo'], stdoutIncludes: `inet ${inventory.node.address}/32 `},
+			},
+			{
+				// Also an `up` line of lo:1; here on its own so a run killed inside ifup still gets it.
+				kind: 'command',
+				id: 'network.blackhole',
+				title: `blackhole ${range} (no private address leaves through ${recipe.host.public_interface})`,
+				argv: ['ip', 'route', 'replace', 'blackhole', range],
+				satisfiedWhen: {argv: ['ip', 'route', 'show', 'type', 'blackhole'], stdoutIncludes: `blackhole ${range}`},
+			},
+			{
+				kind: 'command',
+				id: 'network.bridge',
+				title: `bring up ${bridge.name} (${bridge.address}/${prefix})`,
+				argv: ['ifup', bridge.name],
+				satisfiedWhen: {argv: ['ip', '-4', 'addr', 'show', 'dev', bridge.name], stdoutIncludes: `inet ${bridge.address}/${prefix} `},
+			},
+		);
+		if (recipe.network.nat) {
+			const rule = masqueradeRule(inventory);
+			actions.push(
+				{
+					kind: 'command',
+					id: 'network.forwarding',
+					title: 'forward IPv4 packets (net.ipv4.ip_forward=1)',
+					argv: ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'],
+					satisfiedWhen: {argv: ['sysctl', '-n', 'net.ipv4.ip_forward'], stdoutIncludes: '1'},
+				},
+				{
+					kind: 'command',
+					id: 'network.nat',
+					title: `masquerade ${range} out ${recipe.host.public_interface}`,
+					argv: ['iptables', '-t', 'nat', '-A', ...rule],
+					satisfiedWhen: {argv: ['iptables', '-t', 'nat', '-C', ...rule]},
+				},
+			);
+		}
+		return actions;
+	},
+};
