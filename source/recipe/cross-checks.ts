@@ -5,7 +5,11 @@
 import {broadcast, contains, fromInt, hostRange, isHostAddress, parseCidr, toInt, within} from '../inventory/addresses.js';
 import type {Recipe} from './schema.js';
 
-const quote = (value: unknown): string => JSON.stringify(value);
+/** A value as the message shows it: JSON, shortened when long. */
+function quote(value: unknown): string {
+	const json = JSON.stringify(value);
+	return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
 
 const rfc1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 /** What the record of a name is called in messages, by who owns the FQDN. */
@@ -73,7 +77,7 @@ function checkHost({host, network}: Recipe): string[] {
 		);
 	}
 	if (host.public_interface === network.bridge.name) {
-		problems.push(`host.public_interface: ${quote(host.public_interface)} is also the VM bridge (network.bridge.name); give the bridge another name (e.g. br0) or name the public interface`);
+		problems.push(`host.public_interface: ${quote(host.public_interface)} is also network.bridge.name, but the VM bridge must be an interface of its own; rename the bridge or correct the public interface`);
 	}
 	return problems;
 }

@@ -224,9 +224,9 @@ function describeUnknownKey(parentPath: ReadonlyArray<PropertyKey>, key: string,
 /** What a field expects, in words: "expected a mapping with ..." or the schema's own description. */
 function expectation(path: ReadonlyArray<PropertyKey>, issue: z.core.$ZodIssue): string {
 	const schema = schemaAt(path);
-	const fields = fieldNames(schema);
-	if (fields.length > 0) return `expected a mapping with ${fields.join(', ')}`;
 	const description = schema ? describeSchema(schema) : undefined;
+	const fields = fieldNames(schema);
+	if (fields.length > 0 && !description) return `expected a mapping with ${fields.join(', ')}`;
 	if (description) return description.startsWith('is not ') ? `expected ${description.slice('is not '.length)}` : `it ${description}`;
 	if (issue.code === 'invalid_type') {
 		const expected = {array: 'a list', object: 'a mapping', boolean: 'true or false'}[issue.expected as string] ?? `a ${issue.expected}`;
@@ -298,7 +298,7 @@ function tupleLength(path: ReadonlyArray<PropertyKey>): number | undefined {
 function describeSchema(schema: AnySchema): string | undefined {
 	const inner = unwrap(schema);
 	const type = definition(inner).type;
-	const probe = type === 'string' ? '\u0000' : type === 'number' ? 0.5 : type === 'literal' || type === 'enum' ? Symbol('probe') : undefined;
+	const probe = type === 'string' ? '\u0000' : type === 'number' ? 0.5 : type === 'literal' || type === 'enum' || type === 'union' ? Symbol('probe') : undefined;
 	if (probe === undefined) return undefined;
 	const result = (inner as z.ZodType).safeParse(probe);
 	const message = result.success ? undefined : result.error.issues[0]?.message;

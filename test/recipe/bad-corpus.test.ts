@@ -1,0 +1,36 @@
+// Every recipe in test/recipes-bad/ has one defect and says, on its first line,
+// the one-line error the wizard must give for it.
+import assert from 'node:assert/strict';
+import {readdirSync, readFileSync} from 'node:fs';
+import {join, relative} from 'node:path';
+import {test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {loadRecipeFile, RecipeError} from '../../source/recipe/load.js';
+
+const corpus = fileURLToPath(new URL('../recipes-bad/', import.meta.url));
+const files = readdirSync(corpus)
+	.filter(name => name.endsWith('.yaml'))
+	.sort();
+
+test('the corpus holds at least 40 bad recipes', () => {
+	assert.ok(files.length >= 40, `only ${files.length} bad recipes`);
+});
+
+for (const name of files) {
+	test(`bad recipe ${name}`, async () => {
+		const path = relative(process.cwd(), join(corpus, name));
+		const header = /^# expect(-includes)?: (.*)$/.exec(readFileSync(path, 'utf8').split('\n')[0]!);
+		assert.ok(header, `${name}: the first line must be "# expect: <message>" or "# expect-includes: <part>"`);
+		const [, includes, expected] = header;
+		const error = await loadRecipeFile(path).then(
+			() => assert.fail(`${name} was accepted`),
+			(error: unknown) => error,
+		);
+		assert.ok(error instanceof RecipeError, `${name}: not a RecipeError: ${String(error)}`);
+		const {message} = error;
+		assert.ok(!message.includes('\n'), `${name}: message spans lines: ${message}`);
+		assert.ok(!message.includes('    at '), `${name}: message holds a stack frame: ${message}`);
+		if (includes) assert.ok(message.includes(expected!), `${name}: "${message}" does not include "${expected}"`);
+		else assert.equal(message, `${path}: ${expected}`);
+	});
+}
