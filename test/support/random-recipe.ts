@@ -6,6 +6,7 @@ import {readFileSync} from 'node:fs';
 import fc from 'fast-check';
 import {parse, stringify} from 'yaml';
 import {fromInt, hostRange, toInt} from '../../source/inventory/addresses.js';
+import type {RandomBytes} from '../../source/inventory/inventory.js';
 
 export type RecipeObject = Record<string, unknown>;
 
@@ -18,6 +19,18 @@ export function seedRecipeObject(): RecipeObject {
 
 export function recipeToYaml(recipe: unknown): string {
 	return stringify(recipe);
+}
+
+/** A repeatable byte source (xorshift): two runs differ only by their seed. */
+export function seededBytes(seed: number): RandomBytes {
+	let state = seed >>> 0 || 1;
+	return count =>
+		Uint8Array.from({length: count}, () => {
+			state ^= state << 13;
+			state ^= state >>> 17;
+			state ^= state << 5;
+			return (state >>> 0) & 255;
+		});
 }
 
 type Generator = fc.GeneratorValue;
