@@ -68,6 +68,8 @@ export async function checkBindTree(files: Array<{path: string; content: string}
 	return withFolder(async root => {
 		cpSync('/etc/bind', join(root, 'etc/bind'), {recursive: true, filter: source => !source.includes('/.git')});
 		mkdirSync(join(root, 'var/cache/bind'), {recursive: true});
+		// named.conf.default-zones reads the root hints from outside /etc/bind.
+		if (existsSync('/usr/share/dns/root.hints')) cpSync('/usr/share/dns/root.hints', join(root, 'usr/share/dns/root.hints'));
 		for (const file of files) {
 			mkdirSync(dirname(join(root, file.path)), {recursive: true});
 			writeFileSync(join(root, file.path), file.content);
