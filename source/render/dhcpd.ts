@@ -52,7 +52,9 @@ export type DhcpHost = {name: string; mac: string; address: string};
 export function parseDhcpHosts(text: string): DhcpHost[] {
 	const hosts: DhcpHost[] = [];
 	const declaration = /\bhost\s+("?[^\s{"]+"?)\s*\{([^}]*)\}/g;
-	for (const match of text.matchAll(declaration)) {
+	// Debian's example dhcpd.conf holds commented-out host declarations.
+	const uncommented = text.replace(/#[^\n]*/g, '');
+	for (const match of uncommented.matchAll(declaration)) {
 		const body = match[2]!;
 		hosts.push({
 			name: match[1]!.replaceAll('"', ''),

@@ -13,6 +13,7 @@ export function parseARecords(text: string, zone: string): ARecord[] {
 	const records: ARecord[] = [];
 	for (const raw of text.split('\n')) {
 		const line = raw.replace(/\r$/, '');
+		if (/^\s*;/.test(line)) continue;
 		const directive = /^\$ORIGIN\s+(\S+)/i.exec(line);
 		if (directive) {
 			origin = directive[1]!.replace(/\.$/, '');

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {readFileSync} from 'node:fs';
+import {test} from 'node:test';
+import type {Action, CommandAction, FileAction} from '../../source/actions/action.js';
+import {networkStep} from '../../source/steps/network.js';
+import {bareFacts} from '../../source/steps/step.js';
+import {need} from '../support/need.js';
+import {runCheckArgv} from '../render/checkers.js';
+import {inventoryFromYaml, seedInventory} from '../render/fixtures.js';
+import {exec, probeSays} from './apply.js';
+
+const seed = seedInventory();
+const seedYaml = readFileSync(new URL('../../recipes/gcc-compile-farm.yaml', import.meta.url), 'utf8');
+const debianInterfaces = '# interfaces(5) file used by ifup(8) and ifdown(8)\n# Include files from /etc/network/interfaces.d:\nsource /etc/network/interfaces.d/*\n';
+
+const files = (actions: Action[]): FileAction[] => actions.filter((action): action is FileAction => action.kind === 'file');
+const commands = (actions: Action[]): CommandAction[] => actions.filter((action): action is CommandAction => action.kind === 'command');
+
+test('the seed\'s network plan: our stanzas, the source line, then lo:1, the blackhole, br0, forwarding, NAT', () => {
+	const actions = networkStep.plan(seed, bareFacts({files: {'/etc/network/interfaces': debianInterfaces}}));
+	assert.deepEqual(
+		actions.map(action => action.id),
+		['network.interfaces', 'network.source', 'network.lo1', 'network.blackhole', 'network.bridge', 'network.forwarding', 'network.nat'],
+	);
+	const [ours, source] = files(actions);
+	assert.equal(ours!.path, '/etc/network/interfaces.d/ganeti-wizard');
+	assert.equal(source!.content, debianInterfaces, 'Debian\'s file already reads interfaces.d: unchanged');
+	for (const file of [ours!, source!]) assert.deepEqual(file.check, {argv: ['ifup', '--no-act', '-i', '{}', '-a']});
+	const byId = Object.fromEntries(commands(actions).map(action => [action.id, action]));
+	assert.deepEqual(byId['network.lo1']!.satisfiedWhen, {argv: ['ip', '-4', 'addr', 'show', 'dev', 'lo'], stdoutIncludes: 'inet 10.10.0.20/32 '});
+	assert.deepEqual(byId['network.bridge']!.argv, ['ifup', 'br0']);
+	assert.deepEqual(byId['network.bridge']!.satisfiedWhen, {argv: ['ip', '-4', 'addr', 'show', 'dev', 'br0'], stdoutIncludes: 'inet 10.10.1.1/24 '});
+	assert.deepEqual(byId['network.nat']!.argv, ['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', '10.10.0.0/16', '-o', 'eth0', '-j', 'MASQUERADE']);
+	assert.deepEqual(byId['network.nat']!.satisfiedWhen, {argv: ['iptables', '-t', 'nat', '-C', 'POSTROUTING', '-s', '10.10.0.0/16', '-o', 'eth0', '-j', 'MASQUERADE']});
+	assert.deepEqual(networkStep.reads!(seed), ['/etc/network/interfaces']);
+});
+
+test('without NAT there is no forwarding and no MASQUERADE', () => {
+	const inventory = inventoryFromYaml(seedYaml.replace('nat: true', 'nat: false'));
+	const actions = networkStep.plan(inventory, bareFacts({files: {'/etc/network/interfaces': debianInterfaces}}));
+	assert.ok(!actions.some(action => action.id === 'network.nat' || action.id === 'network.forwarding'));
+	assert.doesNotMatch(files(actions)[0]!.content, /MASQUERADE/);
+});
+
+test('an interfaces file without a source line gets one; a second plan keeps it as it is', () => {
+	const own = 'auto lo\niface lo inet loopback\n\nauto eth0\niface eth0 inet dhcp\n';
+	const first = files(networkStep.plan(seed, bareFacts({files: {'/etc/network/interfaces': own}})));
+	const source = first.find(file => file.id === 'network.source')!;
+	assert.ok(source.content.startsWith(own));
+	assert.match(source.content, /\nsource \/etc\/network\/interfaces\.d\/ganeti-wizard\n$/);
+	const second = files(networkStep.plan(seed, bareFacts({files: {'/etc/network/interfaces': source.content}})));
+	assert.deepEqual(second, first);
+});
+
+test('the seed\'s own hand-made stanzas for lo:1 and br0 stop the step at a checkpoint first', () => {
+	const seedStyle = `${debianInterfaces}\nauto lo:1\niface lo:1 inet static\n\tup ip route add blackhole 10.10.0.0/16\n\nauto br0\niface br0 inet static\n\tbridge_ports none\n`;
+	const actions = networkStep.plan(seed, bareFacts({files: {'/etc/network/interfaces': seedStyle}}));
+	const first = actions[0]!;
+	assert.equal(first.kind, 'checkpoint');
+	assert.equal(first.id, 'network.conflict');
+	assert.match(first.kind === 'checkpoint' ? first.instructions : '', /Remove the stanzas for lo:1 and br0 from \/etc\/network\/interfaces/);
+});
+
+test('both files pass their ifup --no-act check, and a broken one fails it', async t => {
+	if (!need(['ifup'], t)) return;
+	for (const file of files(networkStep.plan(seed, bareFacts({files: {'/etc/network/interfaces': 'auto lo\niface lo inet loopback\n'}})))) {
+		const result = await runCheckArgv(file.check!.argv, file.content);
+		assert.equal(result.exitCode, 0, `${file.id}: ${result.output}`);
+	}
+	const ours = files(networkStep.plan(seed, bareFacts()))[0]!;
+	assert.notEqual((await runCheckArgv(ours.check!.argv, ours.content.replace('iface br0 inet static', 'iface br0 inet'))).exitCode, 0);
+});
+
+test('in a throwaway network namespace, the probes see the commands\' effects and a second pass adds nothing', async t => {
+	if (!need(['root', 'unshare', 'nsenter', 'ip', 'iptables', 'sysctl'], t)) return;
+	const live = commands(networkStep.plan(seed, bareFacts())).filter(action => ['network.blackhole', 'network.forwarding', 'network.nat'].includes(action.id));
+	assert.equal(live.length, 3);
+	// A network namespace held open by a sleeping process of ours; everything dies with it.
+	const holder = spawn('unshare', ['--net', 'sleep', '300'], {stdio: 'ignore'});
+	try {
+		await new Promise(resolve => setTimeout(resolve, 200));
+		const inside = (argv: string[]) => exec(['nsenter', `--net=/proc/${holder.pid}/ns/net`, ...argv]);
+		const ran: string[] = [];
+		for (let pass = 1; pass <= 2; pass++) {
+			for (const action of live) {
+				const before = await probeSays(action.satisfiedWhen!, inside);
+				assert.equal(before, pass === 2, `${action.id}: probe says ${before} in pass ${pass}`);
+				if (before) continue;
+				const result = await inside(action.argv);
+				assert.equal(result.exitCode, 0, `${action.id}: ${result.stderr}`);
+				ran.push(action.id);
+				assert.equal(await probeSays(action.satisfiedWhen!, inside), true, `${action.id}: probe does not see its effect`);
+			}
+		}
+		assert.deepEqual(ran, live.map(action => action.id));
+		const rules = await inside(['iptables', '-t', 'nat', '-S', 'POSTROUTING']);
+		assert.deepEqual(rules.stdout.split('\n').filter(line => line.includes('MASQUERADE')), ['-A POSTROUTING -s 10.10.0.0/16 -o eth0 -j MASQUERADE']);
+	} finally {
+		holder.kill('SIGKILL');
+	}
+});
