@@ -1,0 +1,71 @@
+// A step's plan as lines to show: each action's title, then what it will do —
+// files as unified diffs against what is on disk, commands quoted as they will
+// run. Pure, so the preview screen only scrolls through it.
+import type {structuredPatch as StructuredPatchFunction} from 'diff';
+import type {PlannedStep} from '../runner/events.js';
+import {statusMark} from './status.js';
+import {quoteArgv} from './text.js';
+
+export type PlanLine = {text: string; color?: string; dim?: boolean; bold?: boolean};
+
+type Diff = {structuredPatch: typeof StructuredPatchFunction};
+
+let diffModule: Diff | undefined;
+
+/** jsdiff is only needed once a plan is shown: load it then, not at start-up. */
+export async function loadDiff(): Promise<Diff> {
+	diffModule ??= await import('diff');
+	return diffModule;
+}
+
+export function loadedDiff(): Diff | undefined {
+	return diffModule;
+}
+
+export function planLines(step: PlannedStep, diff: Diff): PlanLine[] {
+	const lines: PlanLine[] = [];
+	for (const entry of step.actions) {
+		const {action} = entry;
+		const settled = entry.status === 'satisfied' || entry.status === 'done';
+		lines.push({
+			text: `${statusMark(entry.status)} ${action.title}${settled ? ` — already so${entry.note ? ` (${entry.note})` : ''}` : entry.note ? ` — ${entry.note}` : ''}`,
+			bold: !settled,
+			dim: settled,
+		});
+		if (settled) continue;
+		switch (action.kind) {
+			case 'file': {
+				const mode = `mode ${action.mode.toString(8).padStart(4, '0')}${action.owner ? `, ${action.owner.user}:${action.owner.group}` : ''}`;
+				lines.push({text: `    ${entry.current === null || entry.current === undefined ? 'new file' : 'replaces the file on disk'}, ${mode}${action.check ? `, checked with ${action.check.argv[0]}` : ''}`, dim: true});
+				lines.push(...diffLines(action.path, entry.current ?? '', action.content, entry.current === null || entry.current === undefined, diff));
+				break;
+			}
+			case 'command':
+				lines.push({text: `    $ ${quoteArgv(action.argv)}`, color: 'cyan'});
+				break;
+			case 'service':
+				lines.push({text: `    $ service ${action.service} ${action.operation === 'running' ? 'start' : action.operation === 'stopped' ? 'stop' : action.operation}`, color: 'cyan'});
+				break;
+			case 'checkpoint':
+				lines.push({text: `    you: ${action.instructions}`, color: 'yellow'});
+				break;
+		}
+	}
+	return lines;
+}
+
+function diffLines(path: string, before: string, after: string, absent: boolean, diff: Diff): PlanLine[] {
+	const patch = diff.structuredPatch(path, path, before, after, absent ? '(absent)' : 'on disk', 'planned', {context: 3});
+	const lines: PlanLine[] = [
+		{text: `    --- ${absent ? '/dev/null' : path}\t${absent ? '(absent)' : 'on disk'}`, color: 'red'},
+		{text: `    +++ ${path}\tplanned`, color: 'green'},
+	];
+	for (const hunk of patch.hunks) {
+		lines.push({text: `    @@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`, color: 'cyan'});
+		for (const line of hunk.lines) {
+			const sign = line[0];
+			lines.push({text: `    ${line.replace(/\t/g, '    ')}`, ...(sign === '+' ? {color: 'green'} : sign === '-' ? {color: 'red'} : {dim: sign === '\\'})});
+		}
+	}
+	return lines;
+}
