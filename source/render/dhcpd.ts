@@ -25,14 +25,16 @@ export function renderDhcpdConf(inventory: Inventory): string {
 	if (recipe.dhcp.range) lines.push(`\trange ${recipe.dhcp.range[0]} ${recipe.dhcp.range[1]};`);
 	lines.push('}');
 	// Host declarations are global in dhcpd; each fixed address picks the subnet above.
+	// Built by concatenation: this runs once per instance (10,000 in the benchmark).
+	let hosts = '';
 	for (const instance of inventory.instances) {
-		const [hostName, ...rest] = instance.name.split('.');
-		lines.push('', `host ${instance.fqdn} {`, `\thardware ethernet ${instance.mac};`, `\tfixed-address ${instance.address};`, `\toption host-name "${hostName}";`);
+		const dot = instance.name.indexOf('.');
+		const hostName = dot < 0 ? instance.name : instance.name.slice(0, dot);
 		// "rodo1.osm" is host rodo1 in domain osm.<vms domain>, so the guest's FQDN matches its A record.
-		if (rest.length > 0) lines.push(`\toption domain-name "${[...rest, vmsDomain].join('.')}";`);
-		lines.push('}');
+		const domain = dot < 0 ? '' : `\toption domain-name "${instance.name.slice(dot + 1)}.${vmsDomain}";\n`;
+		hosts += `\nhost ${instance.fqdn} {\n\thardware ethernet ${instance.mac};\n\tfixed-address ${instance.address};\n\toption host-name "${hostName}";\n${domain}}\n`;
 	}
-	return `${lines.join('\n')}\n`;
+	return `${lines.join('\n')}\n${hosts}`;
 }
 
 /** /etc/default/isc-dhcp-server: serve the bridge only, never the public interface. */

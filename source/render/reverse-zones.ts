@@ -57,19 +57,43 @@ export function reverseZoneProblem(field: string, cidr: string): string | null {
 	return null;
 }
 
+/** An already validated dotted quad as a number, without a parser's overhead (runs per record). */
+function addressValue(address: string): number {
+	let value = 0;
+	let octet = 0;
+	for (let index = 0; index < address.length; index++) {
+		const code = address.charCodeAt(index);
+		if (code === 46) {
+			value = value * 256 + octet;
+			octet = 0;
+		} else octet = octet * 10 + (code - 48);
+	}
+	return value * 256 + octet;
+}
+
+/** One number per (zone size, network): the zone's leading octets tagged with their count. */
+function zoneKey(value: number, length: number): number {
+	return length * 2 ** 24 + (value >>> (32 - 8 * length));
+}
+
+const keyOf = (zone: ReverseZone): number => zoneKey(toInt(`${[...zone.octets, 0, 0, 0].slice(0, 4).join('.')}`), zone.octets.length);
+
 /**
  * The reverse zones for the subnets and for any address they do not cover,
  * without duplicates or zones nested in another, ordered by address.
  */
 export function reverseZones(subnets: string[], addresses: Iterable<string> = []): ReverseZone[] {
-	const byKey = new Map<string, ReverseZone>();
-	for (const subnet of subnets) for (const zone of subnetReverseZones(subnet)) byKey.set(zone.octets.join('.'), zone);
-	const covered = (octets: number[]): boolean => [1, 2, 3].some(length => length <= octets.length && byKey.has(octets.slice(0, length).join('.')));
+	const byKey = new Map<number, ReverseZone>();
+	for (const subnet of subnets) for (const zone of subnetReverseZones(subnet)) byKey.set(keyOf(zone), zone);
+	const coveredBy = (value: number, longest: number): boolean => {
+		for (let length = 1; length <= longest; length++) if (byKey.has(zoneKey(value, length))) return true;
+		return false;
+	};
 	for (const address of addresses) {
-		const octets = octetsOf(toInt(address), 3);
-		if (!covered(octets)) byKey.set(octets.join('.'), zoneOf(octets));
+		const value = addressValue(address);
+		if (!coveredBy(value, 3)) byKey.set(zoneKey(value, 3), zoneOf(octetsOf(value, 3)));
 	}
-	const zones = [...byKey.values()].filter(zone => ![1, 2].some(length => length < zone.octets.length && byKey.has(zone.octets.slice(0, length).join('.'))));
+	const zones = [...byKey.values()].filter(zone => !coveredBy(toInt(`${[...zone.octets, 0, 0, 0].slice(0, 4).join('.')}`), zone.octets.length - 1));
 	if (zones.length > maxReverseZones) {
 		throw new Error(`network: the subnets need ${zones.length} reverse zones; at most ${maxReverseZones} (use longer prefixes)`);
 	}
@@ -84,14 +108,23 @@ function compareOctets(a: number[], b: number[]): number {
 	return 0;
 }
 
-/** Finds the zone holding an address among `zones`, by a constant-time lookup. */
-export function reverseZoneIndex(zones: ReverseZone[]): (address: string) => {zone: ReverseZone; owner: string} | null {
-	const byKey = new Map(zones.map(zone => [zone.octets.join('.'), zone]));
+/** The address's octets after the zone's first `length`, last first: "50", "50.1", "50.1.10". */
+function ownerName(value: number, length: number): string {
+	let owner = String(value & 255);
+	for (let octet = 2; octet <= 4 - length; octet++) owner += `.${(value >>> (8 * (octet - 1))) & 255}`;
+	return owner;
+}
+
+export type ReverseLocation = {zone: ReverseZone; owner: string; value: number};
+
+/** Finds the zone holding an address among `zones`, in constant time per address. */
+export function reverseZoneIndex(zones: ReverseZone[]): (address: string) => ReverseLocation | null {
+	const byKey = new Map(zones.map(zone => [keyOf(zone), zone]));
 	return address => {
-		const octets = octetsOf(toInt(address), 4);
+		const value = addressValue(address);
 		for (let length = 3; length >= 1; length--) {
-			const zone = byKey.get(octets.slice(0, length).join('.'));
-			if (zone) return {zone, owner: octets.slice(length).reverse().join('.')};
+			const zone = byKey.get(zoneKey(value, length));
+			if (zone) return {zone, owner: ownerName(value, length), value};
 		}
 		return null;
 	};

@@ -3,7 +3,6 @@
 // and reverse data cannot disagree. Bodies carry a serial placeholder; the
 // step fills it with nextSerial() against the file on disk.
 import type {DnsRecord, Inventory} from '../inventory/inventory.js';
-import {toInt} from '../inventory/addresses.js';
 import {reverseZoneIndex, reverseZones, type ReverseZone} from './reverse-zones.js';
 import {serialPlaceholder} from './serial.js';
 
@@ -36,14 +35,14 @@ export function uniqueRecords(records: DnsRecord[]): DnsRecord[] {
 	});
 }
 
-/** Address -> the one name its PTR gives. */
-export function ptrTargets(records: DnsRecord[]): Map<string, string> {
+/** Address -> the one record its PTR names. */
+export function ptrTargets(records: DnsRecord[]): Map<string, DnsRecord> {
 	const chosen = new Map<string, DnsRecord>();
 	for (const record of records) {
 		const current = chosen.get(record.address);
 		if (!current || ptrPreference[record.role] < ptrPreference[current.role]) chosen.set(record.address, record);
 	}
-	return new Map([...chosen].map(([address, record]) => [address, record.fqdn]));
+	return chosen;
 }
 
 function soa(inventory: Inventory): string[] {
@@ -80,10 +79,11 @@ export function reverseZoneFileName(zone: ReverseZone): string {
 	return `db.${zone.octets.join('.')}`;
 }
 
-export function renderForwardZone(inventory: Inventory, path: string): ZoneText {
+export function renderForwardZone(inventory: Inventory, path: string, unique = uniqueRecords(inventory.records)): ZoneText {
 	const lines = [...header(`Zone ${inventory.zone}`), ...soa(inventory)];
-	for (const record of uniqueRecords(inventory.records)) lines.push(`${relative(record.fqdn, inventory.zone)}\tIN\tA\t${record.address}`);
-	return {name: inventory.zone, path, body: `${lines.join('\n')}\n`};
+	let records = '';
+	for (const record of unique) records += `${relative(record.fqdn, inventory.zone)}\tIN\tA\t${record.address}\n`;
+	return {name: inventory.zone, path, body: `${lines.join('\n')}\n${records}`};
 }
 
 /** The reverse zones the inventory needs (see reverse-zones.ts for the rule). */
@@ -99,19 +99,22 @@ export function renderZones(inventory: Inventory): ZoneText[] {
 	const reverseNames = new Set(zones.map(reverseZoneFileName));
 	// A numeric zone name ("10.10") would share its file name with a reverse zone.
 	const forwardPath = `${bindDirectory}/${reverseNames.has(forwardName) ? `${forwardName}.forward` : forwardName}`;
-	const forward = renderForwardZone(inventory, forwardPath);
+	const unique = uniqueRecords(inventory.records);
+	const forward = renderForwardZone(inventory, forwardPath, unique);
 
 	const locate = reverseZoneIndex(zones);
 	const entries = new Map<ReverseZone, Array<{value: number; line: string}>>(zones.map(zone => [zone, []]));
-	for (const [address, fqdn] of ptrTargets(uniqueRecords(inventory.records))) {
+	for (const [address, {fqdn}] of ptrTargets(unique)) {
 		const found = locate(address);
 		if (!found) throw new Error(`no reverse zone holds ${address} (${fqdn}); this is a bug in reverseZones`);
-		entries.get(found.zone)!.push({value: toInt(address), line: `${found.owner}\tIN\tPTR\t${fqdn}.`});
+		entries.get(found.zone)!.push({value: found.value, line: `${found.owner}\tIN\tPTR\t${fqdn}.\n`});
 	}
 	const reverse = zones.map(zone => {
 		const ptrs = entries.get(zone)!.sort((a, b) => a.value - b.value);
-		const lines = [...header(`Reverse zone ${zone.name}`), ...soa(inventory), ...ptrs.map(entry => entry.line)];
-		return {name: zone.name, path: `${bindDirectory}/${reverseZoneFileName(zone)}`, body: `${lines.join('\n')}\n`};
+		const lines = [...header(`Reverse zone ${zone.name}`), ...soa(inventory)];
+		let records = '';
+		for (const entry of ptrs) records += entry.line;
+		return {name: zone.name, path: `${bindDirectory}/${reverseZoneFileName(zone)}`, body: `${lines.join('\n')}\n${records}`};
 	});
 	return [forward, ...reverse];
 }
