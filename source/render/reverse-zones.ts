@@ -76,7 +76,10 @@ function zoneKey(value: number, length: number): number {
 	return length * 2 ** 24 + (value >>> (32 - 8 * length));
 }
 
-const keyOf = (zone: ReverseZone): number => zoneKey(toInt(`${[...zone.octets, 0, 0, 0].slice(0, 4).join('.')}`), zone.octets.length);
+const keyOf = (zone: ReverseZone): number => zone.octets.length * 2 ** 24 + zone.octets.reduce((value, octet) => value * 256 + octet, 0);
+
+/** The first address of a zone, as a number. */
+const startOf = (zone: ReverseZone): number => [...zone.octets, 0, 0, 0].slice(0, 4).reduce((value, octet) => value * 256 + octet, 0);
 
 /**
  * The reverse zones for the subnets and for any address they do not cover,
@@ -93,7 +96,7 @@ export function reverseZones(subnets: string[], addresses: Iterable<string> = []
 		const value = addressValue(address);
 		if (!coveredBy(value, 3)) byKey.set(zoneKey(value, 3), zoneOf(octetsOf(value, 3)));
 	}
-	const zones = [...byKey.values()].filter(zone => !coveredBy(toInt(`${[...zone.octets, 0, 0, 0].slice(0, 4).join('.')}`), zone.octets.length - 1));
+	const zones = [...byKey.values()].filter(zone => !coveredBy(startOf(zone), zone.octets.length - 1));
 	if (zones.length > maxReverseZones) {
 		throw new Error(`network: the subnets need ${zones.length} reverse zones; at most ${maxReverseZones} (use longer prefixes)`);
 	}
