@@ -20,8 +20,8 @@ import {dnsStep} from '../source/steps/dns.js';
 import {bareFacts} from '../source/steps/step.js';
 
 const sizes = [1_000, 10_000];
-const generationRounds = 7;
-const checkerRounds = 3;
+const generationRounds = 11;
+const checkerRounds = 5;
 
 /** The seed's site with `count` instances on a /18 VM network, MACs and addresses given. */
 function inventoryWith(count: number): Inventory {
