@@ -92,15 +92,22 @@ export function inventoryReverseZones(inventory: Inventory): ReverseZone[] {
 	return reverseZones([nodes_subnet, vms_subnet], inventory.records.map(record => record.address));
 }
 
-/** Forward zone first, then the reverse zones by address. Linear in the records (plus one sort). */
-export function renderZones(inventory: Inventory): ZoneText[] {
+/** The zones' names and files, without their contents. */
+export function zoneFiles(inventory: Inventory): {forward: {name: string; path: string}; reverse: Array<{zone: ReverseZone; path: string}>} {
 	const zones = inventoryReverseZones(inventory);
 	const forwardName = forwardZoneFileName(inventory.zone);
-	const reverseNames = new Set(zones.map(reverseZoneFileName));
+	const reverse = zones.map(zone => ({zone, path: `${bindDirectory}/${reverseZoneFileName(zone)}`}));
 	// A numeric zone name ("10.10") would share its file name with a reverse zone.
-	const forwardPath = `${bindDirectory}/${reverseNames.has(forwardName) ? `${forwardName}.forward` : forwardName}`;
+	const clash = reverse.some(entry => entry.path === `${bindDirectory}/${forwardName}`);
+	return {forward: {name: inventory.zone, path: `${bindDirectory}/${forwardName}${clash ? '.forward' : ''}`}, reverse};
+}
+
+/** Forward zone first, then the reverse zones by address. Linear in the records (plus one sort). */
+export function renderZones(inventory: Inventory): ZoneText[] {
+	const files = zoneFiles(inventory);
+	const zones = files.reverse.map(entry => entry.zone);
 	const unique = uniqueRecords(inventory.records);
-	const forward = renderForwardZone(inventory, forwardPath, unique);
+	const forward = renderForwardZone(inventory, files.forward.path, unique);
 
 	const locate = reverseZoneIndex(zones);
 	const entries = new Map<ReverseZone, Array<{value: number; line: string}>>(zones.map(zone => [zone, []]));
@@ -109,12 +116,12 @@ export function renderZones(inventory: Inventory): ZoneText[] {
 		if (!found) throw new Error(`no reverse zone holds ${address} (${fqdn}); this is a bug in reverseZones`);
 		entries.get(found.zone)!.push({value: found.value, line: `${found.owner}\tIN\tPTR\t${fqdn}.\n`});
 	}
-	const reverse = zones.map(zone => {
+	const reverse = files.reverse.map(({zone, path}) => {
 		const ptrs = entries.get(zone)!.sort((a, b) => a.value - b.value);
 		const lines = [...header(`Reverse zone ${zone.name}`), ...soa(inventory)];
 		let records = '';
 		for (const entry of ptrs) records += entry.line;
-		return {name: zone.name, path: `${bindDirectory}/${reverseZoneFileName(zone)}`, body: `${lines.join('\n')}\n${records}`};
+		return {name: zone.name, path, body: `${lines.join('\n')}\n${records}`};
 	});
 	return [forward, ...reverse];
 }

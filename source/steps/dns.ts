@@ -8,7 +8,7 @@ import {renderNamedLocal, renderNamedOptions} from '../render/bind.js';
 import {renderResolvConf} from '../render/resolv.js';
 import {nextSerial, withSerial} from '../render/serial.js';
 import {describeRecordChanges, parseARecords} from '../render/zone-records.js';
-import {bindDirectory, renderZones} from '../render/zones.js';
+import {bindDirectory, renderZones, zoneFiles, type ZoneText} from '../render/zones.js';
 import {baseline, commitMessage, historyAfter, historyBefore, type ManagedFile} from './config-history.js';
 import type {Facts, StepDefinition} from './step.js';
 
@@ -21,28 +21,24 @@ const bindOwner = {user: 'root', group: 'bind'};
 
 /** The files of /etc/bind the wizard owns, for `reads` and `readsCommitted`. */
 function bindPaths(inventory: Inventory): string[] {
-	return [...renderZones(inventory).map(zone => zone.path), namedConfLocalPath, namedConfOptionsPath];
+	const zones = zoneFiles(inventory);
+	return [zones.forward.path, ...zones.reverse.map(entry => entry.path), namedConfLocalPath, namedConfOptionsPath];
 }
 
-type ZoneFile = FileAction & {zone: string};
-
-function zoneFiles(inventory: Inventory, facts: Facts): ZoneFile[] {
-	return renderZones(inventory).map(zone => {
-		const current = facts.files[zone.path] ?? null;
-		const serial = nextSerial(current, zone.body, facts.now, facts.serials[zone.name] ?? 0);
-		return {
-			kind: 'file',
-			id: `dns.zone.${zone.name}`,
-			title: `write zone ${zone.name} (${zone.path})`,
-			zone: zone.name,
-			path: zone.path,
-			content: withSerial(zone.body, serial),
-			mode: 0o644,
-			owner: bindOwner,
-			check: {argv: ['named-checkzone', zone.name, '{}']},
-			serial: {zone: zone.name, value: serial},
-		};
-	});
+/** A zone file with its serial: kept when the zone is unchanged, increased otherwise. */
+function zoneFile(zone: ZoneText, facts: Facts): FileAction {
+	const serial = nextSerial(facts.files[zone.path] ?? null, zone.body, facts.now, facts.serials[zone.name] ?? 0);
+	return {
+		kind: 'file',
+		id: `dns.zone.${zone.name}`,
+		title: `write zone ${zone.name} (${zone.path})`,
+		path: zone.path,
+		content: withSerial(zone.body, serial),
+		mode: 0o644,
+		owner: bindOwner,
+		check: {argv: ['named-checkzone', zone.name, '{}']},
+		serial: {zone: zone.name, value: serial},
+	};
 }
 
 /** What the commit says: record changes, else which files changed. */
@@ -62,13 +58,14 @@ export const dnsStep: StepDefinition = {
 	reads: inventory => [...bindPaths(inventory), resolvConfPath],
 	readsCommitted: inventory => bindPaths(inventory),
 	plan(inventory, facts): Action[] {
-		const zones = zoneFiles(inventory, facts);
+		const rendered = renderZones(inventory);
+		const zones = rendered.map(zone => zoneFile(zone, facts));
 		const local: FileAction = {
 			kind: 'file',
 			id: 'dns.local',
 			title: `list the private zones in ${namedConfLocalPath}`,
 			path: namedConfLocalPath,
-			content: renderNamedLocal(zones.map(zone => ({name: zone.zone, path: zone.path}))),
+			content: renderNamedLocal(rendered),
 			mode: 0o644,
 			owner: bindOwner,
 			check: {argv: ['named-checkconf', '{}']},
@@ -83,7 +80,7 @@ export const dnsStep: StepDefinition = {
 			owner: bindOwner,
 			check: {argv: ['named-checkconf', '{}']},
 		};
-		const files: FileAction[] = [...zones.map(({zone: _zone, ...file}) => file), local, options];
+		const files: FileAction[] = [...zones, local, options];
 		const fileIds = files.map(file => file.id);
 		const message = commitMessage(describe(inventory, facts, zones[0]!, new Set(zones.map(zone => zone.path)), files));
 		return [
