@@ -97,7 +97,9 @@ export class RunStore {
 					const actions = known
 						? step.actions.map(action => (action.id === event.action.id ? {...action, status: event.status} : action))
 						: [...step.actions, {id: event.action.id, title: event.action.title, status: event.status}];
-					return {...step, status: step.status === 'pending' ? 'running' : step.status, actions};
+					// The step shows what its action is going through (a failure waits for a decision, a retry runs).
+					const status = event.status === 'failed' || event.status === 'waiting' || event.status === 'running' ? event.status : step.status === 'pending' ? 'running' : step.status;
+					return {...step, status, actions};
 				});
 				if (event.status === 'running') {
 					this.running = {stepId: event.stepId, action: event.action, startedAt: this.now()};

@@ -1,0 +1,86 @@
+// Before a step applies: its plan, scrollable, and apply / skip / back.
+import {useEffect, useMemo, useState} from 'react';
+import {Box, Text} from 'ink';
+import type {PlannedStep} from '../../runner/events.js';
+import {KeyHelp, quitKeys} from '../components/KeyHelp.js';
+import {useKeys} from '../components/keys.js';
+import {loadDiff, loadedDiff, planLines} from '../plan-lines.js';
+
+export type PreviewChoice = 'apply' | 'skip' | 'back';
+
+const buttons: Array<{value: PreviewChoice; label: string}> = [
+	{value: 'apply', label: 'Apply'},
+	{value: 'skip', label: 'Skip this step'},
+	{value: 'back', label: 'Back to the answers'},
+];
+
+type Props = {
+	step: PlannedStep;
+	/** Rows the plan may take; it scrolls inside them. */
+	height: number;
+	onChoose: (choice: PreviewChoice) => void;
+};
+
+export function PlanPreview({step, height, onChoose}: Props) {
+	const [diff, setDiff] = useState(loadedDiff);
+	const [top, setTop] = useState(0);
+	const [button, setButton] = useState(0);
+	useEffect(() => {
+		if (!diff) void loadDiff().then(setDiff);
+	}, [diff]);
+	const lines = useMemo(() => (diff ? planLines(step, diff) : []), [diff, step]);
+	const rows = Math.max(3, height);
+	const maxTop = Math.max(0, lines.length - rows);
+	const pending = step.actions.filter(entry => entry.status !== 'satisfied' && entry.status !== 'done').length;
+
+	useKeys((input, key) => {
+		if (key.upArrow) return setTop(value => Math.max(0, value - 1));
+		if (key.downArrow) return setTop(value => Math.min(maxTop, value + 1));
+		if (key.pageUp) return setTop(value => Math.max(0, value - rows));
+		if (key.pageDown || input === ' ') return setTop(value => Math.min(maxTop, value + rows));
+		if (key.home) return setTop(0);
+		if (key.end) return setTop(maxTop);
+		if (key.leftArrow) return setButton(value => Math.max(0, value - 1));
+		if (key.rightArrow || key.tab) return setButton(value => Math.min(buttons.length - 1, value + 1));
+		if (key.return) return onChoose(buttons[button]!.value);
+		if (input === 'a') return onChoose('apply');
+		if (input === 's') return onChoose('skip');
+		if (input === 'b' || key.escape) return onChoose('back');
+	});
+
+	const shown = lines.slice(top, top + rows);
+	return (
+		<Box flexDirection="column">
+			<Text>
+				<Text bold>Plan: {step.title}</Text>
+				<Text dimColor>
+					{' '}
+					· {pending} change{pending === 1 ? '' : 's'}, {step.actions.length - pending} already so
+					{lines.length > rows ? ` · lines ${top + 1}-${Math.min(lines.length, top + rows)} of ${lines.length}` : ''}
+				</Text>
+			</Text>
+			<Box flexDirection="column" height={rows}>
+				{diff ? (
+					shown.map((line, index) => (
+						<Text key={top + index} wrap="truncate-end" color={line.color} dimColor={line.dim} bold={line.bold}>
+							{line.text || ' '}
+						</Text>
+					))
+				) : (
+					<Text dimColor>computing the differences…</Text>
+				)}
+			</Box>
+			<Box>
+				{buttons.map((entry, index) => (
+					<Box key={entry.value} marginRight={2}>
+						<Text inverse={index === button} bold={index === button}>
+							{' '}
+							{entry.label}{' '}
+						</Text>
+					</Box>
+				))}
+			</Box>
+			<KeyHelp keys={[['↑↓', 'scroll'], ['←→', 'choose'], ['Enter', 'confirm'], ['a/s/b', 'apply/skip/back'], ...quitKeys]} />
+		</Box>
+	);
+}

@@ -1,0 +1,62 @@
+// The resume screen: done, interrupted and next read from saved progress, and
+// the operator's choice.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {render} from 'ink-testing-library';
+import type {Action, ActionStatus} from '../../source/actions/action.js';
+import type {PlannedStep} from '../../source/runner/events.js';
+import {resumeView} from '../../source/ui/resume-view.js';
+import {ResumeScreen, type ResumeChoice} from '../../source/ui/screens/ResumeScreen.js';
+import {keys, nextCall, press, waitFor} from './support/ink.js';
+
+const command = (id: string, title: string): Action => ({kind: 'command', id, title, argv: ['true']});
+const step = (id: string, title: string, status: ActionStatus, actions: Array<[string, ActionStatus]>): PlannedStep => ({
+	id,
+	title,
+	status,
+	actions: actions.map(([actionTitle, actionStatus], index) => ({action: command(`${id}.${index}`, actionTitle), status: actionStatus})),
+});
+
+const steps: PlannedStep[] = [
+	step('preflight', 'Preflight checks', 'satisfied', [['FQDN resolves', 'satisfied']]),
+	step('host', 'Host preparation', 'done', [['vgcreate all', 'done'], ['hand over DRBD', 'done']]),
+	step('network', 'Network', 'running', [['write /etc/network/interfaces', 'done'], ['bring up br0', 'running'], ['enable NAT', 'pending']]),
+	step('dns', 'DNS', 'pending', [['write zone farm', 'pending']]),
+];
+
+test('resume view: done steps, the action that was running, and what comes next', () => {
+	const view = resumeView(steps);
+	assert.deepEqual(view.done.map(entry => entry.id), ['preflight', 'host']);
+	assert.equal(view.interrupted?.title, 'bring up br0');
+	assert.equal(view.interrupted?.status, 'running');
+	assert.equal(view.next?.step.id, 'network');
+	assert.equal(view.next?.title, 'bring up br0');
+	const waiting = resumeView([steps[0]!, step('instances', 'Instances', 'waiting', [['add rodo1', 'done'], ['install rodo1 over VNC', 'waiting']])]);
+	assert.equal(waiting.interrupted?.title, 'install rodo1 over VNC');
+	assert.equal(resumeView([steps[0]!, steps[1]!]).next, null);
+});
+
+test('resume screen shows the saved progress and offers continue, review, start over', async () => {
+	const chosen = nextCall<ResumeChoice>();
+	const screen = render(<ResumeScreen steps={steps} updatedAt="2026-11-24T09:15:00.000Z" onChoose={chosen.callback} />);
+	const frame = await waitFor(screen.lastFrame, 'Continue');
+	assert.match(frame, /Saved progress \(last run 2026-11-24 09:15\)/);
+	assert.match(frame, /Done: +Preflight checks, Host preparation \(2 of 4 steps\)/);
+	assert.match(frame, /Interrupted: Network: bring up br0 was running when the wizard stopped/);
+	assert.match(frame, /Next: +Network: bring up br0/);
+	assert.match(frame, /Start over.*the journal and backups stay/);
+	await press(screen.stdin, keys.down, keys.down);
+	await waitFor(screen.lastFrame, '❯ Start over');
+	await press(screen.stdin, keys.enter);
+	assert.equal(await chosen.value, 'start-over');
+	screen.unmount();
+});
+
+test('resume screen: Enter continues', async () => {
+	const chosen = nextCall<ResumeChoice>();
+	const screen = render(<ResumeScreen steps={steps} onChoose={chosen.callback} />);
+	await waitFor(screen.lastFrame, '❯ Continue');
+	await press(screen.stdin, keys.enter);
+	assert.equal(await chosen.value, 'continue');
+	screen.unmount();
+});

@@ -1,0 +1,83 @@
+// The running pane: output arrives in batches, the pane keeps its height and
+// shows the last lines, and React redraws on a timer, not per line.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {render} from 'ink-testing-library';
+import type {CommandAction} from '../../source/actions/action.js';
+import {RunStore} from '../../source/ui/run-store.js';
+import {RunningPane} from '../../source/ui/screens/RunningPane.js';
+import {StepList} from '../../source/ui/screens/StepList.js';
+import {tick, waitFor} from './support/ink.js';
+
+const apt: CommandAction = {kind: 'command', id: 'host.packages', title: 'install Ganeti and its tools', argv: ['apt-get', 'install', '-y', 'ganeti', 'drbd-utils']};
+
+test('batches of output: the pane shows the last lines in a fixed height, with the command, spinner and count', async () => {
+	const store = new RunStore([], {intervalMs: 30});
+	const screen = render(<RunningPane store={store} lines={8} width={80} />);
+	store.handle({type: 'step', stepId: 'host', status: 'running'});
+	store.handle({type: 'action', stepId: 'host', action: apt, status: 'running'});
+	let frame = await waitFor(screen.lastFrame, 'install Ganeti and its tools');
+	assert.match(frame, /\$ apt-get install -y ganeti drbd-utils/);
+	assert.match(frame, /\(no output yet\)/);
+	const heights = new Set<number>();
+	for (let batch = 0; batch < 50; batch++) {
+		store.handle({type: 'output', actionId: apt.id, lines: Array.from({length: 200}, (_, index) => `Unpacking package-${batch * 200 + index} (1.0) ...`)});
+		if (batch % 10 === 0) {
+			await tick(40);
+			heights.add(screen.lastFrame()!.split('\n').length);
+		}
+	}
+	frame = await waitFor(screen.lastFrame, 'package-9999 ');
+	assert.equal(heights.size, 1, `the frame height never changes (${[...heights]})`);
+	const shown = frame.split('\n').filter(line => line.includes('Unpacking'));
+	assert.equal(shown.length, 8);
+	assert.match(shown[0]!, /package-9992 /);
+	assert.match(frame, /9992 earlier lines in the transcript · 10000 lines/);
+	// Far fewer frames than batches, and never one per line.
+	assert.ok(screen.frames.length < 60, `${screen.frames.length} frames for 10,000 lines`);
+	screen.unmount();
+	store.dispose();
+});
+
+test('long lines are cut to the pane, escape codes and progress bars cleaned', async () => {
+	const store = new RunStore([], {intervalMs: 0});
+	const screen = render(<RunningPane store={store} lines={3} width={40} />);
+	store.handle({type: 'action', stepId: 'host', action: apt, status: 'running'});
+	store.handle({type: 'output', actionId: apt.id, lines: ['x'.repeat(500), '\u001B[32mgreen\u001B[0m text', '10%\r50%\r100%']});
+	store.flush();
+	const frame = await waitFor(screen.lastFrame, '100%');
+	assert.ok(frame.includes('green text'));
+	assert.ok(!frame.includes('50%'));
+	assert.ok(frame.split('\n').every(line => line.length <= 100), 'no line wider than the terminal');
+	assert.ok(frame.includes('…'));
+	screen.unmount();
+	store.dispose();
+});
+
+test('the step list shows each status with its symbol, and the running step its progress', async () => {
+	const store = new RunStore(
+		[
+			{id: 'preflight', title: 'Preflight checks', status: 'satisfied', actions: []},
+			{id: 'host', title: 'Host preparation', status: 'pending', actions: [{action: apt, status: 'pending'}, {action: {...apt, id: 'host.vg', title: 'create VG'}, status: 'pending'}]},
+			{id: 'network', title: 'Network', status: 'failed', actions: []},
+			{id: 'dns', title: 'DNS', status: 'skipped', actions: []},
+			{id: 'instances', title: 'Instances', status: 'waiting', actions: []},
+			{id: 'cluster', title: 'Cluster', status: 'done', actions: []},
+			{id: 'dhcp', title: 'DHCP', status: 'pending', actions: []},
+		],
+		{intervalMs: 0},
+	);
+	store.handle({type: 'action', stepId: 'host', action: apt, status: 'done'});
+	store.flush();
+	const screen = render(<StepList steps={store.getSnapshot().steps} />);
+	const frame = await waitFor(screen.lastFrame, 'Preflight');
+	assert.match(frame, /= Preflight checks/);
+	assert.match(frame, /▸ Host preparation 1\/2/);
+	assert.match(frame, /✗ Network/);
+	assert.match(frame, /- DNS/);
+	assert.match(frame, /… Instances/);
+	assert.match(frame, /✓ Cluster/);
+	assert.match(frame, /· DHCP/);
+	screen.unmount();
+	store.dispose();
+});
