@@ -78,6 +78,11 @@ function describe(requirement: string): string {
 	return provider.startsWith('(') ? `${requirement} ${provider}` : `${requirement} (Debian package ${provider})`;
 }
 
+/** "needs named (Debian package bind9), dhclient (...) or busybox (...)". */
+export function reasonFor(absent: string[]): string {
+	return `needs ${absent.map(requirement => requirement.split('|').map(describe).join(' or ')).join(', ')}`;
+}
+
 /** The requirements that are missing; "a|b" is satisfied by either. */
 export function missing(requirements: string[]): string[] {
 	return requirements.filter(requirement => !requirement.split('|').some(available));
@@ -93,7 +98,7 @@ export function missing(requirements: string[]): string[] {
 export function need(requirements: string[], t: {skip(message?: string): void}): boolean {
 	const absent = missing(requirements);
 	if (absent.length === 0) return true;
-	const reason = `needs ${absent.map(requirement => requirement.split('|').map(describe).join(' or ')).join(', ')}`;
+	const reason = reasonFor(absent);
 	if (process.env.CI === 'true') throw new Error(`missing in CI: ${reason}; add it to .ci/run`);
 	console.log(`# skipped: ${reason}`);
 	t.skip(reason);
