@@ -17,6 +17,10 @@ export type ActionRecord = {
 	appliedAt?: string;
 	/** Order of that change among all changes: "changed after X" compares these. */
 	appliedSeq?: number;
+	/** The last change of any action made before this one last ran to completion. */
+	ranAtSeq?: number;
+	/** The same, when it last started (an interrupted action has only this). */
+	startedAtSeq?: number;
 	message?: string;
 };
 
@@ -120,20 +124,24 @@ export class Progress {
 	}
 
 	startAction(action: Action): void {
-		this.updateAction(action.id, {status: 'running', fingerprint: fingerprint(action), startedAt: now(), finishedAt: undefined, message: undefined});
+		const previous = this.action(action.id);
+		this.updateAction(action.id, {...previous, status: 'running', fingerprint: fingerprint(action), startedAt: now(), startedAtSeq: this.store.get('sequence'), finishedAt: undefined, message: undefined});
 	}
 
 	finishAction(action: Action, status: ActionStatus, options: {applied?: boolean; message?: string} = {}): void {
 		const previous = this.action(action.id);
 		const sequence = options.applied ? this.store.get('sequence') + 1 : undefined;
 		if (sequence) this.store.set('sequence', sequence);
+		const completed = status === 'done' || status === 'satisfied';
 		this.updateAction(action.id, {
+			...previous,
 			status,
 			fingerprint: fingerprint(action),
 			startedAt: previous?.startedAt,
 			finishedAt: now(),
 			appliedAt: options.applied ? now() : previous?.appliedAt,
 			appliedSeq: sequence ?? previous?.appliedSeq,
+			ranAtSeq: completed ? this.store.get('sequence') : previous?.ranAtSeq,
 			message: options.message,
 		});
 	}

@@ -117,7 +117,10 @@ async function applyWithDecisions(context: RunContext, stepId: string, entry: Pl
 		const assessment = await assess(context, action);
 		Object.assign(entry, assessment);
 		if (assessment.status === 'satisfied') {
-			context.progress.finishAction(action, 'satisfied', assessment.note ? {message: assessment.note} : {});
+			// Interrupted while applying and now in place: this run's change, as far as
+			// anything that depends on it (a reload after a config write) can tell.
+			const interrupted = context.progress.action(action.id)?.status === 'running';
+			context.progress.finishAction(action, 'satisfied', {applied: interrupted, ...(assessment.note ? {message: assessment.note} : {})});
 			emit({type: 'action', stepId, action, status: 'satisfied', ...(assessment.note ? {note: assessment.note} : {})});
 			return {};
 		}
@@ -192,12 +195,14 @@ async function assess(context: RunContext, action: Action): Promise<Assessment> 
 			if (action.readOnly && (host.mode === 'real' || action.argv.some(part => part.includes('{root}')))) return {status: 'pending'};
 			if (action.satisfiedWhen && host.mode === 'real') return (await probeSays(host, action.satisfiedWhen)) ? {status: 'satisfied'} : {status: 'pending'};
 			if (host.mode === 'rehearsal') return (await host.recorded(action.id, action.argv)) ? {status: 'satisfied', note: 'recorded in an earlier rehearsal'} : {status: 'pending'};
+			// Without a probe only the journal knows; an interrupted run may not have finished it.
 			const doneBefore = record && record.fingerprint === fingerprint(action) && (record.status === 'done' || record.status === 'satisfied');
 			return doneBefore ? {status: 'satisfied', note: 'ran in an earlier run'} : {status: 'pending'};
 		}
 		case 'service': {
 			if (staleAfter(context, action.id, action.after)) return {status: 'pending', note: `${action.operation}: its configuration changed`};
-			if (host.mode === 'rehearsal') return (await host.recorded(action.id, serviceArgv(action, 'start'))) || record?.status === 'done' ? {status: 'satisfied'} : {status: 'pending'};
+			if (host.mode === 'rehearsal') return (await host.recorded(action.id, serviceArgv(action, 'start'))) ? {status: 'satisfied'} : {status: 'pending'};
+			if (record?.status === 'running') return {status: 'pending', note: 'interrupted last time'};
 			const running = (await host.probe(['service', action.service, 'status']))?.exitCode === 0;
 			return running === (action.operation !== 'stopped') ? {status: 'satisfied'} : {status: 'pending'};
 		}
@@ -209,10 +214,14 @@ async function assess(context: RunContext, action: Action): Promise<Assessment> 
 	}
 }
 
-/** True when one of `triggers` changed the host after this action last did. */
+/**
+ * True when one of `triggers` changed the host after this action last ran (or,
+ * when it was interrupted, after it last started: that attempt saw the change).
+ */
 function staleAfter(context: RunContext, actionId: string, triggers: string[] | undefined): boolean {
 	if (!triggers?.length) return false;
-	const own = context.progress.action(actionId)?.appliedSeq ?? 0;
+	const record = context.progress.action(actionId);
+	const own = (record?.status === 'running' ? record.startedAtSeq : record?.ranAtSeq) ?? 0;
 	return triggers.some(id => (context.progress.action(id)?.appliedSeq ?? 0) > own);
 }
 
