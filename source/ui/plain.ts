@@ -1,0 +1,272 @@
+// Plain mode, for serial consoles, screen readers and dumb terminals: the same
+// questions and decisions as the TUI, asked with inquirer prompts, and progress
+// as one line per status change. Never mounts Ink (the two cannot share stdin).
+import {Writable} from 'node:stream';
+import {Chalk, type ChalkInstance} from 'chalk';
+import type {CheckpointAction} from '../actions/action.js';
+import {nothingDetected, type Detected} from '../host/detect.js';
+import type {Recipe} from '../recipe/schema.js';
+import type {Decisions, Failure, PlannedStep, RunEvent} from '../runner/events.js';
+import {closing} from './closing.js';
+import type {WizardExit, WizardOptions} from './contract.js';
+import {checkDraft, draftFromRecipe, recipeFileText, type Draft} from './draft.js';
+import {loadDiff, planLines} from './plan-lines.js';
+import {contextFor, judge, newWizard, noDisk, playAnswers, questionText, visibleQuestions, type Question, type Wizard} from './questions.js';
+import {resumeView} from './resume-view.js';
+import {tunnelCommand} from './tunnel.js';
+import {statusSymbol} from './status-style.js';
+import {summaryLines} from './summary-lines.js';
+import {cleanLine, quoteArgv} from './text.js';
+
+export type PlainStreams = {input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream};
+
+type Choice<V extends string> = {value: V; name: string; description?: string};
+
+/** The two kinds of prompt plain mode needs; inquirer provides them. */
+export type Prompter = {
+	text: (message: string, options: {default?: string; validate?: (value: string) => true | string}) => Promise<string>;
+	select: <V extends string>(message: string, choices: Array<Choice<V>>, initial?: V) => Promise<V>;
+};
+
+/** Whether escape codes may be written to this stream. */
+export function colourAllowed(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): boolean {
+	const noColour = env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '';
+	return !noColour && Boolean((stream as NodeJS.WriteStream).isTTY) && env['TERM'] !== 'dumb';
+}
+
+export async function startPlain(options: WizardOptions, streams: PlainStreams = {}): Promise<WizardExit> {
+	const output = streams.output ?? process.stdout;
+	const input = streams.input ?? process.stdin;
+	const {createPromptModule} = await import('inquirer');
+	// Each prompt ends the stream it writes to when it closes: give each one a
+	// fresh stand-in that forwards to the real output and never ends it.
+	const ask = async <T>(question: Record<string, unknown>): Promise<T> => {
+		const stand = new Writable({write: (chunk, encoding, done) => void output.write(chunk, encoding, done)});
+		Object.assign(stand, {isTTY: (output as NodeJS.WriteStream).isTTY, columns: (output as NodeJS.WriteStream).columns, rows: (output as NodeJS.WriteStream).rows});
+		const prompt = createPromptModule({input, output: stand} as never);
+		const closed = new Promise(resolve => stand.once('finish', resolve));
+		const answer = (await (prompt([{...question, name: 'value'}] as never) as Promise<{value: T}>)).value;
+		// The prompt's last words (its answer line, the cursor) come before the next line of ours.
+		await Promise.race([closed, new Promise(resolve => setTimeout(resolve, 200))]);
+		return answer;
+	};
+	const prompter: Prompter = {
+		text: (message, {default: initial, validate}) => ask<string>({type: 'input', message, default: initial, ...(validate ? {validate} : {})}),
+		select: (message, choices, initial) => ask({type: 'select', message, choices, default: initial, pageSize: 12}),
+	};
+	try {
+		return await plainWizard(options, prompter, line => output.write(`${line}\n`), colourAllowed(output));
+	} catch (error) {
+		// Ctrl-C inside a prompt: inquirer rejects with ExitPromptError.
+		if ((error as Error).name === 'ExitPromptError') return {outcome: 'quit', message: [`Stopped. Run \`${options.resumeCommand ?? 'ganeti-wizard'}\` again to resume.`]};
+		throw error;
+	}
+}
+
+/** The whole plain-mode conversation over any prompter (tests drive it without a terminal). */
+export async function plainWizard(options: WizardOptions, prompter: Prompter, write: (line: string) => void, colour: boolean): Promise<WizardExit> {
+	const paint = new Chalk({level: colour ? 1 : 0});
+	const resume = options.resumeCommand ?? 'ganeti-wizard';
+	const quit: WizardExit = {outcome: 'quit', message: [`Stopped. Run \`${resume}\` again to resume where you left off.`]};
+	let mode = options.mode;
+	let root = options.root;
+
+	if (options.realProblem && mode === 'real') {
+		write(paint.yellow(`This host cannot be set up for real: ${options.realProblem}`));
+		const choice = await prompter.select('Rehearse instead (files under a folder, commands listed, nothing run)?', [
+			{value: 'rehearse', name: 'Rehearse'},
+			{value: 'quit', name: 'Quit'},
+		]);
+		if (choice === 'quit' || !options.rehearse) return quit;
+		({root} = await options.rehearse());
+		mode = 'rehearsal';
+	}
+	write(mode === 'rehearsal' ? `Rehearsal under ${root}: nothing on this host changes.` : 'Acting on this host, one confirmed step at a time.');
+
+	const detectedPromise = options.detect().catch(() => nothingDetected);
+	let prefill: Draft | null = options.recipe ? draftFromRecipe(options.recipe) : null;
+	let startOver = false;
+	let goStraight: Recipe | null = null;
+	let review = false;
+	if (options.progress) {
+		const view = resumeView(options.progress.steps);
+		write(paint.bold('Saved progress'));
+		write(`Done: ${view.done.length ? view.done.map(step => step.title).join(', ') : 'nothing yet'}`);
+		write(`Interrupted: ${view.interrupted ? `${view.interrupted.step.title}: ${view.interrupted.title} (${view.interrupted.status})` : 'nothing'}`);
+		write(`Next: ${view.next ? `${view.next.step.title}: ${view.next.title}` : 'nothing left'}`);
+		const choice = await prompter.select('What now?', [
+			{value: 'continue', name: 'Continue', description: 'where it stopped, with the saved answers'},
+			{value: 'review', name: 'Review answers'},
+			{value: 'start-over', name: 'Start over', description: 'answer again (the journal and backups stay)'},
+			{value: 'quit', name: 'Quit'},
+		]);
+		if (choice === 'quit') return quit;
+		const saved = options.progress.recipe ? draftFromRecipe(options.progress.recipe) : ((options.progress.answers as Draft | undefined) ?? null);
+		if (choice === 'start-over') startOver = true;
+		else prefill = saved ?? prefill;
+		if (choice === 'continue' && options.progress.recipe) goStraight = options.progress.recipe;
+		review = choice === 'review' || (choice === 'continue' && !goStraight);
+	}
+
+	const detected: Detected = await detectedPromise;
+	let wizard = newWizard(prefill, detected);
+	let savedRecipe: string | undefined;
+
+	if (!goStraight && !review) wizard = await askAll(wizard, prompter, write, paint, options);
+	for (;;) {
+		let recipe = goStraight;
+		goStraight = null;
+		while (!recipe) {
+			const draft = playAnswers(wizard);
+			const {recipe: checked, problems} = checkDraft(draft);
+			write('');
+			write(paint.bold('Your site'));
+			for (const [label, value] of summaryLines(draft)) write(`  ${label.padEnd(9)} ${value}`);
+			for (const problem of problems) write(paint.red(`  problem: ${problem}`));
+			const choice = await prompter.select('Next?', [
+				...(checked ? [{value: 'start' as const, name: 'Start', description: "show each step's plan, then apply it"}] : []),
+				{value: 'save' as const, name: 'Save as recipe'},
+				{value: 'edit' as const, name: 'Change an answer'},
+				{value: 'quit' as const, name: 'Quit'},
+			]);
+			if (choice === 'quit') return {...quit, ...(savedRecipe ? {savedRecipe} : {})};
+			if (choice === 'start') recipe = checked;
+			if (choice === 'save') {
+				const path = await prompter.text('Save the answers as a recipe file:', {default: options.recipePath ?? 'site.yaml'});
+				await options.saveRecipe(path, recipeFileText(checked ? draftFromRecipe(checked) : draft, path, new Date()));
+				savedRecipe = path;
+				write(paint.green(`Saved to ${path}: replay it with \`ganeti-wizard apply --recipe ${path} --yes\``));
+			}
+			if (choice === 'edit') {
+				const visible = visibleQuestions(draft);
+				const id = await prompter.select('Which answer?', visible.map(question => ({value: question.id, name: question.title})));
+				wizard = await askOne(wizard, visible.find(question => question.id === id)!, prompter, write, paint);
+				options.keepAnswers?.(playAnswers(wizard));
+			}
+		}
+
+		let backToAnswers = false;
+		const decisions: Decisions = {
+			beforeStep: async step => {
+				showPlan(step, write, paint, await loadDiff());
+				const choice = await prompter.select(`Apply "${step.title}"?`, [
+					{value: 'apply', name: 'Apply'},
+					{value: 'skip', name: 'Skip this step'},
+					{value: 'back', name: 'Back to the answers'},
+					{value: 'quit', name: 'Quit (resume later)'},
+				]);
+				if (choice === 'back') backToAnswers = true;
+				return choice === 'back' ? 'quit' : choice;
+			},
+			onFailure: async failure => {
+				showFailure(failure, write, paint);
+				const choice = await prompter.select('What now?', [
+					{value: 'retry', name: 'Retry'},
+					...(failure.skippable ? [{value: 'skip' as const, name: 'Skip', description: 'later steps do not need it'}] : []),
+					{value: 'edit', name: 'Edit answers'},
+					{value: 'quit', name: 'Quit (resume later)'},
+				]);
+				if (choice === 'edit') backToAnswers = true;
+				return choice === 'edit' ? 'quit' : choice;
+			},
+			atCheckpoint: async action => {
+				showCheckpoint(action, options.sshTarget ?? `root@${recipe.host.public_address ?? recipe.host.hostname}`, write, paint);
+				return prompter.select('Has the install finished?', [
+					{value: 'done', name: 'Yes, it has finished'},
+					{value: 'wait', name: 'Not yet: quit', description: 'the next start comes back here'},
+				]);
+			},
+		};
+		const controller = new AbortController();
+		const result = await options.run(recipe, {onEvent: lineReporter(write, paint), decisions, signal: controller.signal, startOver});
+		if (backToAnswers) {
+			wizard = newWizard(draftFromRecipe(recipe), detected, {});
+			continue;
+		}
+		const exit = closing(result, resume);
+		for (const line of exit.message) write(line);
+		return {...exit, ...(savedRecipe ? {savedRecipe} : {})};
+	}
+}
+
+async function askAll(start: Wizard, prompter: Prompter, write: (line: string) => void, paint: ChalkInstance, options: WizardOptions): Promise<Wizard> {
+	let wizard = start;
+	for (let index = 0; ; index++) {
+		const visible = visibleQuestions(playAnswers(wizard));
+		const question = visible[index];
+		if (!question) return wizard;
+		wizard = await askOne(wizard, question, prompter, write, paint, `(${index + 1}/${visible.length}) `);
+		options.keepAnswers?.(playAnswers(wizard));
+	}
+}
+
+async function askOne(wizard: Wizard, question: Question, prompter: Prompter, write: (line: string) => void, paint: ChalkInstance, prefix = ''): Promise<Wizard> {
+	const context = contextFor(wizard, question);
+	const current = questionText(wizard, question);
+	const message = `${prefix}${question.title}`;
+	write(paint.dim(question.help));
+	const validate = (value: string): true | string => judge(wizard, question, value.trim()).refusal ?? true;
+	const choices = question.choices?.(context) ?? [];
+	let answer: string;
+	if (choices.length > (question.kind === 'disk' ? 1 : 0)) {
+		const listed = choices.map(choice => ({value: choice.value, name: choice.label, ...(choice.hint ? {description: choice.hint} : {})}));
+		if (current && !listed.some(choice => choice.value === current)) listed.unshift({value: current, name: current, description: 'from the recipe'});
+		for (;;) {
+			answer = await prompter.select(message, listed, current);
+			const disk = context.detected.disks.find(candidate => candidate.path === answer);
+			if (disk?.inUse && answer !== noDisk) {
+				write(paint.red(`${disk.path} is in use: it ${disk.inUse}. Partitioning it destroys everything on it.`));
+				const typed = await prompter.text(`Type ${disk.name} to use it anyway (empty: choose again)`, {});
+				if (typed.trim() !== disk.name && typed.trim() !== disk.path) continue;
+			}
+			const refusal = validate(answer);
+			if (refusal === true) break;
+			write(paint.red(refusal));
+		}
+	} else {
+		answer = (await prompter.text(message, {default: current, validate})).trim();
+	}
+	const remark = judge(wizard, question, answer).remark;
+	if (remark) write(paint.yellow(`note: ${remark}`));
+	return {...wizard, answers: {...wizard.answers, [question.id]: answer}};
+}
+
+/** One line per step or action status change; command output is left to the transcript. */
+export function lineReporter(write: (line: string) => void, paint: ChalkInstance): (event: RunEvent) => void {
+	const colourOf = {pending: paint.dim, running: paint.cyan, done: paint.green, satisfied: paint.green, failed: paint.red, waiting: paint.yellow, skipped: paint.yellow};
+	return event => {
+		if (event.type === 'output') return;
+		const label = colourOf[event.status](`${statusSymbol[event.status]} ${event.status}`);
+		if (event.type === 'step') write(`${paint.bold(`step ${event.stepId}`)}: ${label}`);
+		else write(`  ${label} ${event.action.title}${event.note ? ` (${event.note})` : ''}`);
+	};
+}
+
+function showPlan(step: PlannedStep, write: (line: string) => void, paint: ChalkInstance, diff: Awaited<ReturnType<typeof loadDiff>>): void {
+	write('');
+	write(paint.bold(`Plan: ${step.title}`));
+	for (const line of planLines(step, diff)) {
+		const painted = line.color === 'green' ? paint.green(line.text) : line.color === 'red' ? paint.red(line.text) : line.color === 'cyan' ? paint.cyan(line.text) : line.color === 'yellow' ? paint.yellow(line.text) : line.dim ? paint.dim(line.text) : line.text;
+		write(painted);
+	}
+}
+
+function showFailure(failure: Failure, write: (line: string) => void, paint: ChalkInstance): void {
+	const {action} = failure;
+	write(paint.red(`Failed: ${action.title}`));
+	if (action.kind === 'command') write(`  command: ${quoteArgv(action.argv)}`);
+	write(`  exit code: ${failure.exitCode ?? 'none'}; ${failure.message}`);
+	for (const line of failure.outputTail.slice(-15)) write(`  | ${cleanLine(line)}`);
+	if (failure.hint) write(paint.yellow(`  hint: ${failure.hint}`));
+}
+
+function showCheckpoint(action: CheckpointAction, sshTarget: string, write: (line: string) => void, paint: ChalkInstance): void {
+	write(paint.yellow(`Your turn: ${action.title}`));
+	write(action.instructions);
+	for (const detail of action.details) write(`  ${detail.label}: ${detail.value}`);
+	const tunnel = tunnelCommand(action, sshTarget);
+	if (tunnel) {
+		write('On your own machine, open the tunnel, then point a VNC viewer at localhost:5900:');
+		write(tunnel);
+	}
+}
