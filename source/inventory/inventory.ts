@@ -70,6 +70,7 @@ export function buildInventory(recipe: Recipe, known: Generated, randomBytes: Ra
 	for (const value of Object.values(known.macs)) usedMacs.add(value);
 	for (const value of Object.values(known.addresses)) usedAddresses.add(value);
 	const dynamicRange = recipe.dhcp.range ? [toInt(recipe.dhcp.range[0]), toInt(recipe.dhcp.range[1])] : undefined;
+	const nextFree = freeAddresses(recipe.network.vms_subnet, usedAddresses, dynamicRange);
 
 	const instances = recipe.instances.map(instance => {
 		let mac = instance.mac ?? known.macs[instance.name];
@@ -81,8 +82,7 @@ export function buildInventory(recipe: Recipe, known: Generated, randomBytes: Ra
 
 		let address = instance.address ?? known.addresses[instance.name];
 		if (!address) {
-			address = firstFreeAddress(recipe.network.vms_subnet, usedAddresses, dynamicRange);
-			usedAddresses.add(address);
+			address = nextFree();
 		}
 		if (!instance.address) generated.addresses[instance.name] = address;
 
@@ -103,12 +103,20 @@ export function buildInventory(recipe: Recipe, known: Generated, randomBytes: Ra
 	};
 }
 
-function firstFreeAddress(subnet: string, used: Set<string>, dynamicRange?: number[]): string {
+/** Hands out the subnet's free addresses in order; one pass over the subnet in all. */
+function freeAddresses(subnet: string, used: Set<string>, dynamicRange?: number[]): () => string {
 	const [first, last] = hostRange(subnet);
-	for (let value = first; value <= last; value++) {
-		if (dynamicRange && value >= dynamicRange[0]! && value <= dynamicRange[1]!) continue;
-		const address = fromInt(value);
-		if (!used.has(address)) return address;
-	}
-	throw new Error(`network.vms_subnet: "${subnet}" has no free address left for another instance; use a larger subnet`);
+	let cursor = first;
+	return () => {
+		for (; cursor <= last; cursor++) {
+			if (dynamicRange && cursor >= dynamicRange[0]! && cursor <= dynamicRange[1]!) continue;
+			const address = fromInt(cursor);
+			if (!used.has(address)) {
+				used.add(address);
+				cursor++;
+				return address;
+			}
+		}
+		throw new Error(`network.vms_subnet: "${subnet}" has no free address left for another instance; use a larger subnet`);
+	};
 }
