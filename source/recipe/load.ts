@@ -214,11 +214,40 @@ function fitsAsText(path: ReadonlyArray<PropertyKey>, value: number | boolean): 
 function describeUnknownKey(parentPath: ReadonlyArray<PropertyKey>, key: string, data: unknown): string {
 	const path = formatPath([...parentPath, key]);
 	const parent = valueAt(data, parentPath) as Record<string, unknown> | undefined;
-	const known = fieldNames(schemaAt(parentPath));
+	const parentSchema = schemaAt(parentPath);
+	const known = fieldNames(parentSchema);
+	const companions = parentSchema ? companionsOf(parentSchema, key, parent) : [];
+	if (companions.length > 0) {
+		const list = companions.join(' and ');
+		return `${path}: only goes together with ${list}; add ${list} or remove ${key}`;
+	}
 	const absent = known.filter(name => parent === undefined || !Object.hasOwn(parent, name));
 	const guess = closest(key, absent);
 	if (guess) return `${path}: unknown field; did you mean "${guess}"?`;
 	return `${path}: unknown field; remove it${known.length > 0 ? ` (the fields here are ${known.join(', ')})` : ''}`;
+}
+
+/**
+ * For a key that one option of a union has but the value's own option lacks
+ * (vnc_password_file in an install by OS definition): the required fields of
+ * the option it belongs to that the value does not give.
+ */
+function companionsOf(schema: AnySchema, key: string, value: Record<string, unknown> | undefined): string[] {
+	const def = definition(unwrap(schema));
+	if (def.type !== 'union') return [];
+	for (const option of def.options!) {
+		const shape = definition(unwrap(option)).shape;
+		if (!shape || !(key in shape)) continue;
+		const missing = Object.entries(shape)
+			.filter(([name, field]) => !isOptional(field) && (value === undefined || !Object.hasOwn(value, name)))
+			.map(([name]) => name);
+		if (missing.length > 0) return missing;
+	}
+	return [];
+}
+
+function isOptional(schema: AnySchema): boolean {
+	return ['optional', 'default', 'prefault'].includes(definition(schema).type);
 }
 
 /** What a field expects, in words: "expected a mapping with ..." or the schema's own description. */
