@@ -67,12 +67,25 @@ export type ServiceAction = ActionBase & {
 	after?: string[];
 };
 
+/** A labelled fact shown at a checkpoint. */
+export type CheckpointDetail = {
+	label: string;
+	/** What the plan knows (shown in a rehearsal, or until `live` answered). */
+	value: string;
+	/**
+	 * A fact only the host knows once earlier actions ran (e.g. the VNC port
+	 * Ganeti gave an instance): at the checkpoint of a real run, the value is
+	 * `template` with "{}" replaced by the trimmed stdout of this read-only argv.
+	 */
+	live?: {argv: string[]; template: string};
+};
+
 export type CheckpointAction = ActionBase & {
 	kind: 'checkpoint';
 	/** What the operator must do, in a few sentences. */
 	instructions: string;
 	/** Labelled facts to show: "VNC address", "SSH tunnel", ... */
-	details: Array<{label: string; value: string}>;
+	details: CheckpointDetail[];
 	/** When this probe succeeds the operator's work is known to be done. */
 	satisfiedWhen?: Probe;
 };

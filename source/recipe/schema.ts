@@ -29,6 +29,10 @@ const host = z.strictObject({
 	public_interface: interfaceName,
 	public_address: ipv4.optional(),
 	private_address: ipv4,
+	// Ganeti names the node after what the hostname resolves to; the wizard maps
+	// it to the private address in /etc/hosts. False: leave /etc/hosts alone
+	// (e.g. under configuration management) and only check the result.
+	manage_etc_hosts: z.boolean().default(true),
 });
 
 const network = z.strictObject({
@@ -85,10 +89,12 @@ const cluster = z.strictObject({
 	verify_ignore: z.array(z.string().regex(/^[A-Z]+$/, 'is not a Ganeti error code (e.g. ENODESETUP)')).default([]),
 });
 
+const osDefinition = z.string().regex(/^[a-z0-9_.-]+(\+[a-z0-9_.-]+)?$/, 'is not an OS definition (e.g. debootstrap+default)');
 const install = z.union(
 	[
-		z.strictObject({iso: absolutePath, vnc_password_file: absolutePath.optional()}),
-		z.strictObject({os: z.string().regex(/^[a-z0-9_.-]+(\+[a-z0-9_.-]+)?$/, 'is not an OS definition (e.g. debootstrap+default)')}),
+		// Ganeti 3.0 records an OS even for an ISO install (never run: --no-install); default debootstrap+default.
+		z.strictObject({iso: absolutePath, vnc_password_file: absolutePath.optional(), os: osDefinition.optional()}),
+		z.strictObject({os: osDefinition}),
 	],
 	'is not an install medium: give either {iso: /path/to.iso} or {os: name+variant}',
 );
