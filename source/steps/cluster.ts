@@ -1,0 +1,218 @@
+// The cluster: the node's name made right, Ganeti's prerequisites checked in
+// the wizard's words, `gnt-cluster init` with the seed's flags plus what keeps
+// a shared machine intact, and `gnt-cluster verify` to close.
+//
+// The node's name. Ganeti names a node socket.getfqdn(): gethostname(), then
+// the name that address resolves back to, files before DNS. On Debian the line
+// "127.0.1.1 gcc20.example.org gcc20" makes that a loopback address, and init
+// fails ("This host's IP (127.0.1.1) resolves to a loopback address"). The seed
+// renamed the host to its FQDN for the init and set its IP in /etc/hosts.
+// Measured on Ganeti 3.0: a rename for the init alone is a trap. Every daemon
+// start derives the name again, so once the old name is back, the next restart
+// (or reboot) ends in "Not master, exiting" and every gnt-* command answers
+// "This is not the master node". What makes the name right for good, without
+// renaming the machine, is one /etc/hosts line "10.10.0.20 gcc20.node.farm
+// gcc20" ahead of any other naming gcc20 (that name is then removed from them):
+// it holds even while named is not up yet at boot. So the dance becomes one
+// explicit, backed-up edit, and there is nothing to restore afterwards.
+// `hostname -f` then says gcc20.node.farm; `host.manage_etc_hosts: false` leaves
+// /etc/hosts alone and the node-name check says what line is missing.
+//
+// SSH. Without --no-ssh-init Ganeti replaces root's key pair and edits
+// authorized_keys, which other users of a shared machine may rely on. The
+// wizard passes --no-ssh-init and instead authorises root's existing (or a new)
+// key for root on this node, the one thing a single-node cluster needs
+// (`gnt-cluster verify` and the instance console log in over SSH). Adding
+// nodes later then needs their keys exchanged by hand (or cluster.ssh_init).
+import type {Action, CommandAction} from '../actions/action.js';
+import type {Inventory} from '../inventory/inventory.js';
+import {fileStorageDirs, requiredPackages, usesVolumeGroup} from './host.js';
+import {check, leftoversCheck, sshHostKeyCheck, volumeGroupSizeCheck} from './preflight.js';
+import {authorizeKeyProgram, clusterAddressCheck, ganetiStateProgram, nodeNameCheck, packagesCheck, python, sshdCheck} from './programs.js';
+import type {StepDefinition} from './step.js';
+
+export const hostsPath = '/etc/hosts';
+const rootKey = '/root/.ssh/id_rsa';
+const authorizedKeys = '/root/.ssh/authorized_keys';
+
+/**
+ * /etc/hosts with the node's line right after the 127.0.0.1 line (or first),
+ * and the node's names taken out of every other line; a line left without
+ * names is commented out. Applying it to its own output changes nothing.
+ */
+export function withNodeHostsLine(current: string | null, inventory: Inventory): string {
+	const {hostname, fqdn, address} = inventory.node;
+	const ours = `${address}\t${fqdn} ${hostname}`;
+	const names = new Set([hostname.toLowerCase(), fqdn.toLowerCase()]);
+	const text = current ?? '127.0.0.1\tlocalhost\n';
+	const lines = text.split('\n');
+	if (lines.at(-1) === '') lines.pop();
+
+	const kept: string[] = [];
+	for (const line of lines) {
+		if (line === ours) continue;
+		const [body = '', ...comment] = line.split('#');
+		const fields = body.trim().split(/\s+/).filter(Boolean);
+		if (fields.length < 2 || !fields.slice(1).some(name => names.has(name.toLowerCase()))) {
+			kept.push(line);
+			continue;
+		}
+		const left = fields.slice(1).filter(name => !names.has(name.toLowerCase()));
+		const tail = comment.length > 0 ? ` #${comment.join('#')}` : '';
+		kept.push(left.length > 0 ? `${fields[0]}\t${left.join(' ')}${tail}` : `# ${line.trim()}  (ganeti-wizard: ${hostname} is ${address})`);
+	}
+
+	const isEntry = (line: string) => line.trim() !== '' && !line.trim().startsWith('#');
+	const localhost = kept.findIndex(line => isEntry(line) && line.trim().split(/\s+/)[0] === '127.0.0.1');
+	const firstEntry = kept.findIndex(isEntry);
+	const at = localhost >= 0 ? localhost + 1 : firstEntry >= 0 ? firstEntry : kept.length;
+	kept.splice(at, 0, ours);
+	return `${kept.join('\n')}\n`;
+}
+
+/** Hypervisor defaults the wizard sets, then the recipe's own (which win). */
+export function hypervisorParameters(inventory: Inventory): Record<string, string> {
+	const {recipe} = inventory;
+	// KVM's defaults boot a host kernel (kernel_path), which makes boot_order
+	// ignored, and leave VNC off: an installer ISO needs neither.
+	const defaults: Record<string, string> = recipe.cluster.hypervisor === 'kvm' ? {kernel_path: '', initrd_path: '', vnc_bind_address: inventory.node.address} : {};
+	return {...defaults, ...recipe.cluster.hypervisor_parameters};
+}
+
+export function formatParameters(parameters: Record<string, string>): string {
+	return Object.entries(parameters)
+		.map(([key, value]) => `${key}=${value}`)
+		.join(',');
+}
+
+export function initArgv(inventory: Inventory): string[] {
+	const {recipe, cluster} = inventory;
+	const hypervisor = recipe.cluster.hypervisor;
+	// The seed's flags first, in the seed's order.
+	const argv = ['gnt-cluster', 'init', '--no-etc-hosts', `--enabled-hypervisors=${hypervisor}`, '--nic-parameters', `link=${cluster.nicLink}`, '--master-netdev', cluster.masterNetdev];
+	if (usesVolumeGroup(recipe)) argv.push('--vg-name', recipe.storage.vg);
+	if (!recipe.cluster.ssh_init) argv.push('--no-ssh-init');
+	argv.push(`--enabled-disk-templates=${recipe.cluster.disk_templates.join(',')}`);
+	const dirs = fileStorageDirs(recipe);
+	if (dirs.file) argv.push('--file-storage-dir', dirs.file);
+	if (dirs.shared) argv.push('--shared-file-storage-dir', dirs.shared);
+	argv.push('--mac-prefix', recipe.cluster.mac_prefix);
+	const parameters = hypervisorParameters(inventory);
+	if (Object.keys(parameters).length > 0) argv.push('-H', `${hypervisor}:${formatParameters(parameters)}`);
+	argv.push(cluster.fqdn);
+	return argv;
+}
+
+function state(mode: string, inventory: Inventory): string[] {
+	return python(ganetiStateProgram, mode, inventory.cluster.fqdn, inventory.node.fqdn);
+}
+
+function prerequisites(inventory: Inventory): CommandAction[] {
+	const {recipe, node, cluster} = inventory;
+	const checks = [
+		check('cluster.check.packages', 'the packages Ganeti needs are installed', python(packagesCheck, ...requiredPackages(recipe))),
+		check('cluster.check.node-name', `this node resolves as ${node.fqdn} (${node.address}), an address of its own`, python(nodeNameCheck, node.hostname, node.fqdn, node.address)),
+		check('cluster.check.cluster-address', `the cluster name ${cluster.fqdn} resolves to ${cluster.address}, which is free`, python(clusterAddressCheck, cluster.fqdn, cluster.address)),
+		check('cluster.check.master-netdev', `master netdev ${cluster.masterNetdev} exists`, ['ip', 'link', 'show', 'dev', cluster.masterNetdev]),
+	];
+	if (cluster.nicLink !== cluster.masterNetdev) {
+		checks.push(check('cluster.check.nic-link', `bridge ${cluster.nicLink} for the instances exists`, ['ip', 'link', 'show', 'dev', cluster.nicLink]));
+	}
+	if (usesVolumeGroup(recipe)) checks.push(volumeGroupSizeCheck('cluster.check.volume-group', recipe.storage.vg));
+	checks.push(
+		sshHostKeyCheck('cluster.check.ssh-host-key'),
+		leftoversCheck('cluster.check.leftovers', inventory),
+		check('cluster.check.sshd', `sshd answers on ${node.address}`, python(sshdCheck, node.address)),
+	);
+	return checks;
+}
+
+function sshActions(): Action[] {
+	return [
+		{
+			kind: 'command',
+			id: 'cluster.ssh-directory',
+			title: 'create /root/.ssh',
+			argv: ['install', '-d', '-m', '700', '/root/.ssh'],
+			satisfiedWhen: {argv: ['test', '-d', '/root/.ssh']},
+		},
+		{
+			// Only when root has no RSA key yet: an existing one is never replaced.
+			kind: 'command',
+			id: 'cluster.ssh-key',
+			title: `give root an SSH key (${rootKey}) if it has none`,
+			argv: ['ssh-keygen', '-q', '-t', 'rsa', '-b', '3072', '-N', '', '-C', 'root (ganeti-wizard)', '-f', rootKey],
+			satisfiedWhen: {argv: ['test', '-e', `${rootKey}.pub`]},
+		},
+		{
+			kind: 'command',
+			id: 'cluster.ssh-authorize',
+			title: `let root's key log in to this node as root (Ganeti's SSH to itself; ${authorizedKeys})`,
+			argv: python(authorizeKeyProgram, `${rootKey}.pub`, authorizedKeys),
+			satisfiedWhen: {argv: ['grep', '-qxF', '-f', `${rootKey}.pub`, authorizedKeys]},
+		},
+	];
+}
+
+export const clusterStep: StepDefinition = {
+	id: 'cluster',
+	title: 'Ganeti cluster',
+	requires: ['host', 'network', 'dns'],
+	reads: inventory => (inventory.recipe.host.manage_etc_hosts ? [hostsPath] : []),
+	plan(inventory, facts): Action[] {
+		const {recipe, node, cluster} = inventory;
+		const actions: Action[] = [];
+		if (recipe.host.manage_etc_hosts) {
+			actions.push({
+				kind: 'file',
+				id: 'cluster.hosts',
+				title: `name this node ${node.fqdn}: "${node.address} ${node.fqdn} ${node.hostname}" in ${hostsPath}`,
+				path: hostsPath,
+				content: withNodeHostsLine(facts.files[hostsPath] ?? null, inventory),
+				mode: 0o644,
+			});
+		}
+		actions.push(...prerequisites(inventory));
+		if (!recipe.cluster.ssh_init) actions.push(...sshActions());
+		actions.push(
+			{
+				// An init killed after it wrote config.data cannot be run again
+				// ("Cluster is already initialised") nor used: its files go aside.
+				kind: 'command',
+				id: 'cluster.clear-interrupted',
+				title: 'move an interrupted cluster init aside',
+				argv: state('clear', inventory),
+				satisfiedWhen: {argv: state('settled', inventory)},
+			},
+			{
+				kind: 'command',
+				id: 'cluster.init',
+				title: `initialise the cluster ${cluster.fqdn} (${cluster.address} on ${cluster.masterNetdev})`,
+				argv: initArgv(inventory),
+				satisfiedWhen: {argv: state('complete', inventory)},
+				timeoutMs: 10 * 60_000,
+			},
+			{
+				// After a reboot, or an init killed before it started them.
+				kind: 'command',
+				id: 'cluster.daemons',
+				title: 'Ganeti daemons are running',
+				argv: ['service', 'ganeti', 'start'],
+				satisfiedWhen: {argv: ['gnt-cluster', 'getmaster'], stdoutIncludes: node.fqdn},
+				timeoutMs: 5 * 60_000,
+			},
+			{
+				kind: 'command',
+				id: 'cluster.master-ip',
+				title: `cluster address ${cluster.address} is up on ${cluster.masterNetdev}`,
+				argv: ['gnt-cluster', 'activate-master-ip'],
+				satisfiedWhen: {argv: ['ip', '-4', '-o', 'addr', 'show', 'dev', cluster.masterNetdev], stdoutIncludes: ` ${cluster.address}/`},
+			},
+			{
+				...check('cluster.verify', 'gnt-cluster verify accepts the cluster', ['gnt-cluster', 'verify', ...recipe.cluster.verify_ignore.flatMap(code => ['-I', code])]),
+				timeoutMs: 10 * 60_000,
+			},
+		);
+		return actions;
+	},
+};

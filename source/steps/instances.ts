@@ -1,0 +1,134 @@
+// Instances: `gnt-instance add` for every recipe instance with the MAC of its
+// DHCP host entry, then, for an ISO install, the seed's sequence: boot the
+// installer, the operator installs over VNC (a checkpoint), boot from disk,
+// restart; and the extra disks. Each state is read back from Ganeti with a
+// query filter, so a second run adds, switches and grows nothing.
+import type {Action, CheckpointAction} from '../actions/action.js';
+import {netmask, parseCidr} from '../inventory/addresses.js';
+import type {Inventory, InventoryInstance} from '../inventory/inventory.js';
+import {instanceOs} from './host.js';
+import type {StepDefinition} from './step.js';
+
+/** A probe that holds when Ganeti lists the instance under `condition`. */
+function listed(fqdn: string, condition?: string) {
+	const filter = `name == ${JSON.stringify(fqdn)}${condition ? ` and ${condition}` : ''}`;
+	return {argv: ['gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', filter], stdoutIncludes: fqdn};
+}
+
+export function addArgv(inventory: Inventory, instance: InventoryInstance): string[] {
+	const {recipe} = inventory;
+	const argv = ['gnt-instance', 'add', '-t', instance.disk_template, '-s', instance.disk_size, '-B', `memory=${instance.memory},vcpus=${instance.vcpus}`];
+	if ('iso' in instance.install) {
+		const parameters = [`boot_order=cdrom`, `cdrom_image_path=${instance.install.iso}`, `vnc_bind_address=${inventory.node.address}`];
+		if (instance.install.vnc_password_file) parameters.push(`vnc_password_file=${instance.install.vnc_password_file}`);
+		argv.push('-H', `${recipe.cluster.hypervisor}:${parameters.join(',')}`);
+	}
+	// The node by name: a one-node cluster leaves the allocator (hail) no valid
+	// placement ("FailN1"), as the seed's `-n` did too.
+	argv.push('-n', inventory.node.fqdn, '-o', instanceOs(instance.install));
+	// Ganeti 3.0 wants an OS even for an ISO install; --no-install never runs it
+	// (and leaves the instance stopped).
+	if ('iso' in instance.install) argv.push('--no-install');
+	argv.push('--net', `0:mac=${instance.mac},link=${inventory.cluster.nicLink}`, instance.fqdn);
+	return argv;
+}
+
+export function installCheckpoint(inventory: Inventory, instance: InventoryInstance): CheckpointAction {
+	const {recipe, node, gateway} = inventory;
+	const install = instance.install as {iso: string; vnc_password_file?: string};
+	const sshTarget = `root@${recipe.host.public_address ?? node.fqdn}`;
+	const port = ['gnt-instance', 'list', '--no-headers', '-o', 'network_port', instance.fqdn];
+	const {prefix} = parseCidr(recipe.network.vms_subnet);
+	const details: CheckpointAction['details'] = [
+		{label: 'VNC address', value: node.address},
+		{label: 'VNC port', value: `gnt-instance info ${instance.fqdn} shows it ("console connection")`, live: {argv: port, template: '{}'}},
+		{
+			label: 'SSH tunnel',
+			value: `ssh -N -L 5900:${node.address}:<VNC port> ${sshTarget}`,
+			live: {argv: port, template: `ssh -N -L 5900:${node.address}:{} ${sshTarget}`},
+		},
+	];
+	if (install.vnc_password_file) details.push({label: 'VNC password file', value: install.vnc_password_file});
+	details.push(
+		{label: 'Installer ISO', value: install.iso},
+		{label: 'Network (DHCP offers the same)', value: `address ${instance.address}, netmask ${netmask(prefix)}, gateway ${gateway.address}, name server ${gateway.address}, domain ${inventory.vmsDomain}`},
+	);
+	return {
+		kind: 'checkpoint',
+		id: `instances.${instance.name}.install`,
+		title: `install the OS of ${instance.fqdn} over VNC`,
+		instructions:
+			`${instance.fqdn} is booting the installer from ${install.iso}. Open the SSH tunnel on your own machine, point a VNC viewer at localhost:5900 and install the system. ` +
+			'When the installer has finished, continue: the wizard then makes the disk the boot device and restarts the instance.',
+		details,
+		// Boot order already on disk: the install was finished in an earlier run.
+		satisfiedWhen: listed(instance.fqdn, 'hv/boot_order == "disk"'),
+	};
+}
+
+function instanceActions(inventory: Inventory, instance: InventoryInstance): Action[] {
+	const {fqdn, name} = instance;
+	const id = (what: string) => `instances.${name}.${what}`;
+	const actions: Action[] = [
+		{
+			kind: 'command',
+			id: id('add'),
+			title: `create ${fqdn} (${instance.disk_template} ${instance.disk_size}, ${instance.memory}, ${instance.vcpus} vcpu${instance.vcpus > 1 ? 's' : ''}, MAC ${instance.mac})`,
+			argv: addArgv(inventory, instance),
+			satisfiedWhen: listed(fqdn),
+			// An OS definition such as debootstrap installs a whole system.
+			timeoutMs: 60 * 60_000,
+		},
+	];
+	if ('iso' in instance.install) {
+		actions.push(
+			{
+				kind: 'command',
+				id: id('start'),
+				title: `boot ${fqdn} from ${instance.install.iso}`,
+				argv: ['gnt-instance', 'startup', fqdn],
+				satisfiedWhen: listed(fqdn, 'status == "running"'),
+			},
+			installCheckpoint(inventory, instance),
+			{
+				kind: 'command',
+				id: id('boot-disk'),
+				title: `boot ${fqdn} from its disk from now on`,
+				argv: ['gnt-instance', 'modify', '-H', 'boot_order=disk', fqdn],
+				satisfiedWhen: listed(fqdn, 'hv/boot_order == "disk"'),
+			},
+			{
+				// A hard reboot starts a new hypervisor process, which reads the new
+				// boot order; the seed's one-second shutdown timeout, as the guest
+				// is still in the installer.
+				kind: 'command',
+				id: id('restart'),
+				title: `restart ${fqdn} from its disk`,
+				argv: ['gnt-instance', 'reboot', '--type=hard', '--shutdown-timeout=1', fqdn],
+				idempotent: true,
+				rerunAfter: [id('boot-disk')],
+			},
+		);
+	}
+	instance.extra_disks.forEach((size, index) => {
+		const diskId = id(`disk-${index + 1}`);
+		actions.push({
+			kind: 'command',
+			id: diskId,
+			title: `add a ${size} disk to ${fqdn} (disk/${index + 1})`,
+			// Hot-plugged into a running KVM instance (the seed's /dev/vdb), otherwise seen at the next start.
+			argv: ['gnt-instance', 'modify', '--disk', `add:size=${size}`, '--hotplug-if-possible', fqdn],
+			satisfiedWhen: listed(fqdn, `disk.count >= ${index + 2}`),
+		});
+	});
+	return actions;
+}
+
+export const instancesStep: StepDefinition = {
+	id: 'instances',
+	title: 'Instances',
+	requires: ['cluster', 'dhcp'],
+	plan(inventory): Action[] {
+		return inventory.instances.flatMap(instance => instanceActions(inventory, instance));
+	},
+};

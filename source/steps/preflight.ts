@@ -1,0 +1,55 @@
+// Preflight: what must hold before the wizard changes anything, checked on the
+// live host (a rehearsal only lists these). Checks that need the wizard's own
+// network and DNS (the node's FQDN, the cluster address) come later, in the
+// cluster step's prerequisites, right before `gnt-cluster init`.
+import type {Action, CommandAction} from '../actions/action.js';
+import type {Inventory} from '../inventory/inventory.js';
+import {physicalVolume, usesVolumeGroup} from './host.js';
+import {blankDiskCheck, ganetiStateProgram, hostnameCheck, python, volumeGroupCheck} from './programs.js';
+import type {StepDefinition} from './step.js';
+
+/** Ganeti's minimum volume group size for plain and drbd disks (constants.MIN_VG_SIZE). */
+export const minimumVolumeGroupMiB = 20 * 1024;
+export const sshHostKeyPath = '/etc/ssh/ssh_host_rsa_key.pub';
+
+export function check(id: string, title: string, argv: string[]): CommandAction {
+	return {kind: 'command', id, title, argv, readOnly: true};
+}
+
+/** The SSH host key: Ganeti records it at init and refuses to start without one. */
+export function sshHostKeyCheck(id: string): CommandAction {
+	return check(id, `SSH host key ${sshHostKeyPath} exists`, ['ssh-keygen', '-l', '-f', sshHostKeyPath]);
+}
+
+/** Files of another cluster in /var/lib/ganeti (the recipe's own cluster is fine). */
+export function leftoversCheck(id: string, inventory: Inventory): CommandAction {
+	return check(id, 'no other Ganeti cluster left files in /var/lib/ganeti', python(ganetiStateProgram, 'leftovers', inventory.cluster.fqdn, inventory.node.fqdn));
+}
+
+export function volumeGroupSizeCheck(id: string, vg: string): CommandAction {
+	return check(id, `volume group ${vg} exists and has at least 20 GiB`, python(volumeGroupCheck, vg, String(minimumVolumeGroupMiB)));
+}
+
+export const preflightStep: StepDefinition = {
+	id: 'preflight',
+	title: 'Preflight checks',
+	requires: [],
+	plan(inventory): Action[] {
+		const {recipe} = inventory;
+		const actions: Action[] = [
+			check('preflight.hostname', `this machine is ${recipe.host.hostname}`, python(hostnameCheck, recipe.host.hostname)),
+			check('preflight.public-interface', `public interface ${recipe.host.public_interface} exists`, ['ip', 'link', 'show', 'dev', recipe.host.public_interface]),
+			sshHostKeyCheck('preflight.ssh-host-key'),
+			leftoversCheck('preflight.leftovers', inventory),
+		];
+		const {storage} = recipe;
+		const partition = physicalVolume(recipe);
+		if (storage.disk && partition) {
+			actions.push(check('preflight.disk', `${storage.disk} is blank (or ${partition} exists)`, python(blankDiskCheck, storage.disk, partition)));
+		} else if (!partition && !storage.loop_file && usesVolumeGroup(recipe)) {
+			// No device to build the VG on: it must exist already.
+			actions.push(volumeGroupSizeCheck('preflight.volume-group', storage.vg));
+		}
+		return actions;
+	},
+};
