@@ -143,7 +143,8 @@ function diskActions(recipe: Recipe): Action[] {
 	const partition = physicalVolume(recipe);
 	if (!partition) return [];
 	const actions: Action[] = [];
-	if (disk) {
+	// Only the first partition of a blank disk is the wizard's to make; any other must exist (preflight.disk).
+	if (disk && partition === firstPartition(disk)) {
 		actions.push({
 			// preflight.disk made sure the disk is blank unless the partition exists.
 			kind: 'command',

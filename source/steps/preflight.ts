@@ -4,7 +4,7 @@
 // cluster step's prerequisites, right before `gnt-cluster init`.
 import type {Action, CommandAction} from '../actions/action.js';
 import type {Inventory} from '../inventory/inventory.js';
-import {physicalVolume, usesVolumeGroup} from './host.js';
+import {firstPartition, physicalVolume, usesVolumeGroup} from './host.js';
 import {blankDiskCheck, ganetiStateProgram, hostnameCheck, python, volumeGroupCheck} from './programs.js';
 import type {StepDefinition} from './step.js';
 
@@ -45,7 +45,7 @@ export const preflightStep: StepDefinition = {
 		const {storage} = recipe;
 		const partition = physicalVolume(recipe);
 		if (storage.disk && partition) {
-			actions.push(check('preflight.disk', `${storage.disk} is blank (or ${partition} exists)`, python(blankDiskCheck, storage.disk, partition)));
+			actions.push(check('preflight.disk', `${storage.disk} is blank (or ${partition} exists)`, python(blankDiskCheck, storage.disk, partition, partition === firstPartition(storage.disk) ? 'first' : 'given')));
 		} else if (!partition && !storage.loop_file && usesVolumeGroup(recipe)) {
 			// No device to build the VG on: it must exist already.
 			actions.push(volumeGroupSizeCheck('preflight.volume-group', storage.vg));

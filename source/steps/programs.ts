@@ -215,13 +215,16 @@ os.execvp(command[0], command)
 `;
 
 /**
- * argv: disk, partition. The wizard partitions only a blank disk: no
+ * argv: disk, partition, "first" when the partition is the disk's first (the
+ * one the wizard can make). The wizard partitions only a blank disk: no
  * partition table, no filesystem or other signature (wipefs finds them).
  */
-export const blankDiskCheck = `${prelude}disk, partition = sys.argv[1:3]
+export const blankDiskCheck = `${prelude}disk, partition, first = sys.argv[1:4]
 if os.path.exists(partition):
     print(f'{partition} exists: it is used as it is (pvcreate refuses one that holds data)')
     sys.exit(0)
+if first != 'first':
+    fail(f'the partition {partition} does not exist, and the wizard only makes the first partition of a blank disk: create it, or leave storage.partition out')
 if not os.path.exists(disk):
     fail(f'the disk {disk} does not exist: set storage.disk to an empty disk (lsblk lists them)')
 result = subprocess.run(['wipefs', '--no-act', '--noheadings', '--output', 'TYPE', disk], capture_output=True, text=True)
