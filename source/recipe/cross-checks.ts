@@ -182,8 +182,19 @@ function checkCapacity(recipe: Recipe): string[] {
 	];
 }
 
-function checkInstanceMacs({instances}: Recipe): string[] {
+/** The lowest bit of the first byte marks a group (multicast) address, which no NIC may carry. */
+const isMulticast = (mac: string): boolean => (Number.parseInt(mac.slice(0, 2), 16) & 1) === 1;
+
+function checkInstanceMacs({instances, cluster}: Recipe): string[] {
 	const problems: string[] = [];
+	if (isMulticast(cluster.mac_prefix)) {
+		problems.push(`cluster.mac_prefix: ${quote(cluster.mac_prefix)} starts with a multicast byte (odd first byte), which no NIC may carry; use a unicast prefix such as 52:54:00`);
+	}
+	instances.forEach((instance, index) => {
+		if (instance.mac && isMulticast(instance.mac)) {
+			problems.push(`instances[${index}].mac: ${quote(instance.mac)} is a multicast address (odd first byte), which no NIC may carry; use a unicast MAC (e.g. 52:54:...) or leave it out to have one generated`);
+		}
+	});
 	const firstUser = new Map<string, number>();
 	instances.forEach((instance, index) => {
 		if (!instance.mac) return;

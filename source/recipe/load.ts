@@ -63,8 +63,11 @@ function readYaml(text: string, source: string): Record<string, unknown> {
 		const {line, col} = lineCounter.linePos(offset);
 		return `line ${line}, column ${col}`;
 	};
+	// YAML notices an unclosed bracket or quote only where the text ends; point at its opening.
+	const unclosed = unclosedOpenings(document, text);
+	const yamlProblems = unclosed.length > 0 ? unclosed.map(({offset, what}) => `${at(offset)}: ${what}`) : document.errors.map(error => describeYamlError(error, at));
 	const problems = [
-		...document.errors.map(error => describeYamlError(error, at)),
+		...yamlProblems,
 		...duplicateKeys(document, at),
 		...unusableNodes(document, at),
 	];
@@ -88,6 +91,29 @@ function describeYamlError(error: YAMLError, at: (offset: number) => string): st
 	if (error.code === 'MULTIPLE_DOCS') return `${at(start)}: a second YAML document starts here; a recipe is one document, remove the "---" and what follows or merge it`;
 	if (error.code === 'TAB_AS_INDENT') return `${at(start)}: a tab is used for indentation; YAML indents with spaces only`;
 	return `${at(start)}: ${firstLine(error.message).replace(/\.$/, '')}; fix the YAML syntax there`;
+}
+
+/** Flow lists, flow mappings and quoted strings whose closing character never comes. */
+function unclosedOpenings(document: Document, text: string): Array<{offset: number; what: string}> {
+	if (document.errors.length === 0) return [];
+	const found: Array<{offset: number; what: string}> = [];
+	const closes = (range: readonly number[] | null | undefined, close: string): boolean => {
+		if (!range) return true;
+		const source = text.slice(range[0], range[1]).trimEnd();
+		return source.length > 1 && source.endsWith(close);
+	};
+	visit(document, {
+		Collection(_, node) {
+			if (!node.flow) return;
+			const [open, close, kind] = isSeq(node) ? ['[', ']', 'list'] : ['{', '}', 'mapping'];
+			if (!closes(node.range, close)) found.push({offset: node.range![0], what: `the ${kind} opened here with "${open}" is never closed; add "${close}" at its end`});
+		},
+		Scalar(_, node) {
+			const quote = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : undefined;
+			if (quote && !closes(node.range, quote)) found.push({offset: node.range![0], what: `the string opened here with ${quote} is never closed; add the closing ${quote}`});
+		},
+	});
+	return found.sort((a, b) => a.offset - b.offset);
 }
 
 /** Keys given twice in one mapping, named by their field path and both lines. */
