@@ -1,8 +1,8 @@
 // Rules that relate two or more fields of a recipe (the schema checks each
 // field alone). Each problem is one line: field path, bad value, the fix.
-// Every problem is collected, in recipe order, so that an operator fixing the
-// first one sees how many remain.
-import {broadcast, contains, fromInt, hostRange, isHostAddress, parseCidr, toInt, within} from '../inventory/addresses.js';
+// Every problem is collected, causes (subnets) before their consequences
+// (addresses inside them), so the first one shown is the one to fix first.
+import {broadcast, contains, fromInt, hostRange, isHostAddress, overlaps, parseCidr, toInt, within} from '../inventory/addresses.js';
 import type {Recipe} from './schema.js';
 
 /** A value as the message shows it: JSON, shortened when long. */
@@ -12,7 +12,7 @@ function quote(value: unknown): string {
 }
 
 const rfc1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
-/** What the record of a name is called in messages, by who owns the FQDN. */
+/** Who gave a record its FQDN: the field to name in a message, and how to call the record. */
 type Owner = {path: string; value: string; description: string};
 const maxFqdnLength = 253;
 
@@ -53,7 +53,7 @@ function checkSubnets({network}: Recipe): string[] {
 		if (parseCidr(cidr).prefix > 30) problems.push(`network.${key}: ${quote(cidr)} leaves no room for ${room[key]}; use a prefix of /30 or shorter (e.g. /24)`);
 		if (!within(cidr, range)) problems.push(`network.${key}: ${quote(cidr)} is not inside network.private_range (${range}); choose a subnet of the private range or widen the range`);
 	}
-	if (within(network.vms_subnet, network.nodes_subnet) || within(network.nodes_subnet, network.vms_subnet)) {
+	if (overlaps(network.vms_subnet, network.nodes_subnet)) {
 		problems.push(`network.vms_subnet: ${quote(network.vms_subnet)} overlaps network.nodes_subnet (${network.nodes_subnet}); give the nodes and the VMs separate subnets`);
 	}
 	return problems;
