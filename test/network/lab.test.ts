@@ -8,10 +8,10 @@ import {readdir, readFile, readlink} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import {test} from 'node:test';
 import {$} from 'zx';
-import {createLab} from '../support/lab.js';
+import {createLab, shellEnvironment} from '../support/lab.js';
 import {missing, need} from '../support/need.js';
 
-const quiet = $({quiet: true, nothrow: true});
+const quiet = $({quiet: true, nothrow: true, env: shellEnvironment()});
 
 async function output(argv: string[]): Promise<string> {
 	const result = await quiet`${argv}`;

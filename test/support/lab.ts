@@ -103,7 +103,14 @@ export type LabOptions = {
 export const defaultOverlays = ['/etc', '/var', '/root', '/srv', '/run'];
 
 const basePath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const quiet = $({quiet: true, nothrow: true, verbose: false});
+/**
+ * zx runs every command through `bash -c` with a socket as stdin. Debian's
+ * bash then sources ~/.bashrc unless SHLVL says it is not a top-level shell
+ * (its "run by sshd" rule), which costs seconds per command on a machine whose
+ * root has a heavy .bashrc. Running from a plain shell has SHLVL set already.
+ */
+export const shellEnvironment = (): NodeJS.ProcessEnv => ({...process.env, SHLVL: process.env.SHLVL && process.env.SHLVL !== '0' ? process.env.SHLVL : '1'});
+const quiet = $({quiet: true, nothrow: true, verbose: false, env: shellEnvironment()});
 
 /** Everything still alive, for the exit hook. */
 const live = new Set<{holderPid: number; tempDir: string}>();

@@ -48,7 +48,8 @@ function onPath(command: string): boolean {
 }
 
 function succeeds(argv: string[]): boolean {
-	return $.sync({nothrow: true, quiet: true, timeout: '10s'})`${argv}`.exitCode === 0;
+	// SHLVL: see lab.ts (a top-level bash with a socket as stdin sources ~/.bashrc).
+	return $.sync({nothrow: true, quiet: true, timeout: '10s', env: {...process.env, SHLVL: process.env.SHLVL || '1'}})`${argv}`.exitCode === 0;
 }
 
 function available(requirement: string): boolean {
