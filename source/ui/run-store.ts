@@ -17,6 +17,8 @@ export type RunningAction = {stepId: string; action: Action; startedAt: number};
 
 export type RunSnapshot = {
 	version: number;
+	/** When it was taken (ms): the spinner and elapsed time are drawn from it. */
+	at: number;
 	steps: StepView[];
 	running: RunningAction | null;
 	/** Lines the running action printed so far. */
@@ -40,6 +42,7 @@ export class RunStore {
 	private readonly listeners = new Set<() => void>();
 	private snapshot: RunSnapshot;
 	private timer: ReturnType<typeof setTimeout> | undefined;
+	private heartbeat: ReturnType<typeof setInterval> | undefined;
 	private lastFlush = 0;
 	private version = 0;
 	private readonly intervalMs: number;
@@ -129,9 +132,27 @@ export class RunStore {
 		for (const listener of this.listeners) listener();
 	}
 
+	/**
+	 * Keeps the spinner and the elapsed time moving: a fresh snapshot at least
+	 * every `everyMs`, folded into the output flushes (one redraw serves both).
+	 */
+	startHeartbeat(everyMs = 100): void {
+		this.stopHeartbeat();
+		this.heartbeat = setInterval(() => {
+			if (!this.timer && this.now() - this.lastFlush >= everyMs - 5) this.flush();
+		}, everyMs);
+		this.heartbeat.unref?.();
+	}
+
+	stopHeartbeat(): void {
+		if (this.heartbeat) clearInterval(this.heartbeat);
+		this.heartbeat = undefined;
+	}
+
 	dispose(): void {
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
+		this.stopHeartbeat();
 		this.listeners.clear();
 	}
 
@@ -157,16 +178,18 @@ export class RunStore {
 	}
 
 	private makeSnapshot(): RunSnapshot {
-		const ring = this.ring;
+		// The ring moves on under a snapshot: copy what it holds now (references
+		// to at most `keepLines` strings), clean only the lines a pane asks for.
+		const held = this.ring.tail();
 		let cache: {count: number; lines: string[]} | undefined;
 		return {
 			version: ++this.version,
+			at: this.now(),
 			steps: this.steps,
 			running: this.running,
-			totalLines: ring.total,
-			// The ring changes under the snapshot: freeze the tail when first read.
+			totalLines: this.ring.total,
 			tail: count => {
-				if (!cache || cache.count !== count) cache = {count, lines: ring.tail(count).map(cleanLine)};
+				if (!cache || cache.count !== count) cache = {count, lines: held.slice(-count).map(cleanLine)};
 				return cache.lines;
 			},
 		};

@@ -1,21 +1,24 @@
-// A spinner and the time since `since`, redrawn ten times a second.
+// A spinner and the time since `since`. It redraws itself ten times a second,
+// unless given the time to draw (`at`) by something that redraws anyway.
 import {useEffect, useState} from 'react';
 import {Text} from 'ink';
 import {formatElapsed} from '../text.js';
 
 const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-export function Spinner({since, label}: {since?: number; label?: string}) {
-	const [tick, setTick] = useState(0);
+export function Spinner({since, label, at}: {since?: number; label?: string; at?: number}) {
+	const [ownClock, setOwnClock] = useState(Date.now);
 	useEffect(() => {
-		const timer = setInterval(() => setTick(value => value + 1), 100);
+		if (at !== undefined) return;
+		const timer = setInterval(() => setOwnClock(Date.now()), 100);
 		return () => clearInterval(timer);
-	}, []);
+	}, [at === undefined]);
+	const now = at ?? ownClock;
 	return (
 		<Text>
-			<Text color="cyan">{frames[tick % frames.length]}</Text>
+			<Text color="cyan">{frames[Math.floor(now / 100) % frames.length]}</Text>
 			{label ? ` ${label}` : ''}
-			{since !== undefined ? <Text dimColor> {formatElapsed(Date.now() - since)}</Text> : null}
+			{since !== undefined ? <Text dimColor> {formatElapsed(Math.max(0, now - since))}</Text> : null}
 		</Text>
 	);
 }

@@ -85,6 +85,13 @@ export function RunPhase({options, recipe, startOver, initialSteps, onEnd, flush
 		return () => store.dispose();
 	}, []);
 
+	// The running pane's spinner moves with the store's heartbeat; a question stops it.
+	useEffect(() => {
+		if (prompt) return;
+		store.startHeartbeat();
+		return () => store.stopHeartbeat();
+	}, [prompt]);
+
 	// q / Ctrl-C: answer a pending question with "quit", or stop the running command.
 	useEffect(() => {
 		quit.current = () => {

@@ -24,7 +24,7 @@ export function RunningPane({store, lines, width}: Props) {
 	const command = action?.kind === 'command' ? `$ ${quoteArgv(action.argv)}` : action?.kind === 'service' ? `service ${action.service} ${action.operation}` : action?.kind === 'file' ? `writing ${action.path}` : '';
 	return (
 		<Box flexDirection="column">
-			{running ? <Spinner since={running.startedAt} label={action!.title} /> : <Spinner label="working…" />}
+			{running ? <Spinner at={snapshot.at} since={running.startedAt} label={action!.title} /> : <Spinner at={snapshot.at} label="working…" />}
 			<Text color="cyan" wrap="truncate-end">
 				{command || ' '}
 			</Text>
