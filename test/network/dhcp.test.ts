@@ -16,6 +16,7 @@ import {planAndApply} from '../support/lab-apply.js';
 import {need} from '../support/need.js';
 import {seedRecipeObject, type RecipeObject} from '../support/random-recipe.js';
 import {dhclient, udhcpc, type Lease} from './dhcp-client.js';
+import {describeFailure, randomSites, siteSeed, switchNetwork} from './sites.js';
 
 const requirements = ['root', 'namespaces', 'overlay', 'unshare', 'nsenter', 'ip', 'ifup', 'brctl', 'iptables', 'dhcpd', 'dhclient', 'busybox', 'git', 'ss'];
 
@@ -114,4 +115,41 @@ test('dhcpd on the bridge gives each VM its address and a default route via the 
 		assertLease(await udhcpc(known), instance.address, prefix, bridge.address, `${instance.name} after the restart`);
 		assert.ok(contains(fixedOnly.recipe.network.vms_subnet, instance.address));
 	});
+});
+
+const randomDhcpSites = Number(process.env.RANDOM_DHCP_SITES ?? 6);
+
+test(`${randomDhcpSites} random sites: a VM with an instance's MAC gets its address and a default route via the bridge`, async t => {
+	if (!need(requirements, t)) return;
+	const seed = siteSeed();
+	const sites = randomSites(randomDhcpSites, seed, inventory => inventory.recipe.dhcp.enabled && inventory.instances.length > 0);
+	const lab = await createLab({hostname: 'lab'});
+	t.after(() => lab.destroy());
+	let previous: Inventory | undefined;
+	for (const site of sites) {
+		const {inventory} = site;
+		const bridge = inventory.recipe.network.bridge;
+		const {prefix} = parseCidr(inventory.recipe.network.vms_subnet);
+		try {
+			await switchNetwork(lab, previous, inventory);
+			previous = inventory;
+			// Every action of the DHCP step but its git history (the seed's test above runs it).
+			const {applied} = await planAndApply(lab, dhcpStep, inventory, {only: action => !action.id.startsWith('dhcp.git.')});
+			assert.ok(applied.some(entry => entry.id === 'dhcp.dhcpd' && (entry.outcome === 'started' || entry.outcome === 'restarted')), 'dhcpd (re)started');
+			// One VM per site: the last instance, whose address is the furthest from the bridge's.
+			const instance = inventory.instances.at(-1)!;
+			const vm = await lab.addPeer(`vm${site.index}`, {mac: instance.mac, bridge: bridge.name});
+			assertLease(await udhcpc(vm), instance.address, prefix, bridge.address, `${instance.name} of site ${site.index}`);
+			const range = inventory.recipe.dhcp.range;
+			if (range) {
+				const stranger = await lab.addPeer(`st${site.index}`, {mac: `52:54:00:ee:ef:${site.index.toString(16).padStart(2, '0')}`, bridge: bridge.name});
+				const lease = await udhcpc(stranger);
+				const address = lease.address?.split('/')[0] ?? '';
+				assert.ok(address && toInt(address) >= toInt(range[0]) && toInt(address) <= toInt(range[1]), `dynamic lease ${lease.address} outside ${range.join('-')}\n${lease.output}`);
+				assert.equal(lease.gateway, bridge.address);
+			}
+		} catch (error) {
+			describeFailure(error, site, seed);
+		}
+	}
 });
