@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The command line: flags in, one of plan / apply / status / the interactive
 // wizard out. Exit codes: 0 done, 1 failed, 2 usage or recipe error,
 // 3 stopped at a checkpoint that waits for the operator.

@@ -1,11 +1,95 @@
-// The interactive wizard: a TUI on a capable terminal, line prompts otherwise.
-import {UsageError} from '../session.js';
+// The interactive wizard: the Ink TUI on a capable terminal, inquirer prompts
+// otherwise (--plain, TERM=dumb, CI). This module only wires the wizard to the
+// engine: sessions, saved progress, detection and the runner.
+import {existsSync} from 'node:fs';
+import {writeFile} from 'node:fs/promises';
+import {resolve} from 'node:path';
+import {stringify} from 'yaml';
+import {detectDefaults} from '../host/detect.js';
+import {LocalHost} from '../host/local.js';
+import {Transcript} from '../host/transcript.js';
+import type {Recipe} from '../recipe/schema.js';
+import {Progress} from '../runner/progress.js';
+import {journalView, runPlan} from '../runner/run.js';
+import {defaultRehearsalRoot, openSession, reparseSaved, resolveLocation, UsageError} from '../session.js';
+import type {SavedProgress, WizardExit, WizardOptions} from '../ui/contract.js';
+import {chooseInterfaceHere} from '../ui/mode.js';
+import {exitCodes} from './apply.js';
+import {loadRecipeFile} from '../recipe/load.js';
 import type {CommandFlags} from './flags.js';
 
 export async function interactive(flags: CommandFlags): Promise<number> {
-	if (flags.yes) return (await import('./apply.js')).apply(flags);
-	if (!process.stdin.isTTY || !process.stdout.isTTY) {
-		throw new UsageError(`not on an interactive terminal; run unattended with: ganeti-wizard apply --recipe FILE --yes`);
-	}
-	throw new UsageError('the interactive wizard is not available yet; use: ganeti-wizard apply --recipe FILE --yes');
+	const choice = chooseInterfaceHere({plain: flags.plain, yes: flags.yes});
+	if (choice.kind === 'unattended') return (await import('./apply.js')).apply(flags);
+	if (choice.kind === 'refuse') throw new UsageError(choice.message);
+
+	const options = await wizardOptions(flags);
+	const exit: WizardExit =
+		choice.kind === 'tui' ? await (await import('../ui/tui.js')).startTui(options) : await (await import('../ui/plain.js')).startPlain(options);
+	for (const line of exit.message) process.stdout.write(`${line}\n`);
+	return exit.outcome === 'quit' ? 0 : exitCodes[exit.outcome];
+}
+
+/** Why this host cannot be set up for real, or undefined when it can. */
+export function realProblem(isRoot = process.getuid?.() === 0, debian = existsSync('/etc/debian_version')): string | undefined {
+	if (!isRoot) return 'not running as root, so nothing on this host can be changed';
+	if (!debian) return 'this is not a Debian host, where the wizard installs Ganeti from Debian packages';
+	return undefined;
+}
+
+async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
+	// Interactively, a root operator on a Debian host acts for real unless --root says otherwise.
+	const problem = flags.root === undefined ? realProblem() : undefined;
+	let root = resolve(flags.root ?? (problem ? defaultRehearsalRoot : '/'));
+	let stateDir: string | undefined = flags.stateDir;
+	const location = () => resolveLocation({...flags, root, ...(stateDir ? {stateDir} : {})});
+	const given = flags.recipe ? await loadRecipeFile(resolve(flags.recipe)) : undefined;
+
+	const open = async (recipe: Recipe) => {
+		const session = await openSession({...flags, root, ...(stateDir ? {stateDir} : {}), unattended: false}, recipe);
+		session.progress.setRecipe(given ? resolve(flags.recipe!) : 'answers given in the wizard', stringify(recipe));
+		return session;
+	};
+
+	const readProgress = async (): Promise<SavedProgress | null> => {
+		const progress = new Progress(location().stateDir);
+		if (!progress.started && Object.keys(progress.answers).length === 0) return null;
+		const recipe = reparseSaved(progress) ?? null;
+		const steps = recipe ? await journalView((await open(recipe)).context) : [];
+		return {recipe, steps, answers: progress.answers, ...(progress.lastRunAt ? {updatedAt: progress.lastRunAt} : {})};
+	};
+
+	const options: WizardOptions = {
+		mode: root === '/' ? 'real' : 'rehearsal',
+		root,
+		recipe: given?.recipe ?? null,
+		...(flags.recipe ? {recipePath: resolve(flags.recipe)} : {}),
+		progress: await readProgress(),
+		// Detection reads this machine even in a rehearsal (read-only): the defaults describe it.
+		detect: async () => detectDefaults(new LocalHost({root: '/', stateDir: location().stateDir, transcript: new Transcript(undefined)})),
+		...(problem
+			? {
+					realProblem: problem,
+					rehearse: async () => {
+						root = resolve(defaultRehearsalRoot);
+						stateDir = undefined;
+						options.mode = 'rehearsal';
+						options.root = root;
+						return {root};
+					},
+				}
+			: {}),
+		steps: async recipe => journalView((await open(recipe)).context),
+		run: async (recipe, io) => {
+			const session = await open(recipe);
+			if (io.startOver) session.progress.resetStatuses();
+			session.context.signal = io.signal;
+			return runPlan(session.context, io.onEvent, io.decisions);
+		},
+		keepAnswers: answers => new Progress(location().stateDir).setAnswers(answers),
+		saveRecipe: async (path, text) => writeFile(path, text, {mode: 0o644}),
+		...(given?.recipe.host.public_address ? {sshTarget: `root@${given.recipe.host.public_address}`} : {}),
+		resumeCommand: ['ganeti-wizard', ...(flags.recipe ? ['--recipe', flags.recipe] : []), ...(flags.root ? ['--root', flags.root] : []), ...(flags.stateDir ? ['--state-dir', flags.stateDir] : [])].join(' '),
+	};
+	return options;
 }

@@ -12,6 +12,8 @@ export type RunOptions = {
 	onLines?: (lines: string[]) => void;
 	/** Recorded under this id in a rehearsal, so a rerun can tell it already ran. */
 	actionId?: string;
+	/** Stops the command (SIGTERM) when aborted. */
+	signal?: AbortSignal;
 };
 
 export type WriteOptions = {

@@ -148,6 +148,8 @@ export class LocalHost implements Host {
 			this.transcript.output(batch);
 			options.onLines?.(batch);
 		});
+		const stop = () => void child.kill('SIGTERM').catch(() => undefined);
+		options.signal?.addEventListener('abort', stop, {once: true});
 		child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
 		child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
 		if (changes && failpointArmed('command-running')) {
@@ -155,6 +157,7 @@ export class LocalHost implements Host {
 			setTimeout(() => failpoint('command-running'), 1000);
 		}
 		const output = await child;
+		options.signal?.removeEventListener('abort', stop);
 		lines.flush();
 		const exitCode = output.exitCode ?? (output.signal ? 128 + signalNumber(output.signal) : 1);
 		this.transcript.command(argv, `exit ${exitCode}${output.signal ? ` (${output.signal})` : ''} after ${Date.now() - started} ms`);

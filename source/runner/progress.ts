@@ -160,6 +160,12 @@ export class Progress {
 		if (!this.isConfirmed(checkpointId)) this.store.set('confirmed', [...this.store.get('confirmed'), checkpointId]);
 	}
 
+	/** When the last run finished (or started, if it never finished), ISO 8601. */
+	get lastRunAt(): string | undefined {
+		const last = this.store.get('runs').at(-1);
+		return last?.finishedAt ?? last?.startedAt;
+	}
+
 	startRun(mode: string): void {
 		this.store.set('runs', [...this.store.get('runs'), {startedAt: now(), mode}]);
 	}

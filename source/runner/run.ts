@@ -21,6 +21,8 @@ export type RunContext = {
 	/** What the wizard knows about a failure's usual cause. */
 	hint?: (action: Action, output: string) => string | undefined;
 	now?: () => Date;
+	/** The operator quit (Ctrl-C): the running command is stopped, the run ends resumable. */
+	signal?: AbortSignal;
 };
 
 type Assessment = {status: ActionStatus; note?: string; current?: string | null};
@@ -126,9 +128,12 @@ async function applyWithDecisions(context: RunContext, stepId: string, entry: Pl
 		}
 		if (action.kind === 'checkpoint') return checkpoint(context, stepId, entry, action, emit, decisions);
 
+		if (context.signal?.aborted) return {stop: {outcome: 'quit'}};
 		context.progress.startAction(action);
 		emit({type: 'action', stepId, action, status: 'running'});
 		const failure = await apply(context, stepId, action, emit);
+		// Stopped by the operator: the action stays "running", so the next run looks again.
+		if (context.signal?.aborted) return {stop: {outcome: 'quit'}};
 		if (!failure) {
 			failpoint('after-effect');
 			// A passing check changed nothing: it is "satisfied", and triggers nothing.
@@ -257,7 +262,7 @@ async function apply(context: RunContext, stepId: string, action: Exclude<Action
 		if (tail.length > 200) tail.splice(0, tail.length - 200);
 		emit({type: 'output', actionId: action.id, lines});
 	};
-	const options = {onLines, actionId: action.id, ...(action.kind === 'command' && action.timeoutMs ? {timeoutMs: action.timeoutMs} : {}), ...(action.kind === 'command' && action.env ? {env: action.env} : {})};
+	const options = {onLines, actionId: action.id, ...(context.signal ? {signal: context.signal} : {}), ...(action.kind === 'command' && action.timeoutMs ? {timeoutMs: action.timeoutMs} : {}), ...(action.kind === 'command' && action.env ? {env: action.env} : {})};
 	let result: CommandResult | null;
 	if (action.kind === 'command' && action.readOnly) {
 		const checksFiles = argv.some(part => part.includes('{root}'));

@@ -16,7 +16,9 @@ export function applyColourPolicy(env: NodeJS.ProcessEnv = process.env): void {
 
 export async function startTui(options: WizardOptions, streams: TuiStreams = {}): Promise<WizardExit> {
 	applyColourPolicy();
-	const [{render}, {createElement}, {App}] = await Promise.all([import('ink'), import('react'), import('../app.js')]);
+	// React is CommonJS: through a bundle, only its default export is sure to be there.
+	const [{render}, {default: React}, {App}] = await Promise.all([import('ink'), import('react'), import('../app.js')]);
+	const {createElement} = React;
 	let exit: WizardExit = {outcome: 'quit', message: []};
 	const instance = render(
 		createElement(App, {
