@@ -42,9 +42,10 @@ async function machineState(): Promise<Record<string, string>> {
 			.join('\n'),
 	};
 	if (missing(['iptables-save']).length === 0) {
-		// Drop the "# Generated ... on <date>" comments.
-		state.iptables = (await output(['iptables-save'])).replace(/^#.*$/gm, '');
-		state.nat = (await output(['iptables-save', '-t', 'nat'])).replace(/^#.*$/gm, '');
+		// Drop the "# Generated ... on <date>" comments and the chains' packet counters.
+		const rules = async (argv: string[]) => (await output(argv)).replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, '');
+		state.iptables = await rules(['iptables-save']);
+		state.nat = await rules(['iptables-save', '-t', 'nat']);
 	}
 	return state;
 }
