@@ -2,7 +2,7 @@
 // fails it in CI, naming the Debian package that provides it.
 import assert from 'node:assert/strict';
 import {afterEach, test} from 'node:test';
-import {missing, need, reasonFor} from './need.js';
+import {missing, need, reasonFor} from '../support/need.js';
 
 const ci = process.env.CI;
 afterEach(() => {
