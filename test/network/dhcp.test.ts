@@ -18,7 +18,7 @@ import {seedRecipeObject, type RecipeObject} from '../support/random-recipe.js';
 import {dhclient, udhcpc, type Lease} from './dhcp-client.js';
 import {describeFailure, randomSites, siteSeed, switchNetwork} from './sites.js';
 
-const requirements = ['root', 'namespaces', 'overlay', 'unshare', 'nsenter', 'ip', 'ifup', 'brctl', 'iptables', 'dhcpd', 'dhclient', 'busybox', 'git', 'ss'];
+const requirements = ['root', 'namespaces', 'overlay', 'unshare', 'nsenter', 'ip', 'ifup', 'brctl', 'iptables', 'dhcpd', 'dhclient', 'busybox', 'git', 'ss', 'ps'];
 
 /** The seed's site with three VMs: its rodo1, one with everything generated, one with a fixed address only. */
 function site(withRange: boolean): Inventory {

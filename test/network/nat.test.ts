@@ -11,7 +11,7 @@ import {createLab} from '../support/lab.js';
 import {planAndApply} from '../support/lab-apply.js';
 import {need} from '../support/need.js';
 
-const requirements = ['root', 'namespaces', 'overlay', 'unshare', 'nsenter', 'ip', 'ifup', 'brctl', 'iptables', 'busybox'];
+const requirements = ['root', 'namespaces', 'overlay', 'unshare', 'nsenter', 'ip', 'ifup', 'brctl', 'iptables', 'busybox', 'sysctl'];
 
 test('a VM reaches the outside only through the MASQUERADE rule, which is installed once', async t => {
 	if (!need(requirements, t)) return;
