@@ -16,7 +16,7 @@ import {$, type ProcessPromise} from 'zx';
 export type ExecOptions = {
 	/** Written to the command's stdin. */
 	input?: string;
-	/** Added to the lab's base environment (PATH with sbin, HOME=/root, LC_ALL=C). */
+	/** Added to the clean environment inside: PATH (sbin first, then the test's PATH), HOME=/root, LC_ALL=C. */
 	env?: Record<string, string>;
 	/** Killed (TERM, then KILL 2 s later) after this long; default 60 s. */
 	timeoutMs?: number;
@@ -179,7 +179,7 @@ function unreference(process_: ProcessPromise): void {
 	for (const stream of [child?.stdin, child?.stdout, child?.stderr]) (stream as {unref?: () => void} | null | undefined)?.unref?.();
 }
 
-/** `env -i K=V ...`: a clean environment inside (zx's own env option is slow to spawn with). */
+/** `env -i K=V ...`: commands inside see only these variables, not the test process's own. */
 function environment(extra: Record<string, string> = {}): string[] {
 	const path = process.env.PATH ? `${basePath}:${process.env.PATH}` : basePath;
 	const variables = {PATH: path, HOME: '/root', LC_ALL: 'C', LANG: 'C', ...extra};
