@@ -59,10 +59,14 @@ export function App({options: given, onExit, flushMs}: Props) {
 		if (detected && !wizard) setWizard(newWizard(prefill, detected));
 	}, [detected, wizard, prefill]);
 
-	const leave = (result: WizardExit) => {
-		onExit({...result, ...(savedRecipe ? {savedRecipe} : {})});
+	// Leaving draws an empty frame first: the terminal keeps the closing message, not the last screen.
+	const [leaving, setLeaving] = useState<WizardExit | null>(null);
+	const leave = (result: WizardExit) => setLeaving({...result, ...(savedRecipe ? {savedRecipe} : {})});
+	useEffect(() => {
+		if (!leaving) return;
+		onExit(leaving);
 		exit();
-	};
+	}, [leaving]);
 	const quitToResume = () => leave({outcome: 'quit', message: [`Stopped. Run \`${resume}\` again to resume where you left off.`]});
 
 	useKeys((input, key) => {
@@ -98,6 +102,7 @@ export function App({options: given, onExit, flushMs}: Props) {
 		else leave(exitInfo);
 	};
 
+	if (leaving) return null;
 	let body;
 	if (screen.name === 'offer') {
 		body = (

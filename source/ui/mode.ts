@@ -24,7 +24,7 @@ export function chooseInterface({stdinIsTTY, stdoutIsTTY, env, plain, yes}: Inte
 	if (yes) return {kind: 'unattended'};
 	if (!stdinIsTTY || !stdoutIsTTY) {
 		const which = !stdinIsTTY && !stdoutIsTTY ? 'stdin and stdout are' : !stdinIsTTY ? 'stdin is' : 'stdout is';
-		return {kind: 'refuse', message: `ganeti-wizard: ${which} not a terminal, so nobody can answer; run unattended with \`ganeti-wizard apply --recipe FILE --yes\``};
+		return {kind: 'refuse', message: `${which} not a terminal, so nobody can answer; run unattended with \`ganeti-wizard apply --recipe FILE --yes\``};
 	}
 	if (plain) return {kind: 'plain', reason: '--plain'};
 	if (!env['TERM'] || env['TERM'] === 'dumb') return {kind: 'plain', reason: `TERM=${env['TERM'] ?? ''} cannot draw the full-screen wizard`};

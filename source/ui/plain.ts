@@ -16,7 +16,7 @@ import {resumeView} from './resume-view.js';
 import {tunnelCommand} from './tunnel.js';
 import {statusSymbol} from './status-style.js';
 import {summaryLines} from './summary-lines.js';
-import {cleanLine, quoteArgv} from './text.js';
+import {cleanLine, oneLine, quoteArgv} from './text.js';
 
 export type PlainStreams = {input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream};
 
@@ -254,7 +254,7 @@ function showPlan(step: PlannedStep, write: (line: string) => void, paint: Chalk
 function showFailure(failure: Failure, write: (line: string) => void, paint: ChalkInstance): void {
 	const {action} = failure;
 	write(paint.red(`Failed: ${action.title}`));
-	if (action.kind === 'command') write(`  command: ${quoteArgv(action.argv)}`);
+	if (action.kind === 'command') write(`  command: ${oneLine(quoteArgv(action.argv))}`);
 	write(`  exit code: ${failure.exitCode ?? 'none'}; ${failure.message}`);
 	for (const line of failure.outputTail.slice(-15)) write(`  | ${cleanLine(line)}`);
 	if (failure.hint) write(paint.yellow(`  hint: ${failure.hint}`));
@@ -263,8 +263,8 @@ function showFailure(failure: Failure, write: (line: string) => void, paint: Cha
 function showCheckpoint(action: CheckpointAction, sshTarget: string, write: (line: string) => void, paint: ChalkInstance): void {
 	write(paint.yellow(`Your turn: ${action.title}`));
 	write(action.instructions);
-	for (const detail of action.details) write(`  ${detail.label}: ${detail.value}`);
 	const tunnel = tunnelCommand(action, sshTarget);
+	for (const detail of action.details) if (detail.value !== tunnel) write(`  ${detail.label}: ${detail.value}`);
 	if (tunnel) {
 		write('On your own machine, open the tunnel, then point a VNC viewer at localhost:5900:');
 		write(tunnel);

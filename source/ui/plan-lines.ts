@@ -40,9 +40,13 @@ export function planLines(step: PlannedStep, diff: Diff): PlanLine[] {
 				lines.push(...diffLines(action.path, entry.current ?? '', action.content, entry.current === null || entry.current === undefined, diff));
 				break;
 			}
-			case 'command':
-				lines.push({text: `    $ ${quoteArgv(action.argv)}`, color: 'cyan'});
+			case 'command': {
+				// A script passed as one argument spans lines: show all of them, indented under the command.
+				const [first, ...rest] = quoteArgv(action.argv).split('\n');
+				lines.push({text: `    $ ${first}`, color: 'cyan'});
+				for (const line of rest) lines.push({text: `      ${line.replace(/\t/g, '    ')}`, color: 'cyan'});
 				break;
+			}
 			case 'service':
 				lines.push({text: `    $ service ${action.service} ${action.operation === 'running' ? 'start' : action.operation === 'stopped' ? 'stop' : action.operation}`, color: 'cyan'});
 				break;

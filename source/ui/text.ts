@@ -38,6 +38,11 @@ export function formatElapsed(milliseconds: number): string {
 	return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
+/** One line for a command whose arguments may hold scripts: newlines shown as ⏎. */
+export function oneLine(text: string): string {
+	return text.replace(/\s*\n\s*/g, ' ⏎ ');
+}
+
 /** Shell quoting for display: what an operator could paste to run the same thing. */
 export function quoteArgv(argv: readonly string[]): string {
 	return argv.map(part => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(part) ? part : `'${part.replace(/'/g, `'\\''`)}'`)).join(' ');

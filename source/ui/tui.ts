@@ -1,5 +1,7 @@
-// Starts the Ink wizard. Ink, React and the screens are loaded here, on demand,
-// so commands that never draw (plan, status, apply --yes) do not pay for them.
+// Starts the Ink wizard. Only Ink and React are needed for the first frame:
+// the screens, the recipe rules and whatever the CLI must open (saved
+// progress, the host adapter) load behind it, so the operator sees the wizard
+// at once.
 import chalk from 'chalk';
 import type {WizardExit, WizardOptions} from './contract.js';
 
@@ -14,27 +16,39 @@ export function applyColourPolicy(env: NodeJS.ProcessEnv = process.env): void {
 	if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') chalk.level = 0;
 }
 
-export async function startTui(options: WizardOptions, streams: TuiStreams = {}): Promise<WizardExit> {
+/**
+ * Runs the wizard until the operator leaves or the run ends. `options` may be
+ * a function that opens what the wizard needs: it is called after the first
+ * frame is on screen.
+ */
+export async function startTui(options: WizardOptions | (() => Promise<WizardOptions>), streams: TuiStreams = {}): Promise<WizardExit> {
 	applyColourPolicy();
-	// React is CommonJS: through a bundle, only its default export is sure to be there.
-	const [{render}, {default: React}, {App}] = await Promise.all([import('ink'), import('react'), import('../app.js')]);
-	const {createElement} = React;
+	const [{render, Box, Text}, {createElement}] = await Promise.all([import('ink'), import('react')]);
+	const header = (detail: string) =>
+		createElement(Box, {flexDirection: 'column'}, createElement(Text, {bold: true, color: 'cyan'}, 'ganeti-wizard'), createElement(Text, {dimColor: true}, detail));
+	const instance = render(header('starting…'), {
+		...(streams.stdin ? {stdin: streams.stdin} : {}),
+		...(streams.stdout ? {stdout: streams.stdout} : {}),
+		...(streams.stderr ? {stderr: streams.stderr} : {}),
+		// Ctrl-C is the wizard's to handle: it answers a pending question or stops the run cleanly.
+		exitOnCtrlC: false,
+	});
 	let exit: WizardExit = {outcome: 'quit', message: []};
-	const instance = render(
-		createElement(App, {
-			options,
-			onExit: (result: WizardExit) => {
-				exit = result;
-			},
-		}),
-		{
-			...(streams.stdin ? {stdin: streams.stdin} : {}),
-			...(streams.stdout ? {stdout: streams.stdout} : {}),
-			...(streams.stderr ? {stderr: streams.stderr} : {}),
-			// Ctrl-C is the wizard's to handle: it answers a pending question or stops the run cleanly.
-			exitOnCtrlC: false,
-		},
-	);
+	try {
+		const [{App}, ready] = await Promise.all([import('../app.js'), typeof options === 'function' ? options() : options]);
+		instance.rerender(
+			createElement(App, {
+				options: ready,
+				onExit: (result: WizardExit) => {
+					exit = result;
+				},
+			}),
+		);
+	} catch (error) {
+		instance.rerender(header(''));
+		instance.unmount();
+		throw error;
+	}
 	await instance.waitUntilExit();
 	return exit;
 }

@@ -21,6 +21,7 @@ const step: PlannedStep = {
 		{action: {kind: 'file', id: 'network.sysctl', title: 'write /etc/sysctl.d/90-ganeti-wizard.conf', path: '/etc/sysctl.d/90-ganeti-wizard.conf', content: 'net.ipv4.ip_forward = 1\n', mode: 0o644}, status: 'pending', current: null},
 		{action: {kind: 'command', id: 'network.masquerade', title: 'masquerade VM traffic out of eth0', argv: ['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', '10.10.1.0/24', '-o', 'eth0', '-j', 'MASQUERADE', '-m', 'comment', '--comment', 'ganeti wizard']}, status: 'pending'},
 		{action: {kind: 'command', id: 'network.lo1', title: 'bring up lo:1', argv: ['ifup', 'lo:1']}, status: 'satisfied', note: 'recorded in an earlier rehearsal'},
+		{action: {kind: 'command', id: 'network.check', title: 'check the bridge', argv: ['python3', '-c', 'import sys\nif not ok:\n\tsys.exit(1)', 'br0']}, status: 'pending'},
 	],
 };
 
@@ -38,6 +39,11 @@ test('plan lines: a diff against the file on disk, a new file against nothing, q
 	assert.ok(lines.includes('= bring up lo:1 — already so (recorded in an earlier rehearsal)'));
 	assert.ok(!text.includes('$ ifup lo:1'), 'nothing to run for a satisfied action');
 	assert.match(text, /checked with ifup/);
+	// A script argument keeps one terminal line per line, indented under its command.
+	assert.ok(lines.includes("    $ python3 -c 'import sys"));
+	assert.ok(lines.includes('      if not ok:'));
+	assert.ok(lines.includes("          sys.exit(1)' br0"));
+	assert.ok(lines.every(line => !line.includes('\n')));
 });
 
 test('preview: the diff is shown and coloured, Enter applies', async () => {
@@ -47,7 +53,7 @@ test('preview: the diff is shown and coloured, Enter applies', async () => {
 		const chosen = nextCall<PreviewChoice>();
 		const screen = render(<PlanPreview step={step} height={40} onChoose={chosen.callback} />);
 		const frame = await waitFor(screen.lastFrame, '+auto br0');
-		assert.match(frame, /Plan: Network.*3 changes, 1 already so/);
+		assert.match(frame, /Plan: Network.*4 changes, 1 already so/);
 		// Added lines green, removed red: the escape codes are in the frame.
 		assert.ok(frame.includes('\u001B[32m    +auto br0'), 'added line in green');
 		assert.ok(frame.includes('\u001B[31m    --- /etc/network/interfaces'), 'old-file header in red');

@@ -4,7 +4,7 @@ import {Box, Text} from 'ink';
 import type {Failure} from '../../runner/events.js';
 import {KeyHelp, quitKeys} from '../components/KeyHelp.js';
 import {Select, type Item} from '../components/Select.js';
-import {clip, cleanLine, quoteArgv} from '../text.js';
+import {clip, cleanLine, oneLine, quoteArgv} from '../text.js';
 
 export type FailureChoice = 'retry' | 'skip' | 'edit' | 'quit';
 
@@ -18,7 +18,7 @@ type Props = {
 
 export function FailureScreen({failure, lines, width, onChoose}: Props) {
 	const {action} = failure;
-	const command = action.kind === 'command' ? quoteArgv(action.argv) : action.kind === 'service' ? `service ${action.service} ${action.operation}` : action.kind === 'file' ? `write ${action.path}` : action.title;
+	const command = action.kind === 'command' ? oneLine(quoteArgv(action.argv)) : action.kind === 'service' ? `service ${action.service} ${action.operation}` : action.kind === 'file' ? `write ${action.path}` : action.title;
 	const items: Array<Item<FailureChoice>> = [
 		{value: 'retry', label: 'Retry', hint: 'run it again (fix the cause first, e.g. in another terminal)'},
 		...(failure.skippable ? [{value: 'skip' as const, label: 'Skip', hint: 'later steps do not need it'}] : []),

@@ -110,7 +110,7 @@ export function RunPhase({options, recipe, startOver, initialSteps, onEnd, flush
 		};
 	}, [prompt]);
 
-	const sidebar = Math.min(34, Math.max(22, Math.floor(columns / 4)));
+	const sidebar = Math.min(36, Math.max(22, Math.floor(columns * 0.28)));
 	const paneWidth = columns - sidebar - 1;
 	// Header line, and one spare: a frame as tall as the terminal scrolls on some terminals.
 	const height = rows - 2;

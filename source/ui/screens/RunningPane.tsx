@@ -6,7 +6,7 @@ import {Box, Text} from 'ink';
 import {KeyHelp} from '../components/KeyHelp.js';
 import {Spinner} from '../components/Spinner.js';
 import type {RunStore} from '../run-store.js';
-import {clip, quoteArgv} from '../text.js';
+import {clip, oneLine, quoteArgv} from '../text.js';
 
 type Props = {
 	store: RunStore;
@@ -21,7 +21,7 @@ export function RunningPane({store, lines, width}: Props) {
 	const running = snapshot.running;
 	const tail = snapshot.tail(lines);
 	const action = running?.action;
-	const command = action?.kind === 'command' ? `$ ${quoteArgv(action.argv)}` : action?.kind === 'service' ? `service ${action.service} ${action.operation}` : action?.kind === 'file' ? `writing ${action.path}` : '';
+	const command = action?.kind === 'command' ? `$ ${oneLine(quoteArgv(action.argv))}` : action?.kind === 'service' ? `service ${action.service} ${action.operation}` : action?.kind === 'file' ? `writing ${action.path}` : '';
 	return (
 		<Box flexDirection="column">
 			{running ? <Spinner at={snapshot.at} since={running.startedAt} label={action!.title} /> : <Spinner at={snapshot.at} label="working…" />}
