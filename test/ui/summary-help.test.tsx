@@ -151,3 +151,29 @@ test('NO_COLOR: no escape codes in any frame', async () => {
 		chalk.level = previous;
 	}
 });
+
+test('a host that cannot be set up for real: the wizard says why and offers the rehearsal', async () => {
+	let rehearsed = 0;
+	const screen = render(
+		<App
+			options={options({
+				mode: 'real',
+				root: '/',
+				realProblem: 'not running as root (the wizard changes system files)',
+				rehearse: async () => {
+					rehearsed++;
+					return {root: '/tmp/rehearsal-offered'};
+				},
+			})}
+			onExit={() => {}}
+		/>,
+	);
+	let frame = await waitFor(screen.lastFrame, 'This host cannot be set up for real: not running as root');
+	assert.match(frame, /acting on this host/);
+	assert.match(flat(frame), /files are written under a local folder, commands are listed, nothing is run/);
+	await press(screen.stdin, keys.enter);
+	frame = await waitFor(screen.lastFrame, 'Question 1 of');
+	assert.match(frame, /rehearsal under \/tmp\/rehearsal-offered \(nothing on this host changes\)/);
+	assert.equal(rehearsed, 1);
+	screen.unmount();
+});

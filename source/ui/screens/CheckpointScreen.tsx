@@ -27,10 +27,13 @@ export function CheckpointScreen({action, sshTarget, mode, onChoose}: Props) {
 			<Text>{action.instructions}</Text>
 			<Box flexDirection="column" marginTop={1}>
 				{shown.map(detail => (
-					<Text key={detail.label}>
-						<Text dimColor>{detail.label.padEnd(width)} </Text>
-						{detail.value}
-					</Text>
+					// Two columns: a long value wraps under itself, not under the labels.
+					<Box key={detail.label}>
+						<Box width={width + 1} flexShrink={0}>
+							<Text dimColor>{detail.label}</Text>
+						</Box>
+						<Text>{detail.value}</Text>
+					</Box>
 				))}
 			</Box>
 			{tunnel ? (
