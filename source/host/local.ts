@@ -141,7 +141,10 @@ export class LocalHost implements Host {
 			quiet: true,
 			nothrow: true,
 			input: options.input,
-			env: {...process.env, LC_ALL: 'C', ...options.env},
+			// zx runs argv through `bash -c`; with SHLVL unset and a socket for stdin,
+			// Debian's bash takes that for an ssh login and sources ~/.bashrc, whose
+			// output would corrupt probes. SHLVL >= 1 tells it otherwise.
+			env: {...process.env, LC_ALL: 'C', SHLVL: String(Math.max(1, Number(process.env['SHLVL']) || 0)), ...options.env},
 			timeout: options.timeoutMs,
 		})`${argv}`;
 		const lines = new LineBatcher(batch => {

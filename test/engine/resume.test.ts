@@ -53,10 +53,12 @@ test('the uninterrupted rehearsal applies many actions and a rerun applies none'
 	assert.deepEqual(await outcome(root, state), first);
 });
 
-for (const point of ['after-effect', 'after-action', 'file-candidate']) {
-	test(`SIGKILL at every ${point} point, then resume: same result, nothing applied twice`, async () => {
+// after-effect (the change made, not yet recorded) is the hard case: every
+// point. after-action (recorded) is the easy one: every fourth point.
+for (const [point, stride] of [['after-effect', 1], ['file-candidate', 1], ['after-action', 4]] as const) {
+	test(`SIGKILL at ${stride === 1 ? 'every' : `every ${stride}th`} ${point} point, then resume: same result, nothing applied twice`, async () => {
 		const limit = point === 'file-candidate' ? reference.writes.length : reference.applied;
-		for (let count = 1; count <= limit; count++) {
+		for (let count = 1; count <= limit; count += stride) {
 			const name = `${point}-${count}`;
 			const killed = await applySeed(name, {GANETI_WIZARD_FAILPOINT: `${point}:${count}`});
 			assert.equal(killed.result.signal, 'SIGKILL', `${name}: expected the failpoint to kill the run (${killed.result.stderr})`);
