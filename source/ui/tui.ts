@@ -23,7 +23,9 @@ export function applyColourPolicy(env: NodeJS.ProcessEnv = process.env): void {
  */
 export async function startTui(options: WizardOptions | (() => Promise<WizardOptions>), streams: TuiStreams = {}): Promise<WizardExit> {
 	applyColourPolicy();
-	const [{render, Box, Text}, {createElement}] = await Promise.all([import('ink'), import('react')]);
+	// React is CommonJS: through a bundle, only its default export is sure to be there.
+	const [{render, Box, Text}, {default: React}] = await Promise.all([import('ink'), import('react')]);
+	const {createElement} = React;
 	const header = (detail: string) =>
 		createElement(Box, {flexDirection: 'column'}, createElement(Text, {bold: true, color: 'cyan'}, 'ganeti-wizard'), createElement(Text, {dimColor: true}, detail));
 	const instance = render(header('starting…'), {
