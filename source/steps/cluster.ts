@@ -198,7 +198,8 @@ export const clusterStep: StepDefinition = {
 				id: 'cluster.daemons',
 				title: 'Ganeti daemons are running',
 				argv: ['service', 'ganeti', 'start'],
-				satisfiedWhen: {argv: ['gnt-cluster', 'getmaster'], stdoutIncludes: node.fqdn},
+				// getmaster reads a file; info needs the master daemons to answer.
+				satisfiedWhen: {argv: ['gnt-cluster', 'info'], stdoutIncludes: `Master node: ${node.fqdn}`},
 				timeoutMs: 5 * 60_000,
 			},
 			{

@@ -78,10 +78,20 @@ function packageActions(recipe: Recipe): Action[] {
 	const names = requiredPackages(recipe);
 	return [
 		{
+			// An apt-get killed mid-way leaves dpkg half done, and every later apt-get refuses to run.
+			kind: 'command',
+			id: 'host.dpkg-configure',
+			title: 'finish any interrupted package installation (dpkg --configure -a)',
+			argv: ['dpkg', '--configure', '-a'],
+			satisfiedWhen: {argv: ['dpkg', '--audit'], stdoutEmpty: true},
+			timeoutMs: 60 * 60_000,
+		},
+		{
 			kind: 'command',
 			id: 'host.packages',
 			title: `install ${names.join(', ')}`,
-			argv: ['apt-get', 'install', '-y', '--no-install-recommends', ...names],
+			// Waits for the lock an earlier, interrupted run's apt-get may still hold.
+			argv: ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '--no-install-recommends', ...names],
 			satisfiedWhen: {argv: python(packagesCheck, ...names)},
 			idempotent: true,
 			env: {DEBIAN_FRONTEND: 'noninteractive'},

@@ -67,7 +67,7 @@ test('seed: the cluster step names the node, checks every prerequisite, then ini
 	assert.deepEqual(shown(command(actions, 'cluster.check.volume-group').argv), ['python3', '-c', '…', 'all', '20480']);
 	assert.deepEqual(command(actions, 'cluster.check.ssh-host-key').argv, ['ssh-keygen', '-l', '-f', '/etc/ssh/ssh_host_rsa_key.pub']);
 	assert.deepEqual(command(actions, 'cluster.master-ip').satisfiedWhen, {argv: ['ip', '-4', '-o', 'addr', 'show', 'dev', 'br0'], stdoutIncludes: ' 10.10.0.10/'});
-	assert.deepEqual(command(actions, 'cluster.daemons').satisfiedWhen, {argv: ['gnt-cluster', 'getmaster'], stdoutIncludes: 'gcc20.node.farm'});
+	assert.deepEqual(command(actions, 'cluster.daemons').satisfiedWhen, {argv: ['gnt-cluster', 'info'], stdoutIncludes: 'Master node: gcc20.node.farm'});
 	// Root's key is only ever created when missing, and authorised once.
 	assert.deepEqual(command(actions, 'cluster.ssh-key').satisfiedWhen, {argv: ['test', '-e', '/root/.ssh/id_rsa.pub']});
 	assert.deepEqual(command(actions, 'cluster.ssh-authorize').satisfiedWhen, {argv: ['grep', '-qxF', '-f', '/root/.ssh/id_rsa.pub', '/root/.ssh/authorized_keys']});
@@ -128,7 +128,7 @@ test('seed: the install checkpoint gives the VNC address, the port once Ganeti c
 
 test('seed: host preparation partitions sdb, makes the PV and the VG "all", hands DRBD over, each probed', () => {
 	const actions = hostStep.plan(seed, bareFacts());
-	assert.deepEqual(ids(actions), ['host.packages', 'host.partition', 'host.pv', 'host.vg', 'host.drbd-aside', 'host.drbd-config', 'host.drbd-reload']);
+	assert.deepEqual(ids(actions), ['host.dpkg-configure', 'host.packages', 'host.partition', 'host.pv', 'host.vg', 'host.drbd-aside', 'host.drbd-config', 'host.drbd-reload']);
 	assert.deepEqual(command(actions, 'host.partition').argv, ['parted', '--script', '/dev/sdb', 'mklabel', 'gpt', 'mkpart', 'lvm', '1MiB', '100%', 'set', '1', 'lvm', 'on']);
 	assert.deepEqual(command(actions, 'host.partition').satisfiedWhen, {argv: ['test', '-b', '/dev/sdb1']});
 	assert.deepEqual(command(actions, 'host.pv').argv, ['pvcreate', '/dev/sdb1']);
@@ -141,8 +141,9 @@ test('seed: host preparation partitions sdb, makes the PV and the VG "all", hand
 	assert.deepEqual(command(actions, 'host.drbd-reload').argv, ['service', 'drbd', 'reload']);
 	assert.deepEqual(command(actions, 'host.drbd-reload').rerunAfter, ['host.drbd-aside', 'host.drbd-config']);
 	const packages = command(actions, 'host.packages');
-	assert.deepEqual(packages.argv.slice(0, 4), ['apt-get', 'install', '-y', '--no-install-recommends']);
-	assert.deepEqual(packages.argv.slice(4), requiredPackages(seed.recipe));
+	assert.deepEqual(packages.argv.slice(0, 6), ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '--no-install-recommends']);
+	assert.deepEqual(packages.argv.slice(6), requiredPackages(seed.recipe));
+	assert.deepEqual(command(actions, 'host.dpkg-configure').satisfiedWhen, {argv: ['dpkg', '--audit'], stdoutEmpty: true});
 	for (const name of ['ganeti', 'qemu-system-x86', 'parted', 'lvm2', 'ganeti-instance-debootstrap', 'bind9', 'isc-dhcp-server']) assert.ok(packages.argv.includes(name), name);
 	assert.ok(!packages.argv.includes('drbd-utils'), 'no drbd template, no drbd-utils');
 	assert.deepEqual(shown(packages.satisfiedWhen!.argv), ['python3', '-c', '…', ...requiredPackages(seed.recipe)]);
@@ -182,7 +183,7 @@ test('preflight: only read-only checks, the disk among them when the wizard is t
 
 test('lab: a loop device carries the VG, file disks get their path, the fake hypervisor needs no -H', () => {
 	const host = hostStep.plan(lab, realFacts({files: {'/etc/ganeti/file-storage-paths': null}}));
-	assert.deepEqual(ids(host), ['host.packages', 'host.loop-directory', 'host.loop-file', 'host.loop-attach', 'host.pv', 'host.vg', 'host.file-storage-paths']);
+	assert.deepEqual(ids(host), ['host.dpkg-configure', 'host.packages', 'host.loop-directory', 'host.loop-file', 'host.loop-attach', 'host.pv', 'host.vg', 'host.file-storage-paths']);
 	assert.deepEqual(command(host, 'host.loop-file').argv, ['truncate', '-s', '24G', '/var/lib/ganeti-wizard/lab-vg.img']);
 	assert.deepEqual(command(host, 'host.loop-attach').argv, ['losetup', '--find', '/var/lib/ganeti-wizard/lab-vg.img']);
 	assert.deepEqual(command(host, 'host.loop-attach').satisfiedWhen, {argv: ['losetup', '-j', '/var/lib/ganeti-wizard/lab-vg.img', '-n', '-O', 'BACK-FILE'], stdoutIncludes: '/var/lib/ganeti-wizard/lab-vg.img'});
