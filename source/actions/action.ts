@@ -50,6 +50,13 @@ export type CommandAction = ActionBase & {
 	 * rehearsal folder, "/" for real), i.e. when it checks the files written.
 	 */
 	readOnly?: boolean;
+	/**
+	 * For a check of files before they are installed: a scratch tree holding a
+	 * copy of `copy` (the live directories) with `files` laid over it, passed
+	 * to argv as "{stage}" (e.g. named-checkconf -t {stage} -z ...). The check is
+	 * skipped, with a note, when `needs` is not in that tree (a bare rehearsal).
+	 */
+	stage?: {copy: string[]; files: Array<{path: string; content: string}>; needs: string; emptyDirectories?: string[]};
 	/** Also run whenever one of these actions was applied after this one last ran. */
 	rerunAfter?: string[];
 	/** The operator can skip this action if it fails. */

@@ -23,6 +23,9 @@ export type WriteOptions = {
 	check?: string[];
 };
 
+/** A scratch tree: copies of `copy`, `files` laid over them, `emptyDirectories` made. */
+export type Stage = {copy: string[]; files: Array<{path: string; content: string}>; needs: string; emptyDirectories?: string[]};
+
 export type FileInfo = {mode: number; uid: number; gid: number; size: number};
 
 export interface Host {
@@ -42,8 +45,12 @@ export interface Host {
 	run(argv: string[], options?: RunOptions): Promise<RunResult>;
 	/** A read-only command. In a rehearsal: null (the rehearsal host has no processes). */
 	probe(argv: string[], options?: {timeoutMs?: number}): Promise<RunResult | null>;
-	/** A read-only checker (named-checkconf, dhcpd -t ...): runs in a rehearsal too when installed. */
-	check(argv: string[]): Promise<RunResult | null>;
+	/**
+	 * A read-only checker (named-checkconf, dhcpd -t ...): runs in a rehearsal
+	 * too when installed. With `stage`, on a scratch copy with candidates laid
+	 * over it ("{stage}" in argv). null: not checked (the transcript says why).
+	 */
+	check(argv: string[], stage?: Stage): Promise<RunResult | null>;
 	/** Whether a rehearsal already recorded this action's command. Real hosts: false. */
 	recorded(actionId: string, argv: string[]): Promise<boolean>;
 }

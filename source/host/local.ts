@@ -2,11 +2,12 @@
 // rehearses: every path is mapped under the root, changing commands are only
 // recorded (in commands.sh beside the progress), read-only checkers still run.
 import {constants as fsConstants} from 'node:fs';
-import {chmod, chown, mkdir, open, readdir, readFile, rename, stat, unlink, appendFile} from 'node:fs/promises';
+import {appendFile, chmod, chown, cp, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, unlink, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
 import {basename, dirname, join} from 'node:path';
 import {$, type ProcessPromise} from 'zx';
 import {failpoint, failpointArmed} from '../runner/failpoints.js';
-import type {FileInfo, Host, RunOptions, RunResult, WriteOptions} from './host.js';
+import type {FileInfo, Host, RunOptions, RunResult, Stage, WriteOptions} from './host.js';
 import {quoteArgv} from './quote.js';
 import type {Transcript} from './transcript.js';
 
@@ -120,13 +121,32 @@ export class LocalHost implements Host {
 		return this.execute(argv, {timeoutMs: options.timeoutMs ?? 30_000}, false);
 	}
 
-	async check(argv: string[]): Promise<RunResult | null> {
+	async check(argv: string[], stage?: Stage): Promise<RunResult | null> {
 		const mapped = argv.map(part => part.replaceAll('{root}', this.root));
 		if (this.mode === 'rehearsal' && !(await commandExists(mapped[0]!))) {
 			this.transcript.note(`not checked: ${mapped[0]} is not installed here`);
 			return null;
 		}
-		return this.execute(mapped, {timeoutMs: 120_000}, false);
+		if (!stage) return this.execute(mapped, {timeoutMs: 120_000}, false);
+		const scratch = await mkdtemp(join(tmpdir(), 'ganeti-wizard-stage-'));
+		try {
+			for (const directory of stage.copy) {
+				const source = this.map(directory);
+				if (await this.stat(directory)) await cp(source, join(scratch, directory), {recursive: true, filter: path => basename(path) !== '.git'});
+			}
+			for (const directory of stage.emptyDirectories ?? []) await mkdir(join(scratch, directory), {recursive: true});
+			for (const file of stage.files) {
+				await mkdir(dirname(join(scratch, file.path)), {recursive: true});
+				await writeFile(join(scratch, file.path), file.content);
+			}
+			if (!(await stat(join(scratch, stage.needs)).then(() => true, () => false))) {
+				this.transcript.note(`not checked: ${stage.needs} is not there to check the files with`);
+				return null;
+			}
+			return await this.execute(mapped.map(part => part.replaceAll('{stage}', scratch)), {timeoutMs: 120_000}, false);
+		} finally {
+			await rm(scratch, {recursive: true, force: true});
+		}
 	}
 
 	async recorded(actionId: string, argv: string[]): Promise<boolean> {

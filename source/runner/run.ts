@@ -197,7 +197,7 @@ async function assess(context: RunContext, action: Action): Promise<Assessment> 
 		}
 		case 'command': {
 			if (staleAfter(context, action.id, action.rerunAfter)) return {status: 'pending', note: 'runs again: something it depends on changed'};
-			if (action.readOnly && (host.mode === 'real' || action.argv.some(part => part.includes('{root}')))) return {status: 'pending'};
+			if (action.readOnly && (host.mode === 'real' || checksFiles(action))) return {status: 'pending'};
 			if (action.satisfiedWhen && host.mode === 'real') return (await probeSays(host, action.satisfiedWhen)) ? {status: 'satisfied'} : {status: 'pending'};
 			if (host.mode === 'rehearsal') return (await host.recorded(action.id, action.argv)) ? {status: 'satisfied', note: 'recorded in an earlier rehearsal'} : {status: 'pending'};
 			// Without a probe only the journal knows; an interrupted run may not have finished it.
@@ -238,6 +238,11 @@ async function probeSays(host: Host, probe: NonNullable<CommandAction['satisfied
 	return true;
 }
 
+/** A check of files (the rehearsal's own, or staged candidates): it runs in a rehearsal too. */
+function checksFiles(action: CommandAction): boolean {
+	return Boolean(action.stage) || action.argv.some(part => part.includes('{root}'));
+}
+
 function serviceArgv(action: ServiceAction, operation: string): string[] {
 	return ['service', action.service, operation];
 }
@@ -265,8 +270,7 @@ async function apply(context: RunContext, stepId: string, action: Exclude<Action
 	const options = {onLines, actionId: action.id, ...(context.signal ? {signal: context.signal} : {}), ...(action.kind === 'command' && action.timeoutMs ? {timeoutMs: action.timeoutMs} : {}), ...(action.kind === 'command' && action.env ? {env: action.env} : {})};
 	let result: CommandResult | null;
 	if (action.kind === 'command' && action.readOnly) {
-		const checksFiles = argv.some(part => part.includes('{root}'));
-		result = host.mode === 'real' || checksFiles ? await host.check(argv) : await host.run(argv, options);
+		result = host.mode === 'real' || checksFiles(action) ? await host.check(argv, action.stage) : await host.run(argv, options);
 		if (result === null) return undefined;
 		if (result.exitCode === 0) return undefined;
 		if (tail.length === 0) tail.push(...(result.stdout + result.stderr).split('\n').filter(Boolean).slice(-20));

@@ -85,17 +85,21 @@ export const dnsStep: StepDefinition = {
 		const message = commitMessage(describe(inventory, facts, zones[0]!, new Set(zones.map(zone => zone.path)), files));
 		return [
 			...historyBefore('dns', bindDirectory, files, facts),
-			...files,
 			{
-				// The whole configuration with every zone loaded, as named will read it.
+				// The whole configuration with every zone loaded, as named will read
+				// it, BEFORE any file is installed: a copy of /etc/bind with the new
+				// files laid over it, checked chrooted there.
 				kind: 'command',
 				id: 'dns.checkconf',
-				title: 'check the whole bind configuration and its zones',
-				argv: ['named-checkconf', '-z', namedConfPath],
+				title: 'check the new bind configuration and its zones together',
+				argv: ['named-checkconf', '-t', '{stage}', '-z', namedConfPath],
 				readOnly: true,
 				idempotent: true,
-				rerunAfter: fileIds,
+				// Debian's zones read root hints from /usr/share/dns; named-checkconf changes
+				// into the options' "directory" (/var/cache/bind).
+				stage: {copy: [bindDirectory, '/usr/share/dns'], files: files.map(({path, content}) => ({path, content})), needs: namedConfPath, emptyDirectories: ['/var/cache/bind']},
 			},
+			...files,
 			...historyAfter('dns', bindDirectory, message),
 			{kind: 'service', id: 'dns.named', title: 'reload bind (named)', service: 'named', operation: 'reload', after: fileIds},
 			{

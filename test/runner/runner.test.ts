@@ -2,7 +2,7 @@
 // mode (confined to a temporary folder), idempotence, atomic writes with
 // backups, checkers that refuse a file, triggers, checkpoints, retries.
 import assert from 'node:assert/strict';
-import {chmod, mkdtemp, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises';
+import {chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, test} from 'node:test';
@@ -15,6 +15,7 @@ import type {Decisions, RunEvent} from '../../source/runner/events.js';
 import {Progress} from '../../source/runner/progress.js';
 import {planAll, runPlan, type RunContext} from '../../source/runner/run.js';
 import type {StepDefinition} from '../../source/steps/step.js';
+import {need} from '../support/need.js';
 import {treeDigest} from '../support/tree.js';
 
 const seedText = await readFile(new URL('../../recipes/gcc-compile-farm.yaml', import.meta.url), 'utf8');
@@ -162,4 +163,35 @@ test('plan shows statuses without changing anything', async () => {
 	assert.equal(planned[0]?.actions[0]?.status, 'pending');
 	assert.equal(planned[0]?.actions[0]?.current, null);
 	await assert.rejects(stat(join(root, 'etc/x.conf')));
+});
+
+test('a staged check refuses candidates that clash only together, before any of them is installed', async t => {
+	if (!need(['named-checkconf'], t)) return;
+	const bind = join(work, 'bind');
+	await mkdir(bind);
+	const zone = (name: string) => `$TTL 1h\n@ IN SOA ns.${name}. hostmaster.${name}. (1 1h 30m 2w 30m)\n@ IN NS ns\nns IN A 10.0.0.1\n`;
+	await writeFile(join(bind, 'named.conf'), `zone "example" { type master; file "${bind}/db.example"; };\ninclude "${bind}/local.conf";\n`);
+	await writeFile(join(bind, 'db.example'), zone('example'));
+	await writeFile(join(bind, 'local.conf'), '');
+	const plan = (zoneName: string) => {
+		const files = [
+			{path: join(bind, 'local.conf'), content: `zone "${zoneName}" { type master; file "${bind}/db.other"; };\n`},
+			{path: join(bind, 'db.other'), content: zone(zoneName)},
+		];
+		return [
+			step('dns', () => [
+				{kind: 'command', id: 'dns.check', title: 'check together', argv: ['named-checkconf', '-t', '{stage}', '-z', join(bind, 'named.conf')], readOnly: true, stage: {copy: [bind], files, needs: join(bind, 'named.conf')}},
+				...files.map((file, index) => ({kind: 'file' as const, id: `dns.f${index}`, title: 'write', ...file, mode: 0o644})),
+			]),
+		];
+	};
+	// Each candidate is fine alone; "example" is defined twice once they are read together.
+	const clash = await run(context('/', plan('example')));
+	assert.equal(clash.result.outcome, 'failed');
+	assert.equal(clash.result.stoppedAt?.action.id, 'dns.check');
+	assert.equal(await readFile(join(bind, 'local.conf'), 'utf8'), '');
+	await assert.rejects(stat(join(bind, 'db.other')));
+	const fine = await run(context('/', plan('other')));
+	assert.equal(fine.result.outcome, 'done', JSON.stringify(fine.statuses));
+	assert.match(await readFile(join(bind, 'local.conf'), 'utf8'), /zone "other"/);
 });

@@ -28,33 +28,35 @@ function factsAfter(actions: Action[], overrides: Partial<Facts> = {}): Facts {
 	return bareFacts({files: written, committed: written, serials, ...overrides});
 }
 
-test('the seed\'s DNS plan: history first, then zones, zone list, options, the whole check, the commit, the reload, resolv.conf', () => {
+test('the seed\'s DNS plan: history first, the whole check of the candidates, then zones, zone list, options, the commit, the reload, resolv.conf', () => {
 	const actions = dnsStep.plan(seed, bareFacts({resolvers: ['192.0.2.53']}));
 	assert.deepEqual(ids(actions), [
 		'dns.git.init',
 		'dns.git.unstage',
 		'dns.git.outside.stage',
 		'dns.git.outside.commit',
+		'dns.checkconf',
 		'dns.zone.farm',
 		'dns.zone.0.10.10.in-addr.arpa',
 		'dns.zone.1.10.10.in-addr.arpa',
 		'dns.local',
 		'dns.options',
-		'dns.checkconf',
 		'dns.git.stage',
 		'dns.git.commit',
 		'dns.named',
 		'dns.resolv',
 	]);
 	const fileIds = files(actions).filter(file => file.path.startsWith('/etc/bind/')).map(file => file.id);
+	// The whole configuration is checked before anything is installed, on a staged copy.
+	const bindFiles = files(actions).filter(file => file.path.startsWith('/etc/bind/'));
 	assert.deepEqual(command(actions, 'dns.checkconf'), {
 		kind: 'command',
 		id: 'dns.checkconf',
-		title: 'check the whole bind configuration and its zones',
-		argv: ['named-checkconf', '-z', '/etc/bind/named.conf'],
+		title: 'check the new bind configuration and its zones together',
+		argv: ['named-checkconf', '-t', '{stage}', '-z', '/etc/bind/named.conf'],
 		readOnly: true,
 		idempotent: true,
-		rerunAfter: fileIds,
+		stage: {copy: ['/etc/bind', '/usr/share/dns'], files: bindFiles.map(({path, content}) => ({path, content})), needs: '/etc/bind/named.conf', emptyDirectories: ['/var/cache/bind']},
 	});
 	assert.deepEqual(actions.find(action => action.id === 'dns.named'), {kind: 'service', id: 'dns.named', title: 'reload bind (named)', service: 'named', operation: 'reload', after: fileIds});
 	const init = command(actions, 'dns.git.init');

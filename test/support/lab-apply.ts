@@ -6,7 +6,7 @@
 import {existsSync} from 'node:fs';
 import {chown, rename} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
-import type {Action, Probe} from '../../source/actions/action.js';
+import type {Action, CommandAction, Probe} from '../../source/actions/action.js';
 import type {Inventory} from '../../source/inventory/inventory.js';
 import {bareFacts, type Facts, type StepDefinition} from '../../source/steps/step.js';
 import type {NamespaceHost} from './lab.js';
@@ -55,6 +55,22 @@ async function ownerIds(host: NamespaceHost, owner: {user: string; group: string
 	return [find(await host.readFile('/etc/passwd'), owner.user), find(await host.readFile('/etc/group'), owner.group)];
 }
 
+/** The runner's scratch tree for a staged check, made inside the lab (its private /tmp). */
+async function stageInLab(host: NamespaceHost, stage: NonNullable<CommandAction['stage']>): Promise<string> {
+	const scratch = '/tmp/ganeti-wizard-stage';
+	await host.run(['rm', '-rf', scratch]);
+	for (const directory of stage.copy) {
+		await host.run(['mkdir', '-p', join(scratch, dirname(directory))]);
+		await host.run(['cp', '-a', directory, join(scratch, directory)]);
+	}
+	for (const directory of stage.emptyDirectories ?? []) await host.run(['mkdir', '-p', join(scratch, directory)]);
+	for (const file of stage.files) {
+		await host.run(['mkdir', '-p', join(scratch, dirname(file.path))]);
+		await host.writeFile(join(scratch, file.path), file.content);
+	}
+	return scratch;
+}
+
 /** Applies `actions` in order inside `host`; throws on the first failure, naming the action. */
 export async function applyActions(host: NamespaceHost, actions: Action[], options: ApplyOptions = {}): Promise<Applied[]> {
 	const applied: Applied[] = [];
@@ -85,8 +101,10 @@ export async function applyActions(host: NamespaceHost, actions: Action[], optio
 					applied.push({id: action.id, outcome: 'satisfied'});
 					break;
 				}
-				const result = await host.exec(action.argv, {env: action.env ?? {}, timeoutMs: action.timeoutMs ?? 60_000});
-				if (result.exitCode !== 0) throw new Error(`${action.id}: ${action.argv.join(' ')} exited ${result.exitCode}: ${(result.stdout + result.stderr).trim()}`);
+				const scratch = action.stage ? await stageInLab(host, action.stage) : '';
+				const argv = action.argv.map(part => part.replaceAll('{stage}', scratch));
+				const result = await host.exec(argv, {env: action.env ?? {}, timeoutMs: action.timeoutMs ?? 60_000});
+				if (result.exitCode !== 0) throw new Error(`${action.id}: ${argv.join(' ')} exited ${result.exitCode}: ${(result.stdout + result.stderr).trim()}`);
 				applied.push({id: action.id, outcome: action.readOnly ? 'checked' : 'ran'});
 				break;
 			}
