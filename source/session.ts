@@ -1,7 +1,8 @@
 // Turns command-line options into everything a run needs: the recipe, where it
 // acts (for real at "/" or rehearsed under a folder), saved progress, the
 // inventory with its generated values saved before anything uses them.
-import {resolve} from 'node:path';
+import {existsSync} from 'node:fs';
+import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {LocalHost} from './host/local.js';
 import {Transcript} from './host/transcript.js';
@@ -14,7 +15,15 @@ import type {RunContext} from './runner/run.js';
 import {allSteps} from './steps/index.js';
 import {hintFor} from './steps/hints.js';
 
-export const bundledRecipe = fileURLToPath(new URL('../recipes/gcc-compile-farm.yaml', import.meta.url));
+/** The seed recipe shipped in the package's recipes/ (found upwards: source/, dist/ or dist/chunks/). */
+export const bundledRecipe = findUpwards('recipes/gcc-compile-farm.yaml');
+
+function findUpwards(relative: string): string {
+	for (let directory = dirname(fileURLToPath(import.meta.url)); ; directory = dirname(directory)) {
+		const candidate = join(directory, relative);
+		if (existsSync(candidate) || directory === dirname(directory)) return candidate;
+	}
+}
 export const defaultRehearsalRoot = 'rehearsal';
 export const realStateDir = '/var/lib/ganeti-wizard';
 

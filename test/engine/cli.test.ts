@@ -45,7 +45,7 @@ test('usage errors exit 2 with one line', async () => {
 test('no interactive terminal and no --yes: one line pointing to apply --yes', async () => {
 	const result = await runCli([], {cwd: work});
 	assert.equal(result.code, 2);
-	assert.equal(result.stderr.trim(), 'ganeti-wizard: not on an interactive terminal; run unattended with: ganeti-wizard apply --recipe FILE --yes');
+	assert.equal(result.stderr.trim(), 'ganeti-wizard: stdin and stdout are not a terminal, so nobody can answer; run unattended with `ganeti-wizard apply --recipe FILE --yes`');
 });
 
 test('every bad recipe of the corpus gets its one-line error through the command, never a stack trace', async () => {
