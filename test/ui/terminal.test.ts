@@ -1,0 +1,137 @@
+// The real binary in a real terminal (tmux): the rehearsal of the seed recipe
+// from the first question to the VM checkpoint, a quit with q in the middle,
+// a restart that finishes from the resume screen; the rehearsal folder then
+// holds what an unattended `apply --root` of the same recipe writes.
+import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join, relative} from 'node:path';
+import {test} from 'node:test';
+import {cliPath, runCli, seedRecipe} from '../support/cli.js';
+import {need} from '../support/need.js';
+import {tick} from './support/ink.js';
+
+/** One tmux server of our own (its own socket), one 120x40 window. */
+class Terminal {
+	private readonly socket = `wizard-test-${process.pid}`;
+
+	tmux(...args: string[]): string {
+		const result = spawnSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'});
+		return result.stdout;
+	}
+
+	start(command: string): void {
+		this.tmux('kill-server');
+		// The exit status stays on screen after the wizard is gone.
+		this.tmux('new-session', '-d', '-x', '120', '-y', '40', `${command}; echo "EXIT=$?"; sleep 600`);
+	}
+
+	screen(): string {
+		// -J: lines the terminal wrapped come back whole.
+		return this.tmux('capture-pane', '-p', '-J');
+	}
+
+	/** Each key in its own send-keys: a letter and Enter in one write would arrive as one input. */
+	async press(...keys: string[]): Promise<void> {
+		for (const key of keys) {
+			this.tmux('send-keys', key);
+			await tick(120);
+		}
+	}
+
+	async waitFor(expected: string | RegExp, timeoutMs = 30_000): Promise<string> {
+		const started = Date.now();
+		for (;;) {
+			const screen = this.screen();
+			if (typeof expected === 'string' ? screen.includes(expected) : expected.test(screen)) return screen;
+			if (Date.now() - started > timeoutMs) assert.fail(`timed out waiting for ${expected}; the screen:\n${screen}`);
+			await tick(100);
+		}
+	}
+
+	close(): void {
+		this.tmux('kill-server');
+	}
+}
+
+function files(root: string): Map<string, string> {
+	const found = new Map<string, string>();
+	const walk = (directory: string) => {
+		for (const name of readdirSync(directory)) {
+			const path = join(directory, name);
+			if (statSync(path).isDirectory()) walk(path);
+			else found.set(relative(root, path), readFileSync(path, 'utf8'));
+		}
+	};
+	walk(root);
+	return found;
+}
+
+test('the wizard in a terminal: questions, plans, q in the middle, resume, checkpoint; same files as apply --root', {timeout: 600_000}, async t => {
+	if (!need(['tmux'], t)) return;
+	assert.ok(existsSync(cliPath), 'dist/cli.js is built (npm run build)');
+	const scratch = mkdtempSync(join(tmpdir(), 'wizard-terminal-'));
+	const terminal = new Terminal();
+	try {
+		const root = join(scratch, 'rehearsal');
+		const state = join(scratch, 'state');
+		// CI is unset inside: this test is about the full-screen wizard, which CI would turn into plain prompts.
+		const command = `cd ${process.cwd()} && env -u CI TERM=xterm-256color ${process.execPath} ${cliPath} --recipe ${seedRecipe} --root ${root} --state-dir ${state}`;
+
+		terminal.start(command);
+		const first = await terminal.waitFor(/Question 1 of (\d+)/);
+		const total = Number(/Question 1 of (\d+)/.exec(first)![1]);
+		assert.match(first, /❯ gcc20/);
+		for (let index = 1; index <= total; index++) {
+			await terminal.waitFor(`Question ${index} of ${total}`);
+			await terminal.press('Enter');
+		}
+		const summary = await terminal.waitFor('Your site');
+		assert.match(summary, /VMs +rodo1\.osm/);
+		await terminal.press('Enter');
+		for (const step of ['Preflight checks', 'Packages, LVM volume group', 'Private network, bridge and NAT']) {
+			await terminal.waitFor(`Plan: ${step}`);
+			await terminal.press('Enter');
+		}
+		// In the middle of the run: q at the next plan.
+		await terminal.waitFor('Plan: Private DNS');
+		await terminal.press('q');
+		let screen = await terminal.waitFor('EXIT=0');
+		assert.match(screen, /Stopped\. Run `ganeti-wizard .*` again to resume/);
+
+		terminal.start(command);
+		screen = await terminal.waitFor('Saved progress');
+		assert.match(screen, /Done: +Preflight checks, Packages, LVM volume group and DRBD hand-over, Private network, bridge and NAT/);
+		assert.match(screen, /Next: +Private DNS/);
+		await terminal.press('Enter');
+		for (;;) {
+			screen = await terminal.waitFor(/Plan: |Your turn|Every step is done|failed/, 120_000);
+			if (/Every step is done|failed/.test(screen)) break;
+			if (screen.includes('Your turn')) {
+				assert.match(screen, /install the OS of rodo1\.osm\.vm\.farm over VNC/);
+				assert.match(screen, /ssh -N -L 5900:10\.10\.0\.20:<VNC port> root@198\.51\.100\.20/);
+			}
+			const before = screen;
+			await terminal.press('Enter');
+			// The next screen, not the same one again.
+			for (let waited = 0; terminal.screen() === before && waited < 5000; waited += 100) await tick(100);
+		}
+		assert.match(screen, /Every step is done\./);
+		await terminal.press('Enter');
+		await terminal.waitFor('EXIT=0');
+
+		const unattendedRoot = join(scratch, 'unattended');
+		const unattended = await runCli(['apply', '--recipe', seedRecipe, '--root', unattendedRoot, '--state-dir', join(scratch, 'unattended-state'), '--yes']);
+		assert.equal(unattended.code, 0, unattended.stderr);
+		const interactive = files(root);
+		const expected = files(unattendedRoot);
+		assert.deepEqual([...interactive.keys()].sort(), [...expected.keys()].sort());
+		for (const [path, content] of expected) assert.equal(interactive.get(path), content, path);
+		const commands = (directory: string) => readFileSync(join(directory, 'commands.sh'), 'utf8').split('\n').filter(line => !line.startsWith('#'));
+		assert.deepEqual(commands(state), commands(join(scratch, 'unattended-state')));
+	} finally {
+		terminal.close();
+		rmSync(scratch, {recursive: true, force: true});
+	}
+});
