@@ -215,7 +215,7 @@ async function askOne(wizard: Wizard, question: Question, prompter: Prompter, wr
 			answer = await prompter.select(message, listed, current);
 			const disk = context.detected.disks.find(candidate => candidate.path === answer);
 			if (disk?.inUse && answer !== noDisk) {
-				write(paint.red(`${disk.path} is in use: it ${disk.inUse}. Partitioning it destroys everything on it.`));
+				write(paint.red(`${disk.path} is in use (${disk.inUse}). Partitioning it destroys everything on it.`));
 				const typed = await prompter.text(`Type ${disk.name} to use it anyway (empty: choose again)`, {});
 				if (typed.trim() !== disk.name && typed.trim() !== disk.path) continue;
 			}

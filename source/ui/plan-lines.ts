@@ -73,3 +73,20 @@ function diffLines(path: string, before: string, after: string, absent: boolean,
 	}
 	return lines;
 }
+
+/** Lines wider than `width` continue on the next terminal lines (indented alike): a plan hides nothing. */
+export function wrapPlanLines(lines: PlanLine[], width: number): PlanLine[] {
+	if (width < 20) return lines;
+	const wrapped: PlanLine[] = [];
+	for (const line of lines) {
+		const points = [...line.text];
+		if (points.length <= width) {
+			wrapped.push(line);
+			continue;
+		}
+		const indent = ' '.repeat(Math.min(12, /^ */.exec(line.text)![0].length + 2));
+		wrapped.push({...line, text: points.slice(0, width).join('')});
+		for (let at = width; at < points.length; at += width - indent.length) wrapped.push({...line, text: indent + points.slice(at, at + width - indent.length).join('')});
+	}
+	return wrapped;
+}

@@ -165,7 +165,7 @@ test('question storage.disk: a free disk is chosen at once; a disk in use only a
 	await press(screen.stdin, keys.up);
 	await waitFor(screen.lastFrame, '❯ /dev/sda (in use)');
 	await press(screen.stdin, keys.enter);
-	frame = await waitFor(screen.lastFrame, '/dev/sda is in use: it mounted on /');
+	frame = await waitFor(screen.lastFrame, '/dev/sda is in use (mounted on /).');
 	assert.match(frame, /type its name \(sda\)/);
 	await type(screen.stdin, 'sdb');
 	await press(screen.stdin, keys.enter);

@@ -4,7 +4,7 @@ import {Box, Text} from 'ink';
 import type {PlannedStep} from '../../runner/events.js';
 import {KeyHelp, quitKeys} from '../components/KeyHelp.js';
 import {useKeys} from '../components/keys.js';
-import {loadDiff, loadedDiff, planLines} from '../plan-lines.js';
+import {loadDiff, loadedDiff, planLines, wrapPlanLines} from '../plan-lines.js';
 
 export type PreviewChoice = 'apply' | 'skip' | 'back';
 
@@ -18,17 +18,19 @@ type Props = {
 	step: PlannedStep;
 	/** Rows the plan may take; it scrolls inside them. */
 	height: number;
+	/** Columns it may take: longer lines continue on the next line. */
+	width?: number;
 	onChoose: (choice: PreviewChoice) => void;
 };
 
-export function PlanPreview({step, height, onChoose}: Props) {
+export function PlanPreview({step, height, width = 100, onChoose}: Props) {
 	const [diff, setDiff] = useState(loadedDiff);
 	const [top, setTop] = useState(0);
 	const [button, setButton] = useState(0);
 	useEffect(() => {
 		if (!diff) void loadDiff().then(setDiff);
 	}, [diff]);
-	const lines = useMemo(() => (diff ? planLines(step, diff) : []), [diff, step]);
+	const lines = useMemo(() => (diff ? wrapPlanLines(planLines(step, diff), width - 1) : []), [diff, step, width]);
 	const rows = Math.max(3, height);
 	const maxTop = Math.max(0, lines.length - rows);
 	const pending = step.actions.filter(entry => entry.status !== 'satisfied' && entry.status !== 'done').length;

@@ -159,7 +159,7 @@ function DiskChoice({wizard, question, onAnswer, onBack, disks}: Props & {disks:
 		return (
 			<Box flexDirection="column">
 				<Text color="red" bold>
-					{confirming.path} is in use: it {confirming.inUse}.
+					{confirming.path} is in use ({confirming.inUse}).
 				</Text>
 				<Text>Partitioning it destroys everything on it. To use it anyway, type its name ({confirming.name}) and press Enter.</Text>
 				<Box>

@@ -117,7 +117,7 @@ export function RunPhase({options, recipe, startOver, initialSteps, onEnd, flush
 
 	let pane;
 	if (prompt?.kind === 'preview') {
-		pane = <PlanPreview key={prompt.step.id} step={prompt.step} height={height - 3} onChoose={choice => {
+		pane = <PlanPreview key={prompt.step.id} step={prompt.step} height={height - 3} width={paneWidth} onChoose={choice => {
 			if (choice === 'back') then.current = 'answers';
 			prompt.resolve(choice === 'back' ? 'quit' : choice);
 		}} />;
