@@ -5,7 +5,7 @@ import {test} from 'node:test';
 import chalk from 'chalk';
 import {render} from 'ink-testing-library';
 import type {PlannedStep} from '../../source/runner/events.js';
-import {loadDiff, planLines} from '../../source/ui/plan-lines.js';
+import {loadDiff, planLines, wrapPlanLines} from '../../source/ui/plan-lines.js';
 import {PlanPreview, type PreviewChoice} from '../../source/ui/screens/PlanPreview.js';
 import {keys, nextCall, press, waitFor} from './support/ink.js';
 
@@ -93,4 +93,13 @@ test('preview: a long plan scrolls inside its height', async () => {
 	await press(screen.stdin, keys.up);
 	await waitFor(screen.lastFrame, 'lines 6-11 of');
 	screen.unmount();
+});
+
+test('plan lines wider than the pane continue on the next lines: nothing is cut off', async () => {
+	const long = {...step, actions: [{action: {kind: 'command' as const, id: 'x.long', title: 'a long command', argv: ['iptables', '-t', 'nat', '-C', 'POSTROUTING', '-s', '10.10.0.0/16', '-o', 'eth0', '-j', 'MASQUERADE', '-m', 'comment', '--comment', 'added by the wizard for the VMs']}, status: 'pending' as const}]};
+	const lines = wrapPlanLines(planLines(long, await loadDiff()), 40);
+	assert.ok(lines.every(line => [...line.text].length <= 40));
+	// Every character is still there (the wrap only adds indentation).
+	assert.ok(lines.map(line => line.text).join('').replaceAll(' ', '').includes("--comment'addedbythewizardfortheVMs'"));
+	assert.ok(lines.length > 3);
 });
