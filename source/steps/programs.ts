@@ -164,7 +164,15 @@ try:
 except (OSError, ValueError, KeyError, TypeError):
     pass
 ours = name == cluster and master == node
-complete = ours and all(os.path.exists(os.path.join(data, entry)) for entry in ('server.pem', 'ssconf_master_candidates_certs', 'ssconf_cluster_name'))
+# Init writes config.data, then the certificates, then records the master's
+# certificate digest in config.data and ssconf: the last thing before it starts
+# the daemons (which the cluster step starts itself if need be).
+def size(entry):
+    try:
+        return os.path.getsize(os.path.join(data, entry))
+    except OSError:
+        return 0
+complete = ours and bool(config['cluster'].get('candidate_certs')) and all(size(entry) > 0 for entry in ('server.pem', 'client.pem', 'ssconf_master_candidates_certs'))
 if mode == 'complete':
     sys.exit(0 if complete else 1)
 if mode == 'settled':
