@@ -79,7 +79,8 @@ export function App({options: given, onExit, flushMs}: Props) {
 			if (input === '?' || input === 'q' || key.escape || key.return) setHelp(false);
 			return;
 		}
-		if (textEntry.current) return;
+		// Text fields take q and ? as letters; the closing screen handles its own keys.
+		if (textEntry.current || screen.name === 'finished') return;
 		if (input === '?') setHelp(true);
 		else if (input === 'q') {
 			if (quitHandler.current) quitHandler.current();
