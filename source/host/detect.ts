@@ -76,7 +76,7 @@ export async function detectDefaults(host: Host): Promise<Detected> {
 	return {
 		hostname,
 		interfaces,
-		disks: parseLsblk(disks),
+		disks: await withSignatures(host, parseLsblk(disks)),
 		volumeGroups: parseVgs(volumeGroups),
 		resolvers: resolvConf === null ? [] : parseResolvConf(resolvConf),
 		usedNetworks,
@@ -237,6 +237,36 @@ function inUseReason(disk: DetectedDisk, descendants: LsblkDevice[]): string | n
 	if (disk.fstype) return `holds ${disk.fstype} data`;
 	if (disk.partitions.length > 0) return `has ${disk.partitions.length} partition${disk.partitions.length > 1 ? 's' : ''}`;
 	if (descendants.length > 0) return 'is used by other devices';
+	return null;
+}
+
+/**
+ * lsblk knows file systems only from udev's database, which containers and
+ * minimal hosts lack: a disk that looks free is asked directly (blkid -p reads
+ * the signatures on it) whether it holds a file system, an LVM physical volume
+ * or a partition table.
+ */
+export async function withSignatures(host: Host, disks: DetectedDisk[]): Promise<DetectedDisk[]> {
+	return Promise.all(
+		disks.map(async disk => {
+			if (disk.inUse) return disk;
+			const result = await host.probe(['blkid', '-p', '-o', 'export', disk.path], {timeoutMs: 5000}).catch(() => null);
+			const found = result?.exitCode === 0 ? signatureOf(result.stdout) : null;
+			return found ? {...disk, inUse: found} : disk;
+		}),
+	);
+}
+
+/** `blkid -p -o export` output -> why the device is in use (null: no signature). */
+export function signatureOf(text: string): string | null {
+	const fields = new Map(text.split('\n').flatMap(line => {
+		const at = line.indexOf('=');
+		return at > 0 ? [[line.slice(0, at), line.slice(at + 1)] as const] : [];
+	}));
+	const type = fields.get('TYPE');
+	if (type) return `holds ${type} data`;
+	const table = fields.get('PTTYPE');
+	if (table) return `has a ${table} partition table`;
 	return null;
 }
 

@@ -7,7 +7,9 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {test} from 'node:test';
 import {$} from 'zx';
-import {freePrivateRanges, parseLsblk, parseResolvConf, type Detected} from '../../source/host/detect.js';
+import {freePrivateRanges, parseLsblk, parseResolvConf, signatureOf, withSignatures, type Detected} from '../../source/host/detect.js';
+import {LocalHost} from '../../source/host/local.js';
+import {Transcript} from '../../source/host/transcript.js';
 import {need} from '../support/need.js';
 
 // parted complains about the missing udevadm on stderr; nothing to see.
@@ -74,7 +76,7 @@ async function withLoop(prepare: (device: string) => Promise<void>, inspect: (de
 }
 
 test('a blank disk is free; a partitioned or mounted one is in use, with the reason', async t => {
-	if (!need(['root', 'losetup', 'lsblk', 'parted', 'mkfs.ext4', 'unshare'], t)) return;
+	if (!need(['root', 'losetup', 'lsblk', 'blkid', 'parted', 'mkfs.ext4', 'unshare'], t)) return;
 	const lsblk = async (device: string) => (await $`lsblk -J -b -o ${lsblkColumns} ${device}`).stdout;
 
 	const blank = parseLsblk(await withLoop(async () => {}, lsblk), ['loop']);
@@ -93,6 +95,17 @@ test('a blank disk is free; a partitioned or mounted one is in use, with the rea
 	assert.equal(partitioned[0]!.partitions.length, 1);
 	assert.match(partitioned[0]!.partitions[0]!.path, /^\/dev\/loop\d+p1$/);
 	assert.equal(partitioned[0]!.inUse, 'has 1 partition');
+
+	// A file system straight on the disk, not mounted: lsblk without udev does not
+	// see it, the signature probe does.
+	const host = new LocalHost({root: '/', stateDir: tmpdir(), transcript: new Transcript(undefined)});
+	const formatted = await withLoop(
+		async device => {
+			await $`mkfs.ext4 -q ${device}`;
+		},
+		async device => JSON.stringify({disks: await withSignatures(host, parseLsblk(JSON.parse((await $`lsblk -J -b -o ${lsblkColumns} ${device}`).stdout), ['loop']))}),
+	);
+	assert.equal((formatted as {disks: Array<{inUse: string}>}).disks[0]!.inUse, 'holds ext4 data');
 
 	// Mounted inside a private mount namespace, where lsblk sees the mount.
 	const mountpoint = mkdtempSync(join(tmpdir(), 'wizard-mnt-'));
@@ -121,6 +134,13 @@ test('this host: every disk lsblk lists is parsed, and sizes are positive', asyn
 		assert.match(disk.path, /^\/dev\//);
 		if (disk.mountpoints.length > 0) assert.match(disk.inUse ?? '', /^mounted on /);
 	}
+});
+
+test('blkid signatures: a file system, an LVM physical volume, a partition table', () => {
+	assert.equal(signatureOf('DEVNAME=/dev/sdb\nTYPE=ext4\nUSAGE=filesystem\n'), 'holds ext4 data');
+	assert.equal(signatureOf('DEVNAME=/dev/sdb\nTYPE=LVM2_member\n'), 'holds LVM2_member data');
+	assert.equal(signatureOf('DEVNAME=/dev/sdb\nPTUUID=x\nPTTYPE=gpt\n'), 'has a gpt partition table');
+	assert.equal(signatureOf(''), null);
 });
 
 test('resolv.conf: IPv4 name servers in order, once each', () => {
