@@ -3,8 +3,7 @@
 // wizard out. Exit codes: 0 done, 1 failed, 2 usage or recipe error,
 // 3 stopped at a checkpoint that waits for the operator.
 import meow from 'meow';
-import {RecipeError} from './recipe/load.js';
-import {UsageError} from './session.js';
+import {RecipeError, UsageError} from './errors.js';
 
 const cli = meow(
 	`

@@ -4,6 +4,7 @@
 import {existsSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {UsageError} from './errors.js';
 import {LocalHost} from './host/local.js';
 import {Transcript} from './host/transcript.js';
 import {buildInventory, type Inventory} from './inventory/inventory.js';
@@ -45,9 +46,7 @@ export type Session = {
 	context: RunContext;
 };
 
-export class UsageError extends Error {
-	override name = 'UsageError';
-}
+export {UsageError};
 
 /** Where to act and keep progress, before anything is read or written. */
 export function resolveLocation(options: Pick<SessionOptions, 'recipe' | 'root' | 'stateDir'>, isRoot = process.getuid?.() === 0): {recipePath: string; root: string; stateDir: string; builtInDefault: boolean} {

@@ -1,21 +1,14 @@
 // The interactive wizard: the Ink TUI on a capable terminal, inquirer prompts
 // otherwise (--plain, TERM=dumb, CI). This module only wires the wizard to the
-// engine: sessions, saved progress, detection and the runner.
+// engine: sessions, saved progress, detection and the runner. The engine is
+// loaded behind the TUI's first frame, so the operator sees the wizard at once.
 import {existsSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import {resolve} from 'node:path';
-import {stringify} from 'yaml';
-import {detectDefaults} from '../host/detect.js';
-import {LocalHost} from '../host/local.js';
-import {Transcript} from '../host/transcript.js';
+import {UsageError} from '../errors.js';
 import type {Recipe} from '../recipe/schema.js';
-import {Progress} from '../runner/progress.js';
-import {journalView, runPlan} from '../runner/run.js';
-import {defaultRehearsalRoot, openSession, reparseSaved, resolveLocation, UsageError} from '../session.js';
 import type {SavedProgress, WizardExit, WizardOptions} from '../ui/contract.js';
 import {chooseInterfaceHere} from '../ui/mode.js';
-import {exitCodes} from './apply.js';
-import {loadRecipeFile} from '../recipe/load.js';
 import type {CommandFlags} from './flags.js';
 
 export async function interactive(flags: CommandFlags): Promise<number> {
@@ -23,10 +16,12 @@ export async function interactive(flags: CommandFlags): Promise<number> {
 	if (choice.kind === 'unattended') return (await import('./apply.js')).apply(flags);
 	if (choice.kind === 'refuse') throw new UsageError(choice.message);
 
-	const options = await wizardOptions(flags);
 	const exit: WizardExit =
-		choice.kind === 'tui' ? await (await import('../ui/tui.js')).startTui(options) : await (await import('../ui/plain.js')).startPlain(options);
+		choice.kind === 'tui'
+			? await (await import('../ui/tui.js')).startTui(async () => wizardOptions(flags))
+			: await (await import('../ui/plain.js')).startPlain(await wizardOptions(flags));
 	for (const line of exit.message) process.stdout.write(`${line}\n`);
+	const {exitCodes} = await import('./apply.js');
 	return exit.outcome === 'quit' ? 0 : exitCodes[exit.outcome];
 }
 
@@ -38,6 +33,16 @@ export function realProblem(isRoot = process.getuid?.() === 0, debian = existsSy
 }
 
 async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
+	const [{stringify}, {detectDefaults}, {LocalHost}, {Transcript}, {loadRecipeFile}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, reparseSaved, resolveLocation}] = await Promise.all([
+		import('yaml'),
+		import('../host/detect.js'),
+		import('../host/local.js'),
+		import('../host/transcript.js'),
+		import('../recipe/load.js'),
+		import('../runner/progress.js'),
+		import('../runner/run.js'),
+		import('../session.js'),
+	]);
 	// Interactively, a root operator on a Debian host acts for real unless --root says otherwise.
 	const problem = flags.root === undefined ? realProblem() : undefined;
 	let root = resolve(flags.root ?? (problem ? defaultRehearsalRoot : '/'));
@@ -82,7 +87,7 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 		steps: async recipe => journalView((await open(recipe)).context),
 		run: async (recipe, io) => {
 			const session = await open(recipe);
-			if (io.startOver) session.progress.resetStatuses();
+			if (io.startOver) session.progress.startOver();
 			session.context.signal = io.signal;
 			return runPlan(session.context, io.onEvent, io.decisions);
 		},

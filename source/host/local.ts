@@ -160,6 +160,9 @@ export class LocalHost implements Host {
 		const child: ProcessPromise = $({
 			quiet: true,
 			nothrow: true,
+			// A changing command may print for hours (apt, an installer): keep only a tail
+			// in memory. Probes keep everything: their output is parsed.
+			...(changes ? {store: {stdout: new TailStore(), stderr: new TailStore(), stdall: new TailStore()}} : {}),
 			input: options.input,
 			// zx runs argv through `bash -c`; with SHLVL unset and a socket for stdin,
 			// Debian's bash takes that for an ssh login and sources ~/.bashrc, whose
@@ -167,14 +170,15 @@ export class LocalHost implements Host {
 			env: {...process.env, LC_ALL: 'C', SHLVL: String(Math.max(1, Number(process.env['SHLVL']) || 0)), ...options.env},
 			timeout: options.timeoutMs,
 		})`${argv}`;
-		const lines = new LineBatcher(batch => {
-			this.transcript.output(batch);
-			options.onLines?.(batch);
-		});
+		this.transcript.command(argv, 'started');
+		const lines = new OutputBatcher(
+			text => this.transcript.output(text),
+			batch => options.onLines?.(batch),
+		);
 		const stop = () => void child.kill('SIGTERM').catch(() => undefined);
 		options.signal?.addEventListener('abort', stop, {once: true});
-		child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
-		child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
+		child.stdout.on('data', (chunk: Buffer) => lines.push(chunk.toString('utf8')));
+		child.stderr.on('data', (chunk: Buffer) => lines.push(chunk.toString('utf8')));
 		if (changes && failpointArmed('command-running')) {
 			// Let the command get under way, then die as a lost session would.
 			setTimeout(() => failpoint('command-running'), 1000);
@@ -275,33 +279,66 @@ function signalNumber(signal: string): number {
 	return ({SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15} as Record<string, number>)[signal] ?? 0;
 }
 
-/** Splits a stream into whole lines and hands them on in batches, not one by one. */
-class LineBatcher {
-	private partial = '';
+/** Output chunks, as zx stores them, capped to the last 256 KiB. */
+class TailStore extends Array<string | Buffer> {
+	private bytes = 0;
+
+	override push(...chunks: Array<string | Buffer>): number {
+		for (const chunk of chunks) {
+			super.push(chunk);
+			this.bytes += chunk.length;
+		}
+		while (this.bytes > 256 * 1024 && this.length > 1) this.bytes -= this.shift()!.length;
+		return this.length;
+	}
+}
+
+/**
+ * Batches a command's output every 50 ms: the whole text goes to the
+ * transcript in one write, the screen gets only each batch's last lines.
+ * An installer may print 100,000 lines; splitting and handing on every one of
+ * them would cost more than the command's own output does.
+ */
+class OutputBatcher {
+	static readonly tailLines = 200;
 	private pending: string[] = [];
+	private pendingLength = 0;
+	private partial = '';
 	private timer: NodeJS.Timeout | undefined;
 
-	constructor(private readonly deliver: (lines: string[]) => void) {}
+	constructor(
+		private readonly record: (text: string) => void,
+		private readonly show: (lines: string[]) => void,
+	) {}
 
-	push(chunk: Buffer): void {
-		const text = this.partial + chunk.toString('utf8');
-		const lines = text.split('\n');
-		this.partial = lines.pop() ?? '';
-		if (lines.length > 0) this.pending.push(...lines);
-		this.timer ??= setTimeout(() => this.flush(false), 50);
+	push(text: string): void {
+		this.pending.push(text);
+		this.pendingLength += text.length;
+		// A burst is handed on at once: holding megabytes for 50 ms only raises the peak.
+		if (this.pendingLength > 512 * 1024) this.flush(false);
+		else this.timer ??= setTimeout(() => this.flush(false), 50);
 	}
 
 	/** Hands on what is pending; at the end (`final`) also an unterminated last line. */
 	flush(final = true): void {
 		clearTimeout(this.timer);
 		this.timer = undefined;
-		if (final && this.partial) {
-			this.pending.push(this.partial);
-			this.partial = '';
-		}
-		if (this.pending.length === 0) return;
-		const batch = this.pending;
+		if (this.pending.length === 0 && !(final && this.partial)) return;
+		const text = this.pending.join('');
 		this.pending = [];
-		this.deliver(batch);
+		this.pendingLength = 0;
+		const whole = this.partial + text;
+		// The transcript's next line starts on a line of its own.
+		if (text || (final && this.partial)) this.record(final && !whole.endsWith('\n') ? `${text}\n` : text);
+		const end = final ? whole.length - (whole.endsWith('\n') ? 1 : 0) : whole.lastIndexOf('\n');
+		this.partial = final ? '' : whole.slice(end + 1);
+		if (end > 0) this.show(lastLines(whole.slice(0, end), OutputBatcher.tailLines));
 	}
+}
+
+/** The last `count` lines of `text`, found from its end (no split of the whole). */
+export function lastLines(text: string, count: number): string[] {
+	let start = text.length;
+	for (let found = 0; found < count && start >= 0; found++) start = text.lastIndexOf('\n', start - 1);
+	return text.slice(start + 1).split('\n');
 }

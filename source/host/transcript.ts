@@ -13,8 +13,9 @@ export class Transcript {
 		this.write(`$ ${quoteArgv(argv)}  # ${outcome}`);
 	}
 
-	output(lines: readonly string[]): void {
-		this.write(lines.map(line => `| ${line}`).join('\n'));
+	/** A command's output as it printed it, between its "started" and "exit" lines. */
+	output(text: string): void {
+		if (this.path) appendFileSync(this.path, text, {mode: 0o600});
 	}
 
 	note(message: string): void {

@@ -4,21 +4,11 @@ import {readFile} from 'node:fs/promises';
 import {isAlias, isCollection, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError} from 'yaml';
 import type {z} from 'zod';
 import {crossCheck} from './cross-checks.js';
+import {RecipeError} from '../errors.js';
 import {recipeSchema, type Recipe} from './schema.js';
 
-export class RecipeError extends Error {
-	readonly problems: string[];
-	constructor(
-		problems: string[],
-		readonly source = 'recipe',
-	) {
-		// One line each, whatever a value or a library message held.
-		const lines = problems.map(problem => problem.replace(/\s*[\r\n]+\s*/g, ' '));
-		super(`${source}: ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more problem${lines.length > 2 ? 's' : ''})` : ''}`);
-		this.problems = lines;
-		this.name = 'RecipeError';
-	}
-}
+
+export {RecipeError};
 
 export async function loadRecipeFile(path: string): Promise<{recipe: Recipe; text: string}> {
 	let text: string;

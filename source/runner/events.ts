@@ -34,7 +34,10 @@ export type Failure = {
 export type RunEvent =
 	| {type: 'step'; stepId: string; status: ActionStatus}
 	| {type: 'action'; stepId: string; action: Action; status: ActionStatus; note?: string}
-	/** A batch of a running command's output lines (never one event per line). */
+	/**
+	 * A running command's output, every 50 ms: the batch's last lines only (at
+	 * most a few hundred; the transcript has every line). Never one event per line.
+	 */
 	| {type: 'output'; actionId: string; lines: string[]};
 
 export type Decisions = {

@@ -2,7 +2,8 @@
 // recipe, the operator's answers, values generated once and kept forever, and
 // the status of every step and action. This is what makes a run resumable.
 import {createHash} from 'node:crypto';
-import {mkdirSync} from 'node:fs';
+import {chmodSync, copyFileSync, mkdirSync} from 'node:fs';
+import {join} from 'node:path';
 import Conf from 'conf';
 import type {Action, ActionStatus} from '../actions/action.js';
 import type {Generated} from '../inventory/inventory.js';
@@ -176,9 +177,17 @@ export class Progress {
 		if (last) this.store.set('runs', [...runs.slice(0, -1), {...last, finishedAt: now(), outcome}]);
 	}
 
-	/** Start over: forget statuses and answers, keep generated values (MACs stay stable). */
-	resetStatuses(): void {
+	/**
+	 * Start over: the journal so far is archived beside the progress (never
+	 * deleted), then statuses, confirmations and answers begin afresh. Generated
+	 * values stay (a MAC never changes) and so do the backups.
+	 */
+	startOver(): string {
+		const archive = join(this.directory, `progress-until-${new Date().toISOString().replaceAll(':', '')}.json`);
+		copyFileSync(this.store.path, archive);
+		chmodSync(archive, 0o600);
 		this.store.set({steps: {}, actions: {}, confirmed: [], answers: {}});
+		return archive;
 	}
 
 	private updateAction(id: string, record: ActionRecord): void {

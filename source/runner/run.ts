@@ -174,8 +174,11 @@ async function checkpoint(context: RunContext, stepId: string, entry: PlannedAct
 	}
 	progress.finishAction(action, 'waiting');
 	entry.status = 'waiting';
-	emit({type: 'action', stepId, action, status: 'waiting'});
-	const decision = (await decisions.atCheckpoint?.(action)) ?? 'wait';
+	// Shown with what only the host knows now (the VNC port Ganeti gave the
+	// instance); recorded as planned, so the journal still recognises it.
+	const shown = await withLiveDetails(host, action);
+	emit({type: 'action', stepId, action: shown, status: 'waiting'});
+	const decision = (await decisions.atCheckpoint?.(shown)) ?? 'wait';
 	if (decision === 'done') {
 		progress.confirm(action.id);
 		progress.finishAction(action, 'done', {applied: true, message: 'confirmed by the operator'});
@@ -183,7 +186,18 @@ async function checkpoint(context: RunContext, stepId: string, entry: PlannedAct
 		emit({type: 'action', stepId, action, status: 'done'});
 		return {};
 	}
-	return {stop: {outcome: 'waiting', stoppedAt: {stepId, action, message: action.instructions}}};
+	return {stop: {outcome: 'waiting', stoppedAt: {stepId, action: shown, message: action.instructions}}};
+}
+
+/** The checkpoint with every `live` detail answered by the host, where it can. */
+async function withLiveDetails(host: Host, action: CheckpointAction): Promise<CheckpointAction> {
+	const details = [];
+	for (const detail of action.details) {
+		const result = detail.live ? await host.probe(detail.live.argv) : null;
+		const answer = result?.exitCode === 0 ? result.stdout.trim() : '';
+		details.push(answer ? {label: detail.label, value: detail.live!.template.replaceAll('{}', answer)} : detail);
+	}
+	return {...action, details};
 }
 
 /** Whether the action is already satisfied, without changing anything. */

@@ -195,3 +195,59 @@ test('a staged check refuses candidates that clash only together, before any of 
 	assert.equal(fine.result.outcome, 'done', JSON.stringify(fine.statuses));
 	assert.match(await readFile(join(bind, 'local.conf'), 'utf8'), /zone "other"/);
 });
+
+test('start over archives the journal, forgets statuses and answers, keeps generated values', async () => {
+	const ctx = context(join(work, 'root'), [step('s', () => [{kind: 'file', id: 's.f', title: 'write', path: '/etc/x.conf', content: 'x\n', mode: 0o644}])]);
+	ctx.progress.keepGenerated({macs: {vm: '52:54:00:aa:bb:cc'}, addresses: {}});
+	ctx.progress.setAnswers({host: {hostname: 'gcc20'}});
+	await run(ctx);
+	const before = await readFile(ctx.progress.path, 'utf8');
+	const archive = ctx.progress.startOver();
+	assert.equal(await readFile(archive, 'utf8'), before);
+	assert.equal((await stat(archive)).mode & 0o777, 0o600);
+	assert.equal(ctx.progress.action('s.f'), undefined);
+	assert.deepEqual(ctx.progress.answers, {});
+	assert.equal(ctx.progress.generated.macs['vm'], '52:54:00:aa:bb:cc');
+});
+
+test('a loud command: the transcript keeps every line, the screen gets batches of last lines', async () => {
+	const received: string[][] = [];
+	const ctx = context('/', [step('s', () => [{kind: 'command', id: 's.loud', title: 'loud', argv: ['seq', '1', '20000'], idempotent: true}])]);
+	const {events} = await run(ctx);
+	for (const event of events) if (event.type === 'output') received.push(event.lines);
+	assert.ok(received.length >= 1);
+	assert.ok(received.every(batch => batch.length <= 200 && batch.length > 0));
+	assert.deepEqual(received.at(-1)!.slice(-2), ['19999', '20000']);
+	const transcript = await readFile(join(work, 'state/transcript.log'), 'utf8');
+	const printed = transcript.split('\n').filter(line => /^\d+$/.test(line));
+	assert.equal(printed.length, 20000);
+	assert.equal(printed.at(-1), '20000');
+	assert.match(transcript, /\n20000\n.* \$ seq 1 20000 {2}# exit 0 after \d+ ms\n/);
+});
+
+test('a checkpoint shows what only the host knows by then, and the journal still knows it as planned', async () => {
+	const portFile = join(work, 'vnc-port');
+	await writeFile(portFile, '11000\n');
+	const checkpoint: Action = {
+		kind: 'checkpoint',
+		id: 'vm.install',
+		title: 'install',
+		instructions: 'Install over VNC.',
+		details: [
+			{label: 'VNC port', value: 'see gnt-instance info', live: {argv: ['cat', portFile], template: '{}'}},
+			{label: 'SSH tunnel', value: 'ssh -L 5900:10.10.0.20:<port> root@gcc20', live: {argv: ['cat', join(work, 'absent')], template: 'never {}'}},
+		],
+	};
+	let shown: Action | undefined;
+	const {result} = await run(context('/', [step('vm', () => [checkpoint])], false), {
+		atCheckpoint: async action => {
+			shown = action;
+			return 'wait';
+		},
+	});
+	assert.equal(result.outcome, 'waiting');
+	assert.deepEqual(shown?.kind === 'checkpoint' && shown.details.map(detail => detail.value), ['11000', 'ssh -L 5900:10.10.0.20:<port> root@gcc20']);
+	assert.equal(result.stoppedAt?.action.kind === 'checkpoint' && result.stoppedAt.action.details[0]?.value, '11000');
+	const again = await run(context('/', [step('vm', () => [checkpoint])], false), {atCheckpoint: async () => 'done'});
+	assert.equal(again.result.outcome, 'done');
+});
