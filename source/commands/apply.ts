@@ -2,7 +2,8 @@
 // run (exit 1), a checkpoint stops it until the operator confirms (exit 3).
 import {runPlan} from '../runner/run.js';
 import {openSession, type Session} from '../session.js';
-import {summarize, unattendedReporter} from '../ui/unattended.js';
+import {lineReporter} from '../ui/lines.js';
+import {summarize} from '../ui/unattended.js';
 import {continueCommand, type CommandFlags} from './flags.js';
 
 export const exitCodes = {done: 0, quit: 0, failed: 1, waiting: 3} as const;
@@ -16,7 +17,7 @@ export async function apply(flags: CommandFlags): Promise<number> {
 	for (const id of flags.confirm) session.progress.confirm(id);
 	const write = (line: string) => process.stdout.write(`${line}\n`);
 	write(introduction(session));
-	const result = await runPlan(session.context, unattendedReporter(write));
+	const result = await runPlan(session.context, lineReporter(write, undefined, {failureTail: true}));
 	for (const line of summarize(result, continueCommand(flags))) write(line);
 	return exitCodes[result.outcome];
 }

@@ -14,7 +14,7 @@ import {loadDiff, planLines} from './plan-lines.js';
 import {contextFor, judge, newWizard, noDisk, playAnswers, questionText, visibleQuestions, type Question, type Wizard} from './questions.js';
 import {resumeView} from './resume-view.js';
 import {tunnelCommand} from './tunnel.js';
-import {statusSymbol} from './status-style.js';
+import {lineReporter} from './lines.js';
 import {summaryLines} from './summary-lines.js';
 import {cleanLine, oneLine, quoteArgv} from './text.js';
 
@@ -229,17 +229,6 @@ async function askOne(wizard: Wizard, question: Question, prompter: Prompter, wr
 	const remark = judge(wizard, question, answer).remark;
 	if (remark) write(paint.yellow(`note: ${remark}`));
 	return {...wizard, answers: {...wizard.answers, [question.id]: answer}};
-}
-
-/** One line per step or action status change; command output is left to the transcript. */
-export function lineReporter(write: (line: string) => void, paint: ChalkInstance): (event: RunEvent) => void {
-	const colourOf = {pending: paint.dim, running: paint.cyan, done: paint.green, satisfied: paint.green, failed: paint.red, waiting: paint.yellow, skipped: paint.yellow};
-	return event => {
-		if (event.type === 'output') return;
-		const label = colourOf[event.status](`${statusSymbol[event.status]} ${event.status}`);
-		if (event.type === 'step') write(`${paint.bold(`step ${event.stepId}`)}: ${label}`);
-		else write(`  ${label} ${event.action.title}${event.note ? ` (${event.note})` : ''}`);
-	};
 }
 
 function showPlan(step: PlannedStep, write: (line: string) => void, paint: ChalkInstance, diff: Awaited<ReturnType<typeof loadDiff>>): void {

@@ -1,29 +1,9 @@
-// Unattended output (apply --yes): one line per finished action, the tail of a
-// failing command, and what to do at a checkpoint. No questions, no Ink.
+// Unattended output (apply --yes) beyond the progress lines (lines.ts): the
+// closing summary with what to do next, and status labels for plans.
 import chalk from 'chalk';
 import type {ActionStatus} from '../actions/action.js';
-import type {RunEvent, RunResult} from '../runner/events.js';
+import type {RunResult} from '../runner/events.js';
 import {styleStatus, statusSymbol} from './status-style.js';
-
-export type LineWriter = (line: string) => void;
-
-export function unattendedReporter(write: LineWriter): (event: RunEvent) => void {
-	const tails = new Map<string, string[]>();
-	return event => {
-		if (event.type === 'output') {
-			const tail = [...(tails.get(event.actionId) ?? []), ...event.lines].slice(-15);
-			tails.set(event.actionId, tail);
-			return;
-		}
-		if (event.type === 'step') {
-			if (event.status === 'running') write(chalk.bold(`» ${event.stepId}`));
-			return;
-		}
-		if (event.status === 'running') return;
-		write(`  ${statusLabel(event.status)} ${event.action.title}${event.note ? chalk.dim(` (${event.note})`) : ''}`);
-		if (event.status === 'failed') for (const line of tails.get(event.action.id) ?? []) write(chalk.dim(`      | ${line}`));
-	};
-}
 
 export function statusLabel(status: ActionStatus): string {
 	return styleStatus(status, `${statusSymbol[status]} ${status.padEnd(9)}`);
