@@ -33,8 +33,7 @@ export function realProblem(isRoot = process.getuid?.() === 0, debian = existsSy
 }
 
 async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
-	const [{stringify}, {detectDefaults}, {LocalHost}, {Transcript}, {loadRecipeFile}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, reparseSaved, resolveLocation}] = await Promise.all([
-		import('yaml'),
+	const [{detectDefaults}, {LocalHost}, {Transcript}, {loadRecipeFile, recipeText}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, reparseSaved, resolveLocation}] = await Promise.all([
 		import('../host/detect.js'),
 		import('../host/local.js'),
 		import('../host/transcript.js'),
@@ -52,7 +51,7 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 
 	const open = async (recipe: Recipe) => {
 		const session = await openSession({...flags, root, ...(stateDir ? {stateDir} : {}), unattended: false}, recipe);
-		session.progress.setRecipe(given ? resolve(flags.recipe!) : 'answers given in the wizard', stringify(recipe));
+		session.progress.setRecipe(given ? resolve(flags.recipe!) : 'answers given in the wizard', recipeText(recipe));
 		return session;
 	};
 
