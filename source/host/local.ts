@@ -5,7 +5,7 @@ import {constants as fsConstants} from 'node:fs';
 import {appendFile, chmod, chown, cp, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, unlink, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {basename, dirname, join} from 'node:path';
-import {$, type ProcessPromise} from 'zx';
+import {$, type ProcessPromise} from 'zx/core';
 import {failpoint, failpointArmed} from '../runner/failpoints.js';
 import type {FileInfo, Host, RunOptions, RunResult, Stage, WriteOptions} from './host.js';
 import {quoteArgv} from './quote.js';
@@ -177,8 +177,8 @@ export class LocalHost implements Host {
 		);
 		const stop = () => void child.kill('SIGTERM').catch(() => undefined);
 		options.signal?.addEventListener('abort', stop, {once: true});
-		child.stdout.on('data', (chunk: Buffer) => lines.push(chunk.toString('utf8')));
-		child.stderr.on('data', (chunk: Buffer) => lines.push(chunk.toString('utf8')));
+		child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
+		child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
 		if (changes && failpointArmed('command-running')) {
 			// Let the command get under way, then die as a lost session would.
 			setTimeout(() => failpoint('command-running'), 1000);
@@ -294,28 +294,30 @@ class TailStore extends Array<string | Buffer> {
 }
 
 /**
- * Batches a command's output every 50 ms: the whole text goes to the
- * transcript in one write, the screen gets only each batch's last lines.
- * An installer may print 100,000 lines; splitting and handing on every one of
- * them would cost more than the command's own output does.
+ * Batches a command's output every 50 ms: the bytes go to the transcript as
+ * they came, and only each batch's last lines are decoded for the screen. An
+ * installer may print 100,000 lines; decoding, splitting and handing on every
+ * one of them would cost more than the command's own output does.
  */
 class OutputBatcher {
 	static readonly tailLines = 200;
-	private pending: string[] = [];
-	private pendingLength = 0;
+	private pending: Buffer[] = [];
+	private pendingBytes = 0;
+	/** The unterminated last line so far. */
 	private partial = '';
+	private recordedNewline = true;
 	private timer: NodeJS.Timeout | undefined;
 
 	constructor(
-		private readonly record: (text: string) => void,
+		private readonly record: (bytes: Buffer) => void,
 		private readonly show: (lines: string[]) => void,
 	) {}
 
-	push(text: string): void {
-		this.pending.push(text);
-		this.pendingLength += text.length;
+	push(chunk: Buffer): void {
+		this.pending.push(chunk);
+		this.pendingBytes += chunk.length;
 		// A burst is handed on at once: holding megabytes for 50 ms only raises the peak.
-		if (this.pendingLength > 512 * 1024) this.flush(false);
+		if (this.pendingBytes > 512 * 1024) this.flush(false);
 		else this.timer ??= setTimeout(() => this.flush(false), 50);
 	}
 
@@ -323,22 +325,46 @@ class OutputBatcher {
 	flush(final = true): void {
 		clearTimeout(this.timer);
 		this.timer = undefined;
-		if (this.pending.length === 0 && !(final && this.partial)) return;
-		const text = this.pending.join('');
+		const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
 		this.pending = [];
-		this.pendingLength = 0;
-		const whole = this.partial + text;
+		this.pendingBytes = 0;
+		if (bytes.length > 0) {
+			this.record(bytes);
+			this.recordedNewline = bytes[bytes.length - 1] === 0x0a;
+		}
 		// The transcript's next line starts on a line of its own.
-		if (text || (final && this.partial)) this.record(final && !whole.endsWith('\n') ? `${text}\n` : text);
-		const end = final ? whole.length - (whole.endsWith('\n') ? 1 : 0) : whole.lastIndexOf('\n');
-		this.partial = final ? '' : whole.slice(end + 1);
-		if (end > 0) this.show(lastLines(whole.slice(0, end), OutputBatcher.tailLines));
+		if (final && !this.recordedNewline) {
+			this.record(Buffer.from('\n'));
+			this.recordedNewline = true;
+		}
+		// The pieces between the last newlines; the last one is an unterminated line.
+		const {pieces: lines, fromStart} = tailPieces(bytes, OutputBatcher.tailLines);
+		const last = lines.pop()!;
+		if (lines.length === 0) {
+			this.partial += last;
+		} else {
+			if (fromStart) lines[0] = this.partial + lines[0];
+			this.partial = last;
+		}
+		if (final && this.partial) {
+			lines.push(this.partial);
+			this.partial = '';
+		}
+		if (lines.length > 0) this.show(lines);
 	}
 }
 
-/** The last `count` lines of `text`, found from its end (no split of the whole). */
-export function lastLines(text: string, count: number): string[] {
-	let start = text.length;
-	for (let found = 0; found < count && start >= 0; found++) start = text.lastIndexOf('\n', start - 1);
-	return text.slice(start + 1).split('\n');
+/**
+ * `bytes` after its `count`-th newline from the end, decoded and split on
+ * newlines: at most `count` whole lines, then the text after the last newline
+ * (empty when it ends with one). Only this tail is decoded. `fromStart`: there
+ * were fewer newlines, so the first piece continues an earlier line.
+ */
+export function tailPieces(bytes: Buffer, count: number): {pieces: string[]; fromStart: boolean} {
+	let start = bytes.length;
+	for (let found = 0; found < count; found++) {
+		start = start > 0 ? bytes.lastIndexOf(0x0a, start - 1) : -1;
+		if (start < 0) return {pieces: bytes.toString('utf8').split('\n'), fromStart: true};
+	}
+	return {pieces: bytes.subarray(start + 1).toString('utf8').split('\n'), fromStart: false};
 }

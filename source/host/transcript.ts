@@ -14,8 +14,8 @@ export class Transcript {
 	}
 
 	/** A command's output as it printed it, between its "started" and "exit" lines. */
-	output(text: string): void {
-		if (this.path) appendFileSync(this.path, text, {mode: 0o600});
+	output(bytes: Buffer | string): void {
+		if (this.path) appendFileSync(this.path, bytes, {mode: 0o600});
 	}
 
 	note(message: string): void {

@@ -28,7 +28,7 @@ export type RunSnapshot = {
 };
 
 export type RunStoreOptions = {
-	/** Never tell React more often than this (default 50 ms). */
+	/** Never tell React more often than this (default 100 ms: ten frames a second). */
 	intervalMs?: number;
 	/** How many recent output lines to keep (default 200). */
 	keepLines?: number;
@@ -49,7 +49,7 @@ export class RunStore {
 	private readonly now: () => number;
 
 	constructor(steps: ReadonlyArray<Pick<PlannedStep, 'id' | 'title' | 'status' | 'actions'>> = [], options: RunStoreOptions = {}) {
-		this.intervalMs = options.intervalMs ?? 50;
+		this.intervalMs = options.intervalMs ?? 100;
 		this.now = options.now ?? Date.now;
 		this.ring = new LineRing(options.keepLines ?? 200);
 		this.setPlan(steps);

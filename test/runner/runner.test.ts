@@ -251,3 +251,15 @@ test('a checkpoint shows what only the host knows by then, and the journal still
 	const again = await run(context('/', [step('vm', () => [checkpoint])], false), {atCheckpoint: async () => 'done'});
 	assert.equal(again.result.outcome, 'done');
 });
+
+test('output lines split across batches arrive whole, and a last line without a newline still shows', async () => {
+	const shown: string[] = [];
+	const ctx = context('/', [
+		step('s', () => [{kind: 'command', id: 's.slow', title: 'slow', argv: ['sh', '-c', 'printf "first\\nhal"; sleep 0.3; printf "f a line\\nno newline at the end"'], idempotent: true}]),
+	]);
+	const {events} = await run(ctx);
+	for (const event of events) if (event.type === 'output') shown.push(...event.lines);
+	assert.deepEqual(shown, ['first', 'half a line', 'no newline at the end']);
+	const transcript = await readFile(join(work, 'state/transcript.log'), 'utf8');
+	assert.match(transcript, /\nfirst\nhalf a line\nno newline at the end\n.* # exit 0 after/);
+});
