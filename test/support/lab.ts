@@ -7,6 +7,7 @@
 // Life cycle: a holder process (PID 1 of a new PID namespace) keeps the
 // namespaces alive. It exits when its stdin closes, so even if the test
 // process is SIGKILLed every daemon started inside dies with it.
+import {execFileSync} from 'node:child_process';
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {mkdir, readFile, writeFile, chmod, readlink} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
@@ -22,7 +23,15 @@ export type ExecOptions = {
 	timeoutMs?: number;
 };
 
-export type ExecResult = {exitCode: number; stdout: string; stderr: string; timedOut: boolean};
+export type ExecResult = {
+	/** -1 when the command was killed by a signal (see `signal`). */
+	exitCode: number;
+	stdout: string;
+	stderr: string;
+	timedOut: boolean;
+	/** Present only when a signal ended the command (e.g. SIGKILL), which nsenter and timeout pass on. */
+	signal?: NodeJS.Signals;
+};
 
 export type Daemon = {
 	/** Its process id inside the lab's PID namespace. */
@@ -86,6 +95,8 @@ export type Lab = NamespaceHost & {
 	/** Holds the overlays' upper and work directories; removed by destroy. */
 	readonly tempDir: string;
 	readonly peers: Peer[];
+	/** Host-side upper directory of an overlaid tree ("/etc"): every file the lab changed in it, and only those. */
+	upperDirectory(tree: string): string | undefined;
 	addPeer(name: string, options?: PeerOptions): Promise<Peer>;
 	/** Kills everything started inside, removes peers and temporary files. Idempotent. */
 	destroy(): Promise<void>;
@@ -121,8 +132,38 @@ function pause(ms: number): void {
 	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/**
+ * Loop devices are the machine's, not the lab's: one attached to a file inside
+ * the lab (an LVM volume group's backing file) outlives the lab and keeps its
+ * overlay busy. Detaches every loop whose backing file is a file of the lab.
+ * The same path may name another lab's file, so inode and device must match.
+ */
+const detachLoopsScript = `
+for attribute in /sys/block/loop*/loop/backing_file; do
+	[ -r "$attribute" ] || continue
+	device=\${attribute#/sys/block/}
+	device=/dev/\${device%%/*}
+	file=$(cat "$attribute")
+	[ -f "$file" ] || continue
+	[ "$(stat -L -c '%i %Hd:%Ld' "$file")" = "$(losetup -n -O BACK-INO,BACK-MAJ:MIN "$device" | xargs)" ] || continue
+	losetup -d "$device" && echo "$device"
+done
+`;
+
+/** Runs the loop clean-up inside the namespaces of `pid` (synchronously: exit handlers cannot await). */
+function detachLoopsSync(pid: number): string[] {
+	try {
+		const output = execFileSync('nsenter', ['--target', String(pid), '--all', ...environment(), 'sh', '-c', detachLoopsScript], {timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'], env: shellEnvironment()});
+		return output.toString().split('\n').filter(Boolean);
+	} catch {
+		// The namespace is gone already, or losetup is missing: nothing to detach from here.
+		return [];
+	}
+}
+
 /** Kills holders and removes their files, synchronously (safe in an exit handler). */
 function cleanUpSync(entries: Array<{holderPid: number; tempDir: string}>): void {
+	for (const entry of entries) if (entry.holderPid && existsSync(`/proc/${entry.holderPid}`)) detachLoopsSync(entry.holderPid);
 	for (const entry of entries) {
 		try {
 			if (entry.holderPid) process.kill(entry.holderPid, 'SIGKILL');
@@ -220,6 +261,11 @@ async function searchDescendants(pid: number): Promise<number | undefined> {
 
 type Holder = {holderPid: number; process: ProcessPromise; tempDir: string};
 
+/** Folder of a tree's upper and work directories, inside the lab's temporary directory. */
+function overlayFolder(tree: string): string {
+	return tree.replaceAll('/', '_');
+}
+
 /**
  * Arguments: hostname, private-tmp|shared-tmp, then pairs of (tree, folder
  * holding its upper and work directories).
@@ -257,7 +303,7 @@ async function startHolder(name: string, hostname: string, overlays: string[], p
 		entry.holderPid = await findNamespaceInit(shellPid, Date.now() + 10_000);
 		const overlayDirectories: string[] = [];
 		for (const tree of overlays) {
-			const base = join(tempDir, tree.replaceAll('/', '_'));
+			const base = join(tempDir, overlayFolder(tree));
 			await mkdir(join(base, 'upper'), {recursive: true});
 			await mkdir(join(base, 'work'), {recursive: true});
 			overlayDirectories.push(tree, base);
@@ -280,7 +326,9 @@ function namespaceHost(name: string, pid: number): NamespaceHost {
 		const command = [...enter, ...environment(options.env), 'timeout', '--kill-after=2', String(seconds), ...argv];
 		const output = await quiet({input: options.input ?? ''})`${command}`;
 		const exitCode = output.exitCode ?? -1;
-		return {exitCode, stdout: output.stdout, stderr: output.stderr, timedOut: exitCode === 124 || exitCode === 137};
+		const result: ExecResult = {exitCode, stdout: output.stdout, stderr: output.stderr, timedOut: exitCode === 124 || exitCode === 137};
+		if (output.signal) result.signal = output.signal;
+		return result;
 	};
 	const host: NamespaceHost = {
 		name,
@@ -354,6 +402,7 @@ function namespaceHost(name: string, pid: number): NamespaceHost {
 }
 
 async function killHolders(holders: Holder[]): Promise<void> {
+	for (const holder of holders) detachLoopsSync(holder.holderPid);
 	for (const holder of holders) {
 		try {
 			process.kill(holder.holderPid, 'SIGKILL');
@@ -389,6 +438,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
 		hostname,
 		tempDir: holder.tempDir,
 		peers,
+		upperDirectory: tree => (overlays.includes(tree) ? join(holder.tempDir, overlayFolder(tree), 'upper') : undefined),
 		async addPeer(name, peerOptions = {}) {
 			if (destroyed) throw new Error('lab: addPeer after destroy');
 			const labInterface = peerOptions.labInterface ?? `v${peers.length}-${name}`.slice(0, 15);
