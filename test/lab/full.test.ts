@@ -1,0 +1,121 @@
+// The whole lab site applied for real: `ganeti-wizard apply --yes` of
+// recipes/lab.yaml inside a lab host (its own hostname, network, /etc, /var,
+// daemons; sshd running as on any server) ends with a cluster Ganeti verifies,
+// the recipe's instances with their MACs, named answering every A and PTR, a
+// DHCP client with an instance's MAC getting its address and default route,
+// and NAT from the VM network. A second apply changes nothing, and once the
+// lab is gone the machine is exactly as it was.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {parseCidr} from '../../source/inventory/addresses.js';
+import {assertAnswers} from '../network/dns-answers.js';
+import {udhcpc} from '../network/dhcp-client.js';
+import {createLabHost, doneLines, labHostRequirements, outsideAddress, type CliRun, type LabHost} from '../support/lab-host.js';
+import {need} from '../support/need.js';
+import {assertMachineUntouched, machineState, namespaceIds} from './machine.js';
+import {checksums, differences, snapshot} from './snapshot.js';
+
+/** Runtime files of the daemons and of the wizard's own journal: they change on every run by design. */
+const runtimeFiles = [/^\/var\/log\//, /^\/var\/lib\/ganeti\/queue\//, /^\/var\/lib\/ganeti-wizard\/(progress\.json|transcript\.log)$/, /^\/var\/lib\/dhcp\/dhcpd\.leases~?$/, /^\/var\/cache\//];
+
+test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a second apply changes nothing', async t => {
+	if (!need(labHostRequirements, t)) return;
+	const before = await machineState();
+	const host = await createLabHost();
+	const {lab} = host;
+	const tempDir = lab.tempDir;
+	let ids = new Set<string>();
+	const failWith = async (message: string, run?: CliRun) => assert.fail(`${message}\n${await host.diagnostics(run)}`);
+	try {
+		const first = await host.apply();
+		console.log(`# first apply: exit ${first.code ?? first.signal} in ${(first.ms / 1000).toFixed(1)} s, ${doneLines(first.stdout).length} changes`);
+		if (first.code !== 0) await failWith(`apply --yes exited ${first.code ?? first.signal}`, first);
+		assert.match(first.stdout, /All steps are done\./);
+		const inventory = await host.inventory();
+		const {recipe} = inventory;
+
+		await t.test('gnt-cluster verify accepts the cluster', async () => {
+			const verify = await lab.exec(['gnt-cluster', 'verify', ...recipe.cluster.verify_ignore.flatMap(code => ['-I', code])], {timeoutMs: 300_000});
+			assert.equal(verify.exitCode, 0, `gnt-cluster verify:\n${verify.stdout}${verify.stderr}`);
+			const info = await lab.run(['gnt-cluster', 'info']);
+			assert.match(info, new RegExp(`Cluster name: ${inventory.cluster.fqdn}\\n`));
+			assert.match(info, new RegExp(`Master node: ${inventory.node.fqdn}\\n`));
+			assert.match(await lab.run(['ip', '-4', '-o', 'address', 'show', 'dev', inventory.cluster.masterNetdev]), new RegExp(` ${inventory.cluster.address.replaceAll('.', '\\.')}/`), 'the cluster address is up on the master netdev');
+		});
+
+		await t.test('every recipe instance is in gnt-instance list with its MAC and disks', async () => {
+			const listed = await lab.run(['gnt-instance', 'list', '--no-headers', '--separator=|', '-o', 'name,nic.mac/0,disk.count,be/memory,be/vcpus']);
+			const rows = listed.trim().split('\n').filter(Boolean);
+			assert.equal(rows.length, inventory.instances.length, listed);
+			for (const instance of inventory.instances) {
+				const row = rows.find(line => line.startsWith(`${instance.fqdn}|`));
+				assert.ok(row, `${instance.fqdn} is listed:\n${listed}`);
+				const [, mac, disks, memory, vcpus] = row.split('|');
+				assert.equal(mac, instance.mac);
+				assert.equal(Number(disks), 1 + instance.extra_disks.length);
+				assert.equal(Number(memory), mebibytes(instance.memory), `memory of ${instance.fqdn}`);
+				assert.equal(Number(vcpus), instance.vcpus);
+			}
+		});
+
+		await t.test('named answers A and PTR for the node, the cluster and the instances', async () => {
+			const names = inventory.records.map(record => record.fqdn);
+			for (const name of [inventory.node.fqdn, inventory.cluster.fqdn, ...inventory.instances.map(instance => instance.fqdn)]) assert.ok(names.includes(name), `${name} has a record`);
+			await assertAnswers(lab, inventory.node.address, inventory, 'lab host, node address');
+			await assertAnswers(lab, recipe.network.bridge.address, inventory, 'lab host, bridge address');
+			// The node itself resolves through it (Ganeti's own lookups).
+			assert.match(await lab.run(['getent', 'hosts', inventory.instances[0]!.fqdn]), new RegExp(`^${inventory.instances[0]!.address.replaceAll('.', '\\.')}\\s`));
+		});
+
+		await t.test("a DHCP client with an instance's MAC gets its address and default route, and reaches the outside through NAT", async () => {
+			const instance = inventory.instances[0]!;
+			const vm = await lab.addPeer('vm', {mac: instance.mac, bridge: recipe.network.bridge.name});
+			const lease = await udhcpc(vm);
+			const {prefix} = parseCidr(recipe.network.vms_subnet);
+			assert.equal(lease.address, `${instance.address}/${prefix}`, `udhcpc: ${lease.output}`);
+			assert.equal(lease.gateway, recipe.network.bridge.address, `udhcpc: ${lease.output}`);
+			assert.doesNotMatch(await host.outside.run(['ip', 'route', 'show']), /^default|10\./m, 'the outside host has no way back to the private range');
+			const ping = await vm.exec(['busybox', 'ping', '-c', '1', '-W', '3', outsideAddress]);
+			assert.equal(ping.exitCode, 0, `the VM reaches ${outsideAddress} only through MASQUERADE:\n${ping.stdout}${ping.stderr}`);
+		});
+
+		await t.test('a second apply applies nothing and changes no file', async () => {
+			const plan = await host.plan();
+			// Read-only checks always run again for real, so the plan lists them as pending.
+			const unsatisfied = plan.steps.flatMap(step => step.actions).filter(action => action.status !== 'satisfied');
+			const files = plan.steps.flatMap(step => step.actions).filter(action => action.kind === 'file').map(action => action.path!);
+			assert.ok(files.length >= 10, `plan --json names the files it writes (${files.length})`);
+			const sums = await checksums(lab, [...files, '/etc/hosts']);
+			assert.ok(Object.values(sums).every(sum => sum !== 'absent'), `every file of the plan exists: ${JSON.stringify(sums)}`);
+			const trees = ['/etc', '/srv', '/root', '/var'];
+			const changedBefore = await snapshot(lab, trees);
+			const masqueradesBefore = await masquerades(host);
+
+			const second = await host.apply();
+			console.log(`# second apply: exit ${second.code ?? second.signal} in ${(second.ms / 1000).toFixed(1)} s`);
+			if (second.code !== 0) await failWith(`the second apply exited ${second.code ?? second.signal}`, second);
+			assert.deepEqual(doneLines(second.stdout), [], `the second apply reports nothing applied\n(plan before it listed as not satisfied: ${unsatisfied.map(action => action.id).join(', ') || 'none'})`);
+			assert.deepEqual(await checksums(lab, [...files, '/etc/hosts']), sums, 'every file the plan names is byte for byte the same');
+			const changed = differences(changedBefore, await snapshot(lab, trees)).filter(change => !runtimeFiles.some(pattern => pattern.test(change.slice(2))));
+			assert.deepEqual(changed, [], 'no file under /etc, /srv, /root or /var changed but logs, job queue and the journal');
+			assert.equal(masqueradesBefore.length, 1, `one MASQUERADE rule after the first apply:\n${masqueradesBefore.join('\n')}`);
+			assert.deepEqual(await masquerades(host), masqueradesBefore, 'exactly one MASQUERADE rule after the second apply');
+		});
+		ids = await namespaceIds(lab);
+	} finally {
+		if (ids.size === 0) ids = await namespaceIds(lab).catch(() => new Set<string>());
+		await host.destroy();
+	}
+	await assertMachineUntouched(before, ids, tempDir);
+});
+
+/** "512M", "2G" -> MiB, as Ganeti lists be/memory. */
+function mebibytes(size: string): number {
+	const match = /^(\d+)([MGT]?)$/i.exec(size);
+	if (!match) throw new Error(`not a size: ${size}`);
+	return Number(match[1]) * ({'': 1, M: 1, G: 1024, T: 1024 * 1024} as Record<string, number>)[match[2]!.toUpperCase()]!;
+}
+
+async function masquerades(host: LabHost): Promise<string[]> {
+	return (await host.lab.run(['iptables', '-t', 'nat', '-S'])).split('\n').filter(line => line.includes('MASQUERADE'));
+}

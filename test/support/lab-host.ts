@@ -1,0 +1,156 @@
+// A lab host ready for the wizard, as a freshly installed Debian server would
+// be: hostname gcc20, a public interface eth0 with its address (a veth to an
+// "outside" host that knows nothing of the private range), sshd running, and
+// a no-op OS definition so instances can be added without debootstrap. The
+// built CLI runs inside it, against the lab's own /etc, /var, /root and /srv.
+import {readFile} from 'node:fs/promises';
+import {fileURLToPath} from 'node:url';
+import YAML from 'yaml';
+import {buildInventory, type Inventory} from '../../source/inventory/inventory.js';
+import {parseRecipe} from '../../source/recipe/load.js';
+import {cliPath} from './cli.js';
+import {createLab, type Lab, type Peer} from './lab.js';
+
+export const labRecipe = fileURLToPath(new URL('../../recipes/lab.yaml', import.meta.url));
+export const stateDir = '/var/lib/ganeti-wizard';
+export const transcriptPath = `${stateDir}/transcript.log`;
+export const outsideAddress = '198.51.100.1';
+
+/** What a lab host needs besides the namespaces (each test names these in need()). */
+export const labHostRequirements = ['root', 'namespaces', 'overlay', 'unshare', 'nsenter', 'ip', 'losetup', 'sshd', 'ssh-keygen', 'gnt-cluster', 'named', 'dhcpd', 'iptables', 'ifup', 'brctl', 'git', 'python3', 'busybox', 'dig'];
+
+export type CliRun = {
+	argv: string[];
+	/** null when a signal ended it (see `signal`). */
+	code: number | null;
+	signal: NodeJS.Signals | null;
+	stdout: string;
+	stderr: string;
+	ms: number;
+};
+
+export type ApplyOptions = {
+	/** GANETI_WIZARD_FAILPOINT, e.g. "after-action:12". */
+	failpoint?: string;
+	confirm?: string[];
+	timeoutMs?: number;
+};
+
+export type PlanJson = {steps: Array<{id: string; status: string; actions: Array<{id: string; kind: string; status: string; path?: string; argv?: string[]}>}>};
+
+export type LabHost = {
+	lab: Lab;
+	outside: Peer;
+	/** Runs `node dist/cli.js ...args` inside the lab. */
+	cli(args: string[], options?: {env?: Record<string, string>; timeoutMs?: number}): Promise<CliRun>;
+	/** `apply --recipe R --root / --yes` (progress in the default state directory). */
+	apply(recipe?: string, options?: ApplyOptions): Promise<CliRun>;
+	/** `plan --json` of a recipe, probed on the lab. */
+	plan(recipe?: string): Promise<PlanJson>;
+	/** The inventory the wizard built for a recipe (its generated values as saved in the lab). */
+	inventory(recipe?: string): Promise<Inventory>;
+	/** A run's output tails and the transcript's, for assertion messages. */
+	diagnostics(run?: CliRun, lines?: number): Promise<string>;
+	destroy(): Promise<void>;
+};
+
+/** A no-op OS definition: every script succeeds, the instance's disks stay as Ganeti made them. */
+export const noopOs: Record<string, {content: string; mode: number}> = {
+	create: {content: '#!/bin/sh\nexit 0\n', mode: 0o755},
+	import: {content: '#!/bin/sh\nexit 0\n', mode: 0o755},
+	export: {content: '#!/bin/sh\nexit 0\n', mode: 0o755},
+	rename: {content: '#!/bin/sh\nexit 0\n', mode: 0o755},
+	verify: {content: '#!/bin/sh\nexit 0\n', mode: 0o755},
+	ganeti_api_version: {content: '20\n', mode: 0o644},
+	'variants.list': {content: 'default\n', mode: 0o644},
+	// Ganeti 3.0 refuses an OS of API 20 without it (even when empty).
+	'parameters.list': {content: '', mode: 0o644},
+};
+
+function tail(text: string, lines: number): string {
+	return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Creates the lab host. The machine's own leftovers of a wizard or Ganeti
+ * (its /var/lib/ganeti-wizard, if any) are hidden inside, so every lab starts
+ * as a bare server.
+ */
+export async function createLabHost(options: {hostname?: string} = {}): Promise<LabHost> {
+	const lab = await createLab({hostname: options.hostname ?? 'gcc20'});
+	try {
+		const outside = await lab.addPeer('outside', {labInterface: 'eth0', labAddress: '198.51.100.20/24', peerAddress: `${outsideAddress}/24`});
+		for (const [name, file] of Object.entries(noopOs)) await lab.writeFile(`/srv/ganeti/os/noop/${name}`, file.content, {mode: file.mode});
+		// Host keys as the openssh-server package makes them; sshd forks into the background.
+		await lab.run(['sh', '-e', '-c', `rm -rf ${stateDir}; ssh-keygen -A; mkdir -p /run/sshd; /usr/sbin/sshd`]);
+		return labHost(lab, outside);
+	} catch (error) {
+		await lab.destroy();
+		throw error;
+	}
+}
+
+function labHost(lab: Lab, outside: Peer): LabHost {
+	const cli: LabHost['cli'] = async (args, options = {}) => {
+		const argv = [process.execPath, cliPath, ...args];
+		const started = Date.now();
+		const result = await lab.exec(argv, {env: {NO_COLOR: '1', ...options.env}, timeoutMs: options.timeoutMs ?? 10 * 60_000});
+		return {
+			argv: args,
+			code: result.signal ? null : result.exitCode,
+			signal: result.signal ?? null,
+			stdout: result.stdout,
+			stderr: result.stderr,
+			ms: Date.now() - started,
+		};
+	};
+	const host: LabHost = {
+		lab,
+		outside,
+		cli,
+		apply(recipe = labRecipe, options = {}) {
+			const args = ['apply', '--recipe', recipe, '--root', '/', '--yes', ...(options.confirm ?? []).flatMap(id => ['--confirm', id])];
+			return cli(args, {env: options.failpoint ? {GANETI_WIZARD_FAILPOINT: options.failpoint} : {}, ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {})});
+		},
+		async plan(recipe = labRecipe) {
+			const run = await cli(['plan', '--recipe', recipe, '--root', '/', '--json']);
+			if (run.code !== 0) throw new Error(`plan --json exited ${run.code ?? run.signal}:\n${await host.diagnostics(run)}`);
+			return JSON.parse(run.stdout) as PlanJson;
+		},
+		async inventory(recipe = labRecipe) {
+			const text = (await lab.readFile(recipe)) ?? (await readFile(recipe, 'utf8'));
+			const progress = JSON.parse((await lab.readFile(`${stateDir}/progress.json`)) ?? '{}') as {generated?: Parameters<typeof buildInventory>[1]};
+			const random = () => {
+				throw new Error('the recipe needs a generated value the lab has not saved yet');
+			};
+			return buildInventory(parseRecipe(text, recipe), progress.generated ?? {macs: {}, addresses: {}}, random).inventory;
+		},
+		async diagnostics(run, lines = 40) {
+			const parts: string[] = [];
+			if (run) {
+				parts.push(`--- ganeti-wizard ${run.argv.join(' ')}: exit ${run.code ?? run.signal} after ${run.ms} ms`);
+				parts.push(`--- stdout (last ${lines} lines)\n${tail(run.stdout, lines)}`);
+				if (run.stderr.trim()) parts.push(`--- stderr\n${tail(run.stderr, lines)}`);
+			}
+			const transcript = await lab.readFile(transcriptPath);
+			if (transcript) parts.push(`--- ${transcriptPath} (last ${lines} lines)\n${tail(transcript, lines)}`);
+			return parts.join('\n');
+		},
+		destroy: () => lab.destroy(),
+	};
+	return host;
+}
+
+/** A variant of recipes/lab.yaml: `change` edits the parsed document; written inside the lab. */
+export async function writeRecipeVariant(host: LabHost, name: string, change: (recipe: Record<string, any>) => void): Promise<string> {
+	const document = YAML.parse(await readFile(labRecipe, 'utf8')) as Record<string, any>;
+	change(document);
+	const path = `/root/recipes/${name}.yaml`;
+	await host.lab.writeFile(path, YAML.stringify(document));
+	return path;
+}
+
+/** Lines with a status symbol: "✓ done" lines are changes this run made. */
+export function doneLines(stdout: string): string[] {
+	return stdout.split('\n').filter(line => /^\s+✓ done /.test(line));
+}
