@@ -7,11 +7,15 @@
 // Life cycle: a holder process (PID 1 of a new PID namespace) keeps the
 // namespaces alive. It exits when its stdin closes, so even if the test
 // process is SIGKILLed every daemon started inside dies with it.
+import {fileURLToPath} from 'node:url';
 import {execFileSync} from 'node:child_process';
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {mkdir, readFile, writeFile, chmod, readlink} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
+
+/** The checkout this file belongs to. */
+const projectDirectory = fileURLToPath(new URL('../../', import.meta.url));
 import {$, type ProcessPromise} from 'zx';
 
 export type ExecOptions = {
@@ -426,7 +430,9 @@ async function killHolders(holders: Holder[]): Promise<void> {
 export async function createLab(options: LabOptions = {}): Promise<Lab> {
 	const hostname = options.hostname ?? 'lab';
 	const overlays = options.overlays ?? defaultOverlays;
-	const privateTmp = options.privateTmp ?? true;
+	// A private /tmp would hide a project checked out under /tmp (the lab runs
+	// the project's own built CLI): share the machine's /tmp then.
+	const privateTmp = options.privateTmp ?? !projectDirectory.startsWith('/tmp/');
 	const holder = await startHolder(hostname, hostname, overlays, privateTmp);
 	const host = namespaceHost(hostname, holder.holderPid);
 	const peerHolders: Holder[] = [];
