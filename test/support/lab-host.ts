@@ -1,15 +1,18 @@
 // A lab host ready for the wizard, as a freshly installed Debian server would
 // be: hostname gcc20, a public interface eth0 with its address (a veth to an
 // "outside" host that knows nothing of the private range), sshd running, and
-// a no-op OS definition so instances can be added without debootstrap. The
-// built CLI runs inside it, against the lab's own /etc, /var, /root and /srv.
-import {readFile} from 'node:fs/promises';
+// a no-op OS definition so instances can be added without debootstrap. A copy
+// of the built CLI runs inside it, against the lab's own /etc, /var, /root and /srv.
+import {existsSync} from 'node:fs';
+import {cp, readFile, rm} from 'node:fs/promises';
+import {dirname} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import YAML from 'yaml';
 import {buildInventory, type Inventory} from '../../source/inventory/inventory.js';
 import {parseRecipe} from '../../source/recipe/load.js';
 import {cliPath} from './cli.js';
 import {createLab, type Lab, type Peer} from './lab.js';
+import {takeMachineLock} from './machine-lock.js';
 
 export const labRecipe = fileURLToPath(new URL('../../recipes/lab.yaml', import.meta.url));
 export const stateDir = '/var/lib/ganeti-wizard';
@@ -17,7 +20,7 @@ export const transcriptPath = `${stateDir}/transcript.log`;
 export const outsideAddress = '198.51.100.1';
 
 /** What a lab host needs besides the namespaces (each test names these in need()). */
-export const labHostRequirements = ['root', 'namespaces', 'overlay', 'unshare', 'nsenter', 'ip', 'losetup', 'sshd', 'ssh-keygen', 'gnt-cluster', 'named', 'dhcpd', 'iptables', 'ifup', 'brctl', 'git', 'python3', 'busybox', 'dig'];
+export const labHostRequirements = ['root', 'namespaces', 'overlay', 'unshare', 'nsenter', 'flock', 'ip', 'losetup', 'sshd', 'ssh-keygen', 'gnt-cluster', 'named', 'dhcpd', 'iptables', 'ifup', 'brctl', 'git', 'python3', 'busybox', 'dig'];
 
 export type CliRun = {
 	argv: string[];
@@ -36,7 +39,7 @@ export type ApplyOptions = {
 	timeoutMs?: number;
 };
 
-export type PlanJson = {steps: Array<{id: string; status: string; actions: Array<{id: string; kind: string; status: string; path?: string; argv?: string[]}>}>};
+export type PlanJson = {steps: Array<{id: string; status: string; actions: Array<{id: string; kind: string; title: string; status: string; path?: string; argv?: string[]}>}>};
 
 export type LabHost = {
 	lab: Lab;
@@ -67,8 +70,14 @@ export const noopOs: Record<string, {content: string; mode: number}> = {
 	'parameters.list': {content: '', mode: 0o644},
 };
 
+/** The last lines, each cut to a readable width (the transcript quotes whole Python checks). */
 function tail(text: string, lines: number): string {
-	return text.trimEnd().split('\n').slice(-lines).join('\n');
+	return text
+		.trimEnd()
+		.split('\n')
+		.slice(-lines)
+		.map(line => (line.length > 300 ? `${line.slice(0, 300)} …` : line))
+		.join('\n');
 }
 
 /**
@@ -76,23 +85,58 @@ function tail(text: string, lines: number): string {
  * (its /var/lib/ganeti-wizard, if any) are hidden inside, so every lab starts
  * as a bare server.
  */
-export async function createLabHost(options: {hostname?: string} = {}): Promise<LabHost> {
-	const lab = await createLab({hostname: options.hostname ?? 'gcc20'});
+export async function createLabHost(options: {hostname?: string; whenLocked?: () => Promise<void>} = {}): Promise<LabHost> {
+	const lock = await takeMachineLock();
+	let lab: Lab;
+	try {
+		// E.g. reading the machine's state: only now does no other lab host change it.
+		await options.whenLocked?.();
+		lab = await createLab({hostname: options.hostname ?? 'gcc20'});
+	} catch (error) {
+		await lock.release();
+		throw error;
+	}
+	const destroy = async () => {
+		await lab.destroy();
+		await lock.release();
+	};
 	try {
 		const outside = await lab.addPeer('outside', {labInterface: 'eth0', labAddress: '198.51.100.20/24', peerAddress: `${outsideAddress}/24`});
 		for (const [name, file] of Object.entries(noopOs)) await lab.writeFile(`/srv/ganeti/os/noop/${name}`, file.content, {mode: file.mode});
+		await installCli(lab);
 		// Host keys as the openssh-server package makes them; sshd forks into the background.
 		await lab.run(['sh', '-e', '-c', `rm -rf ${stateDir}; ssh-keygen -A; mkdir -p /run/sshd; /usr/sbin/sshd`]);
-		return labHost(lab, outside);
+		return labHost(lab, outside, destroy);
 	} catch (error) {
-		await lab.destroy();
+		await destroy();
 		throw error;
 	}
 }
 
-function labHost(lab: Lab, outside: Peer): LabHost {
+/** Where the lab keeps its copy of the built CLI. */
+const labCliPath = '/root/ganeti-wizard/dist/cli.js';
+
+/**
+ * Installs the built CLI (dist/, one self-contained bundle) inside the lab, as
+ * an operator installs the package on a server: a rebuild of dist/ while a
+ * long lab test runs cannot pull it from under the test.
+ */
+async function installCli(lab: Lab): Promise<void> {
+	const dist = dirname(cliPath);
+	for (let attempt = 1; ; attempt++) {
+		await rm(lab.path(dirname(labCliPath)), {recursive: true, force: true});
+		if (existsSync(cliPath)) await cp(dist, lab.path(dirname(labCliPath)), {recursive: true});
+		const version = await lab.exec([process.execPath, labCliPath, '--version']);
+		if (version.exitCode === 0) return;
+		// dist/ is being rebuilt (it is removed first): wait for the new one.
+		if (attempt === 30) throw new Error(`the built CLI ${cliPath} does not run (npm run build makes it): ${version.stderr.trim()}`);
+		await new Promise(resolve => setTimeout(resolve, 2000));
+	}
+}
+
+function labHost(lab: Lab, outside: Peer, destroy: () => Promise<void>): LabHost {
 	const cli: LabHost['cli'] = async (args, options = {}) => {
-		const argv = [process.execPath, cliPath, ...args];
+		const argv = [process.execPath, labCliPath, ...args];
 		const started = Date.now();
 		const result = await lab.exec(argv, {env: {NO_COLOR: '1', ...options.env}, timeoutMs: options.timeoutMs ?? 10 * 60_000});
 		return {
@@ -136,7 +180,7 @@ function labHost(lab: Lab, outside: Peer): LabHost {
 			if (transcript) parts.push(`--- ${transcriptPath} (last ${lines} lines)\n${tail(transcript, lines)}`);
 			return parts.join('\n');
 		},
-		destroy: () => lab.destroy(),
+		destroy,
 	};
 	return host;
 }
