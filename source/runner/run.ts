@@ -287,7 +287,13 @@ async function apply(context: RunContext, stepId: string, action: Exclude<Action
 		result = host.mode === 'real' || checksFiles(action) ? await host.check(argv, action.stage) : await host.run(argv, options);
 		if (result === null) return undefined;
 		if (result.exitCode === 0) return undefined;
-		if (tail.length === 0) tail.push(...(result.stdout + result.stderr).split('\n').filter(Boolean).slice(-20));
+		if (tail.length === 0) {
+			// host.check hands no lines on as they come: pass on the failed check's
+			// own words (what is wrong, and the fix), or an unattended run never shows them.
+			const lines = (result.stdout + result.stderr).split('\n').filter(Boolean).slice(-20);
+			tail.push(...lines);
+			if (lines.length > 0) emit({type: 'output', actionId: action.id, lines});
+		}
 	} else {
 		result = await host.run(argv, options);
 	}
