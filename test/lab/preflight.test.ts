@@ -1,0 +1,189 @@
+// Preflight failures reproduced on a lab host, one after the other in the same
+// lab, each as an operator meets it: a volume group that does not exist, the
+// files of another cluster in /var/lib/ganeti, Debian's "127.0.1.1 gcc20" line
+// in /etc/hosts (with /etc/hosts left to the operator), and the cluster
+// address already up on the host. Each apply must stop with exit code 1 at the
+// wizard's own check, print its one-line message naming the fix, never start
+// `gnt-cluster init` (so Ganeti's own refusal never shows), and run nothing
+// after it. Once the operator has removed each cause, the same apply finishes.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {hintFor} from '../../source/steps/hints.js';
+import {allSteps} from '../../source/steps/index.js';
+import {bareFacts} from '../../source/steps/step.js';
+import {createLabHost, labHostRequirements, labRecipe, stateDir, transcriptPath, writeRecipeVariant, type CliRun, type LabHost} from '../support/lab-host.js';
+import {need} from '../support/need.js';
+import {assertMachineUntouched, machineState, namespaceIds} from './machine.js';
+
+/** A command the runner started, as the transcript records it. */
+const initStarted = /^\S+ \$ gnt-cluster init .*# started$/m;
+
+type Expected = {
+	/** The check that must stop the run. */
+	actionId: string;
+	/** Its one output line: what is wrong and how to fix it. */
+	message: string;
+	/** What Ganeti itself would have said, had the wizard let it try. */
+	ganeti: RegExp;
+};
+
+/** The action's title as the wizard plans it for this recipe (what the failure line names). */
+async function planned(host: LabHost, recipe: string, actionId: string): Promise<{stepId: string; title: string; ids: string[]}> {
+	const inventory = await host.inventory(recipe);
+	const actions = allSteps.flatMap(step => step.plan(inventory, bareFacts({mode: 'real'})).map(action => ({stepId: step.id, action})));
+	const found = actions.find(({action}) => action.id === actionId);
+	if (!found) throw new Error(`no step plans ${actionId} for ${recipe}`);
+	return {stepId: found.stepId, title: found.action.title, ids: actions.map(({action}) => action.id)};
+}
+
+async function applyAndExpectFailure(host: LabHost, recipe: string, expected: Expected, label: string): Promise<CliRun> {
+	const run = await host.apply(recipe);
+	console.log(`# ${label}: exit ${run.code ?? run.signal} in ${(run.ms / 1000).toFixed(1)} s`);
+	const diagnostics = async () => `\n${await host.diagnostics(run)}`;
+	assert.equal(run.code, 1, `${label}: apply --yes exits 1${await diagnostics()}`);
+	const {stepId, title, ids} = await planned(host, recipe, expected.actionId);
+
+	// The journal says which check failed, and that it is the one expected (of this recipe's actions:
+	// an earlier recipe's failed check stays recorded as it was).
+	const progress = JSON.parse((await host.lab.readFile(`${stateDir}/progress.json`)) ?? '{}') as {actions?: Record<string, {status: string}>};
+	const failed = Object.entries(progress.actions ?? {}).filter(([id, record]) => ids.includes(id) && record.status === 'failed').map(([id]) => id);
+	assert.deepEqual(failed, [expected.actionId], `${label}: the journal records only ${expected.actionId} as failed${await diagnostics()}`);
+
+	// The unattended lines: the failed check, its one output line, the summary; nothing ran after it.
+	const lines = run.stdout.trimEnd().split('\n');
+	const failedAt = lines.indexOf(`  ✗ failed ${title} (python3 exited with code 1)`);
+	assert.ok(failedAt >= 0, `${label}: a "✗ failed ${title}" line${await diagnostics()}`);
+	assert.deepEqual(
+		lines.slice(failedAt + 1),
+		[`      | ${expected.message}`, `step ${stepId}: ✗ failed`, `Failed: ${title}: python3 exited with code 1`, `Fix the cause, then continue with: ganeti-wizard apply --recipe ${recipe} --root / --yes`],
+		`${label}: the check's own message, then the summary, and no other action after it${await diagnostics()}`,
+	);
+	assert.equal(run.stderr.trim(), '', `${label}: nothing on stderr`);
+	// The failure screen (TUI and plain mode) explains it too.
+	assert.ok(hintFor(expected.actionId, expected.message), `${label}: the wizard has a hint for "${expected.message}"`);
+
+	// Ganeti never got to see the problem.
+	const transcript = (await host.lab.readFile(transcriptPath)) ?? '';
+	assert.doesNotMatch(transcript, initStarted, `${label}: gnt-cluster init was never started`);
+	assert.doesNotMatch(`${run.stdout}\n${run.stderr}\n${transcript}`, expected.ganeti, `${label}: none of Ganeti's own words`);
+	return run;
+}
+
+/** Our cluster's state in the lab: absent until an init runs. */
+async function ganetiConfig(host: LabHost): Promise<string | null> {
+	return host.lab.readFile('/var/lib/ganeti/config.data');
+}
+
+test('each preflight failure stops apply at the wizard check, with its message and fix, before gnt-cluster init; fixed, apply finishes', async t => {
+	if (!need(labHostRequirements, t)) return;
+	const started = Date.now();
+	// Read once no other lab host can change the machine (they wait for the same lock).
+	let before: Record<string, string> = {};
+	const host = await createLabHost({whenLocked: async () => void (before = await machineState())});
+	console.log(`# lab host ready in ${((Date.now() - started) / 1000).toFixed(1)} s (machine lock included)`);
+	const {lab} = host;
+	const tempDir = lab.tempDir;
+	let ids = new Set<string>();
+	try {
+		await t.test('a volume group that does not exist: preflight stops before the host step', async () => {
+			// No loop device to make one on: the recipe names a group that must exist already.
+			const recipe = await writeRecipeVariant(host, 'missing-vg', document => {
+				delete document.storage.loop_file;
+				delete document.storage.loop_size;
+				document.storage.vg = 'nosuchvg';
+			});
+			const run = await applyAndExpectFailure(
+				host,
+				recipe,
+				{
+					actionId: 'preflight.volume-group',
+					message: 'the volume group nosuchvg does not exist: create it (give storage.disk or storage.partition and the wizard does), or set storage.vg to an existing one (vgs lists them)',
+					ganeti: /volume group '?nosuchvg'? missing/i,
+				},
+				'missing volume group',
+			);
+			assert.doesNotMatch(run.stdout, /^step host:/m, 'the host step never started');
+			assert.equal(await ganetiConfig(host), null, 'no cluster configuration');
+		});
+
+		await t.test("another cluster's files in /var/lib/ganeti: preflight stops, and once they are moved aside it passes", async () => {
+			const leftover = {cluster: {cluster_name: 'old.example.org', master_node: 'a1b2'}, nodes: {a1b2: {name: 'oldnode.example.org'}}};
+			await lab.writeFile('/var/lib/ganeti/config.data', JSON.stringify(leftover));
+			await lab.writeFile('/var/lib/ganeti/ssconf_cluster_name', 'old.example.org\n');
+			// The operator's fix, as the message says (afterwards, whatever the outcome, so the next cases start clean): move the files aside.
+			const moveAside = () => lab.run(['sh', '-e', '-c', 'mkdir -p /root/old-cluster && mv /var/lib/ganeti/config.data /var/lib/ganeti/ssconf_cluster_name /root/old-cluster/']);
+			const run = await applyAndExpectFailure(
+				host,
+				labRecipe,
+				{
+					actionId: 'preflight.leftovers',
+					message:
+						'/var/lib/ganeti holds files of the cluster old.example.org (master oldnode.example.org), e.g. /var/lib/ganeti/config.data, /var/lib/ganeti/ssconf_cluster_name: if it still runs, gnt-cluster destroy --yes-do-it; otherwise move those files aside',
+					ganeti: /Cluster is already initialised|contains non-directory entries|Remove left-overs/i,
+				},
+				'leftover cluster',
+			).finally(moveAside);
+			assert.doesNotMatch(run.stdout, /^step host:/m, 'the host step never started');
+		});
+
+		// Debian's installer names the host on 127.0.1.1; the operator keeps /etc/hosts to themselves.
+		const unmanagedHosts = await writeRecipeVariant(host, 'hosts-unmanaged', document => {
+			document.host.manage_etc_hosts = false;
+		});
+		const debianHosts = '127.0.0.1\tlocalhost\n127.0.1.1\tgcc20.node.farm\tgcc20\n\n# The following lines are desirable for IPv6 capable hosts\n::1     localhost ip6-localhost ip6-loopback\n';
+
+		await t.test('the FQDN on 127.0.1.1: the node-name check stops the cluster step once host, network and DNS are set up', async () => {
+			await lab.writeFile('/etc/hosts', debianHosts);
+			let hostsAfter: string | null = null;
+			const run = await applyAndExpectFailure(
+				host,
+				unmanagedHosts,
+				{
+					actionId: 'cluster.check.node-name',
+					message: 'gcc20.node.farm resolves to 127.0.1.1, a loopback address (Debian\'s "127.0.1.1 gcc20" line in /etc/hosts), which Ganeti refuses: replace that line by "10.10.0.20 gcc20.node.farm gcc20"',
+					ganeti: /resolves to a loopback address|Please fix DNS or \/etc\/hosts/i,
+				},
+				'FQDN on 127.0.1.1',
+			).finally(async () => {
+				hostsAfter = await lab.readFile('/etc/hosts');
+				// The fix the message names.
+				await lab.writeFile('/etc/hosts', debianHosts.replace('127.0.1.1\tgcc20.node.farm\tgcc20', '10.10.0.20 gcc20.node.farm gcc20'));
+			});
+			for (const step of ['preflight', 'host', 'network', 'dns', 'dhcp']) assert.match(run.stdout, new RegExp(`^step ${step}: (✓ done|= satisfied)$`, 'm'), `step ${step} finished before the cluster step`);
+			assert.equal(hostsAfter, debianHosts, '/etc/hosts is left alone (host.manage_etc_hosts: false)');
+			assert.equal(await ganetiConfig(host), null, 'no cluster configuration');
+		});
+
+		await t.test('the cluster address already up on the host: the cluster-address check stops the cluster step; removed, apply finishes', async () => {
+			// An address left configured by hand (or by an earlier cluster that was not shut down cleanly).
+			await lab.run(['ip', 'address', 'add', '10.10.0.10/32', 'dev', 'br0']);
+			const removeAddress = () => lab.run(['ip', 'address', 'del', '10.10.0.10/32', 'dev', 'br0']);
+			await applyAndExpectFailure(
+				host,
+				unmanagedHosts,
+				{
+					actionId: 'cluster.check.cluster-address',
+					message: 'the cluster address 10.10.0.10 is already in use on this host (ip -4 addr shows it, or a route makes it local): remove it, or choose another cluster.address',
+					ganeti: /Cluster IP already active|already in use by another/i,
+				},
+				'cluster IP in use',
+			).finally(removeAddress);
+			assert.equal(await ganetiConfig(host), null, 'no cluster configuration');
+
+			const last = await host.apply(unmanagedHosts);
+			console.log(`# after the fixes: exit ${last.code ?? last.signal} in ${(last.ms / 1000).toFixed(1)} s`);
+			assert.equal(last.code, 0, `apply finishes once every cause is removed\n${await host.diagnostics(last)}`);
+			assert.match(last.stdout, /All steps are done\./);
+			const transcript = (await lab.readFile(transcriptPath)) ?? '';
+			assert.equal(transcript.match(new RegExp(initStarted.source, 'gm'))?.length, 1, 'gnt-cluster init ran exactly once, in the last apply');
+			assert.match(await lab.run(['gnt-cluster', 'getmaster']), /^gcc20\.node\.farm$/m);
+			assert.match(await lab.run(['ip', '-4', '-o', 'address', 'show', 'dev', 'br0']), / 10\.10\.0\.10\//, 'Ganeti put the cluster address up itself');
+		});
+		ids = await namespaceIds(lab);
+	} finally {
+		if (ids.size === 0) ids = await namespaceIds(lab).catch(() => new Set<string>());
+		await host.destroy();
+	}
+	await assertMachineUntouched(before, ids, tempDir);
+	console.log(`# whole test: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
