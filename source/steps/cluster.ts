@@ -28,7 +28,7 @@ import type {Action, CommandAction} from '../actions/action.js';
 import type {Inventory} from '../inventory/inventory.js';
 import {fileStorageDirs, requiredPackages, usesVolumeGroup} from './host.js';
 import {check, leftoversCheck, sshHostKeyCheck, volumeGroupSizeCheck} from './preflight.js';
-import {authorizeKeyProgram, clusterAddressCheck, ganetiStateProgram, nodeNameCheck, packagesCheck, python, sshdCheck} from './programs.js';
+import {authorizeKeyProgram, clusterAddressCheck, ganetiStateProgram, instancesDownFilter, nodeNameCheck, packagesCheck, python, sshdCheck, startInstancesProgram} from './programs.js';
 import type {StepDefinition} from './step.js';
 
 export const hostsPath = '/etc/hosts';
@@ -208,6 +208,16 @@ export const clusterStep: StepDefinition = {
 				title: `cluster address ${cluster.address} is up on ${cluster.masterNetdev}`,
 				argv: ['gnt-cluster', 'activate-master-ip'],
 				satisfiedWhen: {argv: ['ip', '-4', '-o', 'addr', 'show', 'dev', cluster.masterNetdev], stdoutIncludes: ` ${cluster.address}/`},
+			},
+			{
+				// After a reboot Ganeti's instances are down until its watcher runs,
+				// and verify reports each one; start them now, as the watcher would.
+				kind: 'command',
+				id: 'cluster.instances-up',
+				title: 'instances Ganeti should be running are running (after a reboot)',
+				argv: python(startInstancesProgram),
+				satisfiedWhen: {argv: ['gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', instancesDownFilter], stdoutEmpty: true},
+				timeoutMs: 10 * 60_000,
 			},
 			{
 				...check('cluster.verify', 'gnt-cluster verify accepts the cluster', ['gnt-cluster', 'verify', ...recipe.cluster.verify_ignore.flatMap(code => ['-I', code])]),

@@ -204,6 +204,20 @@ except OSError as error:
 print(f'sshd answers on {address}')
 `;
 
+/**
+ * No argv. Starts the instances Ganeti should have running and does not (after
+ * a reboot: what ganeti-watcher does from cron, within five minutes). Instances
+ * an operator shut down are down administratively too: they stay down.
+ */
+export const instancesDownFilter = 'admin_state == "up" and not oper_state';
+export const startInstancesProgram = `${prelude}listed = subprocess.run(['gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', ${JSON.stringify(instancesDownFilter)}], capture_output=True, text=True)
+if listed.returncode != 0:
+    fail(f'gnt-instance list failed: {listed.stderr.strip()}')
+names = listed.stdout.split()
+if names:
+    sys.exit(subprocess.run(['gnt-instance', 'startup', '--force-multiple', *names]).returncode)
+`;
+
 /** argv: public key file, authorized_keys file. Appends the key once. */
 export const authorizeKeyProgram = `${prelude}key_file, authorized = sys.argv[1:3]
 with open(key_file) as file:

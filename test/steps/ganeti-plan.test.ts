@@ -55,7 +55,7 @@ test('seed: the cluster step names the node, checks every prerequisite, then ini
 		'cluster.check.packages', 'cluster.check.node-name', 'cluster.check.cluster-address', 'cluster.check.master-netdev',
 		'cluster.check.volume-group', 'cluster.check.ssh-host-key', 'cluster.check.leftovers', 'cluster.check.sshd',
 		'cluster.ssh-directory', 'cluster.ssh-key', 'cluster.ssh-authorize',
-		'cluster.clear-interrupted', 'cluster.init', 'cluster.daemons', 'cluster.master-ip', 'cluster.verify',
+		'cluster.clear-interrupted', 'cluster.init', 'cluster.daemons', 'cluster.master-ip', 'cluster.instances-up', 'cluster.verify',
 	]);
 	for (const action of actions.filter(action => action.id.startsWith('cluster.check.'))) {
 		assert.equal((action as CommandAction).readOnly, true, `${action.id} is a read-only check`);
@@ -67,6 +67,8 @@ test('seed: the cluster step names the node, checks every prerequisite, then ini
 	assert.deepEqual(shown(command(actions, 'cluster.check.volume-group').argv), ['python3', '-c', '…', 'all', '20480']);
 	assert.deepEqual(command(actions, 'cluster.check.ssh-host-key').argv, ['ssh-keygen', '-l', '-f', '/etc/ssh/ssh_host_rsa_key.pub']);
 	assert.deepEqual(command(actions, 'cluster.master-ip').satisfiedWhen, {argv: ['ip', '-4', '-o', 'addr', 'show', 'dev', 'br0'], stdoutIncludes: ' 10.10.0.10/'});
+	// After a reboot: only instances Ganeti should run and does not, never one an operator stopped.
+	assert.deepEqual(command(actions, 'cluster.instances-up').satisfiedWhen, {argv: ['gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', 'admin_state == "up" and not oper_state'], stdoutEmpty: true});
 	assert.deepEqual(command(actions, 'cluster.daemons').satisfiedWhen, {argv: ['gnt-cluster', 'info'], stdoutIncludes: 'Master node: gcc20.node.farm'});
 	// Root's key is only ever created when missing, and authorised once.
 	assert.deepEqual(command(actions, 'cluster.ssh-key').satisfiedWhen, {argv: ['test', '-e', '/root/.ssh/id_rsa.pub']});
