@@ -3,11 +3,13 @@
 // daemons; sshd running as on any server) ends with a cluster Ganeti verifies,
 // the recipe's instances with their MACs, named answering every A and PTR, a
 // DHCP client with an instance's MAC getting its address and default route,
-// and NAT from the VM network. A second apply changes nothing, and once the
-// lab is gone the machine is exactly as it was.
+// and NAT from the VM network. A second apply changes nothing; after a
+// reboot, apply brings it all back. Once the lab is gone the machine is
+// exactly as it was.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {parseCidr} from '../../source/inventory/addresses.js';
+import type {Inventory} from '../../source/inventory/inventory.js';
 import {assertAnswers} from '../network/dns-answers.js';
 import {udhcpc} from '../network/dhcp-client.js';
 import {createLabHost, doneLines, labHostRequirements, outsideAddress, type CliRun, type LabHost} from '../support/lab-host.js';
@@ -32,52 +34,11 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 		if (first.code !== 0) await failWith(`apply --yes exited ${first.code ?? first.signal}`, first);
 		assert.match(first.stdout, /All steps are done\./);
 		const inventory = await host.inventory();
-		const {recipe} = inventory;
 
-		await t.test('gnt-cluster verify accepts the cluster', async () => {
-			const verify = await lab.exec(['gnt-cluster', 'verify', ...recipe.cluster.verify_ignore.flatMap(code => ['-I', code])], {timeoutMs: 300_000});
-			assert.equal(verify.exitCode, 0, `gnt-cluster verify:\n${verify.stdout}${verify.stderr}`);
-			const info = await lab.run(['gnt-cluster', 'info']);
-			assert.match(info, new RegExp(`Cluster name: ${inventory.cluster.fqdn}\\n`));
-			assert.match(info, new RegExp(`Master node: ${inventory.node.fqdn}\\n`));
-			assert.match(await lab.run(['ip', '-4', '-o', 'address', 'show', 'dev', inventory.cluster.masterNetdev]), new RegExp(` ${inventory.cluster.address.replaceAll('.', '\\.')}/`), 'the cluster address is up on the master netdev');
-		});
-
-		await t.test('every recipe instance is in gnt-instance list with its MAC and disks', async () => {
-			const listed = await lab.run(['gnt-instance', 'list', '--no-headers', '--separator=|', '-o', 'name,nic.mac/0,disk.count,be/memory,be/vcpus']);
-			const rows = listed.trim().split('\n').filter(Boolean);
-			assert.equal(rows.length, inventory.instances.length, listed);
-			for (const instance of inventory.instances) {
-				const row = rows.find(line => line.startsWith(`${instance.fqdn}|`));
-				assert.ok(row, `${instance.fqdn} is listed:\n${listed}`);
-				const [, mac, disks, memory, vcpus] = row.split('|');
-				assert.equal(mac, instance.mac);
-				assert.equal(Number(disks), 1 + instance.extra_disks.length);
-				assert.equal(Number(memory), mebibytes(instance.memory), `memory of ${instance.fqdn}`);
-				assert.equal(Number(vcpus), instance.vcpus);
-			}
-		});
-
-		await t.test('named answers A and PTR for the node, the cluster and the instances', async () => {
-			const names = inventory.records.map(record => record.fqdn);
-			for (const name of [inventory.node.fqdn, inventory.cluster.fqdn, ...inventory.instances.map(instance => instance.fqdn)]) assert.ok(names.includes(name), `${name} has a record`);
-			await assertAnswers(lab, inventory.node.address, inventory, 'lab host, node address');
-			await assertAnswers(lab, recipe.network.bridge.address, inventory, 'lab host, bridge address');
-			// The node itself resolves through it (Ganeti's own lookups).
-			assert.match(await lab.run(['getent', 'hosts', inventory.instances[0]!.fqdn]), new RegExp(`^${inventory.instances[0]!.address.replaceAll('.', '\\.')}\\s`));
-		});
-
-		await t.test("a DHCP client with an instance's MAC gets its address and default route, and reaches the outside through NAT", async () => {
-			const instance = inventory.instances[0]!;
-			const vm = await lab.addPeer('vm', {mac: instance.mac, bridge: recipe.network.bridge.name});
-			const lease = await udhcpc(vm);
-			const {prefix} = parseCidr(recipe.network.vms_subnet);
-			assert.equal(lease.address, `${instance.address}/${prefix}`, `udhcpc: ${lease.output}`);
-			assert.equal(lease.gateway, recipe.network.bridge.address, `udhcpc: ${lease.output}`);
-			assert.doesNotMatch(await host.outside.run(['ip', 'route', 'show']), /^default|10\./m, 'the outside host has no way back to the private range');
-			const ping = await vm.exec(['busybox', 'ping', '-c', '1', '-W', '3', outsideAddress]);
-			assert.equal(ping.exitCode, 0, `the VM reaches ${outsideAddress} only through MASQUERADE:\n${ping.stdout}${ping.stderr}`);
-		});
+		await t.test('gnt-cluster verify accepts the cluster', () => assertClusterVerified(host, inventory));
+		await t.test('every recipe instance is in gnt-instance list with its MAC and disks', () => assertInstancesListed(host, inventory));
+		await t.test('named answers A and PTR for the node, the cluster and the instances', () => assertNamesAnswered(host, inventory));
+		await t.test("a DHCP client with an instance's MAC gets its address and default route, and reaches the outside through NAT", () => assertLeaseAndNat(host, inventory, 'vm'));
 
 		await t.test('a second apply applies nothing and changes no file', async () => {
 			const plan = await host.plan();
@@ -101,6 +62,23 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 			assert.equal(masqueradesBefore.length, 1, `one MASQUERADE rule after the first apply:\n${masqueradesBefore.join('\n')}`);
 			assert.deepEqual(await masquerades(host), masqueradesBefore, 'exactly one MASQUERADE rule after the second apply');
 		});
+		await t.test('after a reboot (every process gone, the runtime network state lost), apply brings the whole site back', async () => {
+			const fileTitles = new Set((await host.plan()).steps.flatMap(step => step.actions).filter(action => action.kind === 'file').map(action => action.title));
+			await reboot(host);
+			assert.doesNotMatch(await lab.run(['ip', '-o', 'link', 'show']), /\bbr0\b/, 'the reboot took br0 away');
+			const third = await host.apply();
+			console.log(`# apply after the reboot: exit ${third.code ?? third.signal} in ${(third.ms / 1000).toFixed(1)} s, ${doneLines(third.stdout).length} changes`);
+			if (third.code !== 0) await failWith(`apply after the reboot exited ${third.code ?? third.signal}`, third);
+			// Only runtime state is made again: no file is written anew.
+			const changed = doneLines(third.stdout).map(line => line.replace(/^\s+✓ done /, ''));
+			assert.ok(changed.length > 0, 'the apply after the reboot had things to do');
+			assert.deepEqual(changed.filter(title => fileTitles.has(title)), [], 'no configuration file is written again after a reboot');
+			await assertClusterVerified(host, inventory);
+			await assertInstancesListed(host, inventory);
+			await assertNamesAnswered(host, inventory);
+			await assertLeaseAndNat(host, inventory, 'vm-again');
+			assert.equal((await masquerades(host)).length, 1, 'one MASQUERADE rule after the reboot');
+		});
 		ids = await namespaceIds(lab);
 	} finally {
 		if (ids.size === 0) ids = await namespaceIds(lab).catch(() => new Set<string>());
@@ -108,6 +86,83 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 	}
 	await assertMachineUntouched(before, ids, tempDir);
 });
+
+/**
+ * What a power cut and a boot without the wizard's services leave: every
+ * process of the lab killed at once, the kernel's network state gone (the
+ * bridge, lo:1, the blackhole route, forwarding, the NAT table) and the
+ * daemons' runtime files in /run with it; then the boot starts what any
+ * server starts by itself: sshd. The files on disk are kept as they were.
+ */
+async function reboot(host: LabHost): Promise<void> {
+	const {lab} = host;
+	// PID 1 of the lab (its holder) survives `kill -1`; everything else dies, this shell included.
+	await lab.exec(['sh', '-c', 'kill -KILL -1']);
+	await lab.run([
+		'sh',
+		'-e',
+		'-c',
+		[
+			'ip link del br0 2>/dev/null || true',
+			'ip -4 addr flush dev lo label lo:1',
+			'ip route flush table main type blackhole',
+			'sysctl -q -w net.ipv4.ip_forward=0',
+			'iptables -t nat -F',
+			'rm -rf /run/network /run/named /run/ganeti /run/dhcpd.pid /run/sshd.pid',
+			'mkdir -p /run/sshd',
+			'/usr/sbin/sshd',
+		].join('\n'),
+	]);
+}
+
+async function assertClusterVerified(host: LabHost, inventory: Inventory): Promise<void> {
+	const {lab} = host;
+	const verify = await lab.exec(['gnt-cluster', 'verify', ...inventory.recipe.cluster.verify_ignore.flatMap(code => ['-I', code])], {timeoutMs: 300_000});
+	assert.equal(verify.exitCode, 0, `gnt-cluster verify:\n${verify.stdout}${verify.stderr}`);
+	const info = await lab.run(['gnt-cluster', 'info']);
+	assert.match(info, new RegExp(`Cluster name: ${inventory.cluster.fqdn}\\n`));
+	assert.match(info, new RegExp(`Master node: ${inventory.node.fqdn}\\n`));
+	assert.match(await lab.run(['ip', '-4', '-o', 'address', 'show', 'dev', inventory.cluster.masterNetdev]), new RegExp(` ${inventory.cluster.address.replaceAll('.', '\\.')}/`), 'the cluster address is up on the master netdev');
+}
+
+async function assertInstancesListed(host: LabHost, inventory: Inventory): Promise<void> {
+	const listed = await host.lab.run(['gnt-instance', 'list', '--no-headers', '--separator=|', '-o', 'name,nic.mac/0,disk.count,be/memory,be/vcpus']);
+	const rows = listed.trim().split('\n').filter(Boolean);
+	assert.equal(rows.length, inventory.instances.length, listed);
+	for (const instance of inventory.instances) {
+		const row = rows.find(line => line.startsWith(`${instance.fqdn}|`));
+		assert.ok(row, `${instance.fqdn} is listed:\n${listed}`);
+		const [, mac, disks, memory, vcpus] = row.split('|');
+		assert.equal(mac, instance.mac);
+		assert.equal(Number(disks), 1 + instance.extra_disks.length);
+		assert.equal(Number(memory), mebibytes(instance.memory), `memory of ${instance.fqdn}`);
+		assert.equal(Number(vcpus), instance.vcpus);
+	}
+}
+
+async function assertNamesAnswered(host: LabHost, inventory: Inventory): Promise<void> {
+	const {lab} = host;
+	const names = inventory.records.map(record => record.fqdn);
+	for (const name of [inventory.node.fqdn, inventory.cluster.fqdn, ...inventory.instances.map(instance => instance.fqdn)]) assert.ok(names.includes(name), `${name} has a record`);
+	await assertAnswers(lab, inventory.node.address, inventory, 'lab host, node address');
+	await assertAnswers(lab, inventory.recipe.network.bridge.address, inventory, 'lab host, bridge address');
+	// The node itself resolves through it (Ganeti's own lookups).
+	assert.match(await lab.run(['getent', 'hosts', inventory.instances[0]!.fqdn]), new RegExp(`^${inventory.instances[0]!.address.replaceAll('.', '\\.')}\\s`));
+}
+
+/** A new peer with the first instance's MAC on the bridge: its lease, its route, and a ping out through NAT. */
+async function assertLeaseAndNat(host: LabHost, inventory: Inventory, peerName: string): Promise<void> {
+	const {recipe} = inventory;
+	const instance = inventory.instances[0]!;
+	const vm = await host.lab.addPeer(peerName, {mac: instance.mac, bridge: recipe.network.bridge.name});
+	const lease = await udhcpc(vm);
+	const {prefix} = parseCidr(recipe.network.vms_subnet);
+	assert.equal(lease.address, `${instance.address}/${prefix}`, `udhcpc: ${lease.output}`);
+	assert.equal(lease.gateway, recipe.network.bridge.address, `udhcpc: ${lease.output}`);
+	assert.doesNotMatch(await host.outside.run(['ip', 'route', 'show']), /^default|10\./m, 'the outside host has no way back to the private range');
+	const ping = await vm.exec(['busybox', 'ping', '-c', '1', '-W', '3', outsideAddress]);
+	assert.equal(ping.exitCode, 0, `the VM reaches ${outsideAddress} only through MASQUERADE:\n${ping.stdout}${ping.stderr}`);
+}
 
 /** "512M", "2G" -> MiB, as Ganeti lists be/memory. */
 function mebibytes(size: string): number {
