@@ -1,0 +1,145 @@
+// The ISO checkpoint on a real cluster: recipes/lab.yaml with KVM (qemu in
+// software emulation, as there is no /dev/kvm here) and an instance installed
+// from an ISO. `apply --yes` boots the instance from the ISO and stops at the
+// checkpoint (exit 3) with the VNC address, the port Ganeti gave the instance
+// and the SSH tunnel command; applying again without --confirm waits at the
+// same place and changes nothing; `--confirm <checkpoint>` switches the boot
+// order to the disk, restarts the instance (a new qemu process) and adds its
+// extra disk.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {createLabHost, doneLines, labHostRequirements, transcriptPath, writeRecipeVariant, type CliRun, type LabHost} from '../support/lab-host.js';
+import {need} from '../support/need.js';
+import {assertMachineUntouched, machineState, namespaceIds} from './machine.js';
+import {differences, snapshot} from './snapshot.js';
+
+const iso = '/srv/iso/debian-installer.iso';
+const qemu = '/usr/bin/qemu-system-x86_64';
+
+/** Runtime files of the daemons and of the wizard's journal: they change on every run by design. */
+const runtimeFiles = [/^\/var\/log\//, /^\/var\/lib\/ganeti\/queue\//, /^\/var\/lib\/ganeti-wizard\/(progress\.json|transcript\.log)$/, /^\/var\/lib\/dhcp\/dhcpd\.leases~?$/, /^\/var\/cache\//];
+
+type InstanceRow = {status: string; bootOrder: string; cdrom: string; vncBind: string; port: string; disks: number};
+
+async function instanceRow(host: LabHost, fqdn: string): Promise<InstanceRow> {
+	const out = await host.lab.run(['gnt-instance', 'list', '--no-headers', '--separator=|', '-o', 'status,hv/boot_order,hv/cdrom_image_path,hv/vnc_bind_address,network_port,disk.count', fqdn]);
+	const [status = '', bootOrder = '', cdrom = '', vncBind = '', port = '', disks = ''] = out.trim().split('|');
+	return {status, bootOrder, cdrom, vncBind, port, disks: Number(disks)};
+}
+
+/** The instance's qemu process: its pid (inside the lab) as Ganeti recorded it, and its command line. */
+async function qemuProcess(host: LabHost, fqdn: string): Promise<{pid: number; argv: string[]}> {
+	const pid = Number((await host.lab.readFile(`/run/ganeti/kvm-hypervisor/pid/${fqdn}`))?.trim());
+	assert.ok(pid > 0, `Ganeti recorded a pid for ${fqdn}`);
+	const cmdline = await host.lab.run(['cat', `/proc/${pid}/cmdline`]);
+	return {pid, argv: cmdline.split('\0').filter(Boolean)};
+}
+
+/** Addresses qemu listens on (ss inside the lab). */
+async function listening(host: LabHost, pid: number): Promise<string[]> {
+	const out = await host.lab.run(['ss', '-Hltnp']);
+	return out
+		.split('\n')
+		.filter(line => line.includes(`pid=${pid},`))
+		.map(line => line.trim().split(/\s+/)[3]!);
+}
+
+test('the ISO checkpoint on a real KVM cluster: waits with VNC and tunnel, changes nothing until confirmed, then boots from disk', async t => {
+	if (!need([...labHostRequirements, 'ss', 'qemu-system-x86_64'], t)) return;
+	const started = Date.now();
+	// Read once no other lab host can change the machine (they wait for the same lock).
+	let before: Record<string, string> = {};
+	const host = await createLabHost({whenLocked: async () => void (before = await machineState())});
+	console.log(`# lab host ready in ${((Date.now() - started) / 1000).toFixed(1)} s (machine lock included)`);
+	const {lab} = host;
+	const tempDir = lab.tempDir;
+	let ids = new Set<string>();
+	const failWith = async (message: string, run?: CliRun) => assert.fail(`${message}\n${await host.diagnostics(run)}`);
+	try {
+		// Any file boots in qemu: an installer that never finishes is what the operator would see.
+		await lab.run(['sh', '-e', '-c', `mkdir -p ${iso.slice(0, iso.lastIndexOf('/'))} && truncate -s 4M ${iso}`]);
+		const recipe = await writeRecipeVariant(host, 'kvm-iso', document => {
+			document.cluster.hypervisor = 'kvm';
+			// Software emulation: no /dev/kvm on this machine.
+			document.cluster.hypervisor_parameters = {kvm_path: qemu, kvm_flag: 'disabled'};
+			const instance = document.instances[0];
+			instance.memory = '128M';
+			instance.install = {iso, os: 'noop+default'};
+		});
+		const inventory = await host.inventory(recipe);
+		const instance = inventory.instances[0]!;
+		const checkpointId = `instances.${instance.name}.install`;
+		const tunnelTarget = `root@${inventory.recipe.host.public_address}`;
+
+		const first = await host.apply(recipe);
+		console.log(`# first apply: exit ${first.code ?? first.signal} in ${(first.ms / 1000).toFixed(1)} s, ${doneLines(first.stdout).length} changes`);
+		if (first.code !== 3) await failWith(`apply --yes exits 3 at the checkpoint, not ${first.code ?? first.signal}`, first);
+		for (const line of first.stdout.slice(first.stdout.indexOf('Waiting for the operator:')).trimEnd().split('\n')) console.log(`# | ${line}`);
+		const row = await instanceRow(host, instance.fqdn);
+		const installer = await qemuProcess(host, instance.fqdn);
+
+		await t.test('the first apply waits at the checkpoint with the VNC address, the port Ganeti gave and the SSH tunnel', async () => {
+			const port = row.port;
+			assert.match(port, /^\d+$/, `Ganeti lists a network port: ${JSON.stringify(row)}`);
+			const lines = first.stdout.trimEnd().split('\n');
+			const tail = lines.slice(lines.findIndex(line => line.startsWith('Waiting for the operator:')));
+			assert.deepEqual(tail.slice(0, 5), [`Waiting for the operator: install the OS of ${instance.fqdn} over VNC`, tail[1], `  VNC address: ${inventory.node.address}`, `  VNC port: ${port}`, `  SSH tunnel: ssh -N -L 5900:${inventory.node.address}:${port} ${tunnelTarget}`], first.stdout);
+			assert.match(tail[1]!, new RegExp(`booting the installer from ${iso.replaceAll('.', '\\.')}`));
+			assert.equal(tail.at(-1), `When it is done, continue with: ganeti-wizard apply --recipe ${recipe} --root / --yes --confirm ${checkpointId}`);
+			assert.match(first.stdout, new RegExp(`^  … waiting install the OS of ${instance.fqdn.replaceAll('.', '\\.')} over VNC$`, 'm'));
+			// Nothing after the checkpoint ran.
+			const transcript = (await lab.readFile(transcriptPath)) ?? '';
+			assert.doesNotMatch(transcript, /^\S+ \$ gnt-instance (modify|reboot) /m, 'no modify or reboot before the operator confirms');
+		});
+
+		await t.test('the instance runs qemu from the ISO, with VNC on the node address only', async () => {
+			assert.deepEqual({status: row.status, bootOrder: row.bootOrder, cdrom: row.cdrom, vncBind: row.vncBind, disks: row.disks}, {status: 'running', bootOrder: 'cdrom', cdrom: iso, vncBind: inventory.node.address, disks: 1});
+			assert.equal(installer.argv[0], qemu, `qemu runs the instance: ${installer.argv.join(' ')}`);
+			const command = installer.argv.join(' ');
+			assert.ok(installer.argv.some(part => part.startsWith(`file=${iso},media=cdrom`)), `qemu has the ISO as its CD-ROM: ${command}`);
+			assert.equal(installer.argv[installer.argv.indexOf('-boot') + 1], 'd', `qemu boots from the CD-ROM: ${command}`);
+			// Software emulation: neither -enable-kvm nor accel=kvm (there is no /dev/kvm).
+			assert.ok(!installer.argv.includes('-enable-kvm') && !installer.argv.some(part => part.includes('accel=kvm')), `qemu emulates: ${command}`);
+			// Ganeti's VNC port is 5900 + display.
+			const display = Number(row.port) - 5900;
+			assert.equal(installer.argv[installer.argv.indexOf('-vnc') + 1], `${inventory.node.address}:${display}`, `qemu -vnc: ${installer.argv.join(' ')}`);
+			assert.deepEqual(await listening(host, installer.pid), [`${inventory.node.address}:${row.port}`], 'qemu listens on the node address and VNC port only');
+		});
+
+		await t.test('a second apply without --confirm stays at the checkpoint and changes nothing', async () => {
+			const trees = ['/etc', '/srv', '/root', '/var'];
+			const filesBefore = await snapshot(lab, trees);
+			const second = await host.apply(recipe);
+			console.log(`# second apply (no --confirm): exit ${second.code ?? second.signal} in ${(second.ms / 1000).toFixed(1)} s`);
+			if (second.code !== 3) await failWith(`the second apply exits 3, not ${second.code ?? second.signal}`, second);
+			assert.deepEqual(doneLines(second.stdout), [], 'nothing applied');
+			assert.match(second.stdout, new RegExp(`^  VNC port: ${row.port}$`, 'm'), 'the same port');
+			const changed = differences(filesBefore, await snapshot(lab, trees)).filter(change => !runtimeFiles.some(pattern => pattern.test(change.slice(2))));
+			assert.deepEqual(changed, [], 'no file changed but logs, job queue and the journal');
+			assert.deepEqual(await instanceRow(host, instance.fqdn), row, 'the instance is as it was');
+			assert.equal((await qemuProcess(host, instance.fqdn)).pid, installer.pid, 'the same qemu process');
+		});
+
+		await t.test('apply --confirm <checkpoint> boots from disk: boot order, a hard restart (new qemu process), the extra disk', async () => {
+			const third = await host.apply(recipe, {confirm: [checkpointId]});
+			console.log(`# apply --confirm ${checkpointId}: exit ${third.code ?? third.signal} in ${(third.ms / 1000).toFixed(1)} s, ${doneLines(third.stdout).length} changes`);
+			if (third.code !== 0) await failWith(`apply --confirm exits 0, not ${third.code ?? third.signal}`, third);
+			assert.match(third.stdout, /All steps are done\./);
+			const after = await instanceRow(host, instance.fqdn);
+			assert.equal(after.status, 'running');
+			assert.equal(after.bootOrder, 'disk');
+			assert.equal(after.disks, 1 + instance.extra_disks.length, 'the extra disk is there');
+			const restarted = await qemuProcess(host, instance.fqdn);
+			assert.notEqual(restarted.pid, installer.pid, 'a new qemu process (hard reboot)');
+			assert.equal(restarted.argv[restarted.argv.indexOf('-boot') + 1], 'c', `qemu boots from the disk: ${restarted.argv.join(' ')}`);
+			const transcript = (await lab.readFile(transcriptPath)) ?? '';
+			assert.equal(transcript.match(/^\S+ \$ gnt-instance reboot --type=hard .*# started$/gm)?.length, 1, 'one hard reboot');
+		});
+		ids = await namespaceIds(lab);
+	} finally {
+		if (ids.size === 0) ids = await namespaceIds(lab).catch(() => new Set<string>());
+		await host.destroy();
+	}
+	await assertMachineUntouched(before, ids, tempDir);
+	console.log(`# whole test: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
