@@ -13,6 +13,7 @@ import {parseRecipe} from '../../source/recipe/load.js';
 import {cliPath} from './cli.js';
 import {createLab, type Lab, type Peer} from './lab.js';
 import {takeMachineLock} from './machine-lock.js';
+import {assertMachineUntouched, machineState, namespaceIds} from '../lab/machine.js';
 
 export const labRecipe = fileURLToPath(new URL('../../recipes/lab.yaml', import.meta.url));
 export const stateDir = '/var/lib/ganeti-wizard';
@@ -54,6 +55,11 @@ export type LabHost = {
 	inventory(recipe?: string): Promise<Inventory>;
 	/** A run's output tails and the transcript's, for assertion messages. */
 	diagnostics(run?: CliRun, lines?: number): Promise<string>;
+	/**
+	 * Ends the lab, then asserts the machine is exactly as it was before the lab
+	 * (test/lab/machine.ts: hostname, watched files, routes, links, firewall,
+	 * mounts, loop devices, no process of the lab left); then lets the next lab host go.
+	 */
 	destroy(): Promise<void>;
 };
 
@@ -88,17 +94,26 @@ function tail(text: string, lines: number): string {
 export async function createLabHost(options: {hostname?: string; whenLocked?: () => Promise<void>} = {}): Promise<LabHost> {
 	const lock = await takeMachineLock();
 	let lab: Lab;
+	let before: Record<string, string>;
 	try {
-		// E.g. reading the machine's state: only now does no other lab host change it.
+		// Only now does no other lab host change the machine.
+		before = await machineState();
 		await options.whenLocked?.();
 		lab = await createLab({hostname: options.hostname ?? 'gcc20'});
 	} catch (error) {
 		await lock.release();
 		throw error;
 	}
+	// The machine is compared before the lock is let go: the next lab host may change it then.
 	const destroy = async () => {
-		await lab.destroy();
-		await lock.release();
+		try {
+			const ids = await namespaceIds(lab).catch(() => new Set<string>());
+			const {tempDir} = lab;
+			await lab.destroy();
+			await assertMachineUntouched(before, ids, tempDir);
+		} finally {
+			await lock.release();
+		}
 	};
 	try {
 		const outside = await lab.addPeer('outside', {labInterface: 'eth0', labAddress: '198.51.100.20/24', peerAddress: `${outsideAddress}/24`});
@@ -108,7 +123,8 @@ export async function createLabHost(options: {hostname?: string; whenLocked?: ()
 		await lab.run(['sh', '-e', '-c', `rm -rf ${stateDir}; ssh-keygen -A; mkdir -p /run/sshd; /usr/sbin/sshd`]);
 		return labHost(lab, outside, destroy);
 	} catch (error) {
-		await destroy();
+		// The error that stopped the set-up says more than a comparison after it.
+		await destroy().catch(() => {});
 		throw error;
 	}
 }
