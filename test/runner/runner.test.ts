@@ -263,3 +263,11 @@ test('output lines split across batches arrive whole, and a last line without a 
 	const transcript = await readFile(join(work, 'state/transcript.log'), 'utf8');
 	assert.match(transcript, /\nfirst\nhalf a line\nno newline at the end\n.* # exit 0 after/);
 });
+
+test("real mode: a failed check's own words (what is wrong, the fix) reach the output, not only the transcript", async () => {
+	const steps = [step('s', () => [{kind: 'command', id: 's.check', title: 'the thing exists', argv: ['sh', '-c', 'echo "no thing here: make one with mkthing"; exit 1'], readOnly: true}])];
+	const {result, events} = await run(context('/', steps));
+	assert.equal(result.outcome, 'failed');
+	const output = events.filter(event => event.type === 'output').flatMap(event => (event as {lines: string[]}).lines);
+	assert.deepEqual(output, ['no thing here: make one with mkthing']);
+});
