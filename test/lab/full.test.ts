@@ -12,7 +12,7 @@ import {parseCidr} from '../../source/inventory/addresses.js';
 import type {Inventory} from '../../source/inventory/inventory.js';
 import {assertAnswers} from '../network/dns-answers.js';
 import {udhcpc} from '../network/dhcp-client.js';
-import {createLabHost, doneLines, labHostRequirements, outsideAddress, type CliRun, type LabHost} from '../support/lab-host.js';
+import {createLabHost, doneLines, labHostRequirements, outsideAddress, slowestCommands, transcriptPath, type CliRun, type LabHost} from '../support/lab-host.js';
 import {need} from '../support/need.js';
 import {checksums, differences, snapshot} from './snapshot.js';
 
@@ -25,8 +25,9 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 	const {lab} = host;
 	const failWith = async (message: string, run?: CliRun) => assert.fail(`${message}\n${await host.diagnostics(run)}`);
 	try {
+		const started = Date.now();
 		const first = await host.apply();
-		console.log(`# first apply: exit ${first.code ?? first.signal} in ${(first.ms / 1000).toFixed(1)} s, ${doneLines(first.stdout).length} changes`);
+		console.log(`# first apply: exit ${first.code ?? first.signal} in ${(first.ms / 1000).toFixed(1)} s, ${doneLines(first.stdout).length} changes; slowest: ${slowestCommands((await lab.readFile(transcriptPath)) ?? '', started).join('; ')}`);
 		if (first.code !== 0) await failWith(`apply --yes exited ${first.code ?? first.signal}`, first);
 		assert.match(first.stdout, /All steps are done\./);
 		const inventory = await host.inventory();
@@ -61,9 +62,10 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 		await t.test('after a reboot (every process gone, the runtime network state lost), apply brings the whole site back', async () => {
 			const fileTitles = new Set((await host.plan()).steps.flatMap(step => step.actions).filter(action => action.kind === 'file').map(action => action.title));
 			await reboot(host);
+			const rebooted = Date.now();
 			assert.doesNotMatch(await lab.run(['ip', '-o', 'link', 'show']), /\bbr0\b/, 'the reboot took br0 away');
 			const third = await host.apply();
-			console.log(`# apply after the reboot: exit ${third.code ?? third.signal} in ${(third.ms / 1000).toFixed(1)} s, ${doneLines(third.stdout).length} changes`);
+			console.log(`# apply after the reboot: exit ${third.code ?? third.signal} in ${(third.ms / 1000).toFixed(1)} s, ${doneLines(third.stdout).length} changes; slowest: ${slowestCommands((await lab.readFile(transcriptPath)) ?? '', rebooted).join('; ')}`);
 			if (third.code !== 0) await failWith(`apply after the reboot exited ${third.code ?? third.signal}`, third);
 			// Only runtime state is made again: no file is written anew.
 			const changed = doneLines(third.stdout).map(line => line.replace(/^\s+✓ done /, ''));

@@ -91,14 +91,13 @@ function tail(text: string, lines: number): string {
  * (its /var/lib/ganeti-wizard, if any) are hidden inside, so every lab starts
  * as a bare server.
  */
-export async function createLabHost(options: {hostname?: string; whenLocked?: () => Promise<void>} = {}): Promise<LabHost> {
+export async function createLabHost(options: {hostname?: string} = {}): Promise<LabHost> {
 	const lock = await takeMachineLock();
 	let lab: Lab;
 	let before: Record<string, string>;
 	try {
 		// Only now does no other lab host change the machine.
 		before = await machineState();
-		await options.whenLocked?.();
 		lab = await createLab({hostname: options.hostname ?? 'gcc20'});
 	} catch (error) {
 		await lock.release();
@@ -213,4 +212,29 @@ export async function writeRecipeVariant(host: LabHost, name: string, change: (r
 /** Lines with a status symbol: "✓ done" lines are changes this run made. */
 export function doneLines(stdout: string): string[] {
 	return stdout.split('\n').filter(line => /^\s+✓ done /.test(line));
+}
+
+/**
+ * The slowest commands of the transcript since `since` (ms), as "12.3 s gnt-cluster init ..."
+ * lines: the transcript stamps each command's "started" line and its outcome line.
+ */
+export function slowestCommands(transcript: string, since: number, count = 3): string[] {
+	const started = new Map<string, number>();
+	const durations: Array<{ms: number; command: string}> = [];
+	for (const line of transcript.split('\n')) {
+		const match = /^(\S+) \$ (.*)  # (.*)$/.exec(line);
+		if (!match) continue;
+		const [, stamp, command, outcome] = match as unknown as [string, string, string, string];
+		const at = Date.parse(stamp);
+		if (!(at >= since)) continue;
+		if (outcome === 'started') started.set(command, at);
+		else if (started.has(command)) {
+			durations.push({ms: at - started.get(command)!, command});
+			started.delete(command);
+		}
+	}
+	return durations
+		.sort((a, b) => b.ms - a.ms)
+		.slice(0, count)
+		.map(({ms, command}) => `${(ms / 1000).toFixed(1)} s ${command.length > 100 ? `${command.slice(0, 100)}…` : command}`);
 }
