@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os';
 import {basename, dirname, join} from 'node:path';
 import {$, type ProcessPromise} from 'zx/core';
 import {failpoint, failpointArmed} from '../runner/failpoints.js';
+import {OutputBatcher} from './output-batcher.js';
 import type {FileInfo, Host, RunOptions, RunResult, Stage, WriteOptions} from './host.js';
 import {quoteArgv} from './quote.js';
 import type {Transcript} from './transcript.js';
@@ -171,10 +172,10 @@ export class LocalHost implements Host {
 			timeout: options.timeoutMs,
 		})`${argv}`;
 		this.transcript.command(argv, 'started');
-		const lines = new OutputBatcher(
-			text => this.transcript.output(text),
-			batch => options.onLines?.(batch),
-		);
+		const lines = new OutputBatcher({
+			record: chunks => this.transcript.output(chunks),
+			show: batch => options.onLines?.(batch),
+		});
 		const stop = () => void child.kill('SIGTERM').catch(() => undefined);
 		options.signal?.addEventListener('abort', stop, {once: true});
 		child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
@@ -291,80 +292,4 @@ class TailStore extends Array<string | Buffer> {
 		while (this.bytes > 256 * 1024 && this.length > 1) this.bytes -= this.shift()!.length;
 		return this.length;
 	}
-}
-
-/**
- * Batches a command's output every 50 ms: the bytes go to the transcript as
- * they came, and only each batch's last lines are decoded for the screen. An
- * installer may print 100,000 lines; decoding, splitting and handing on every
- * one of them would cost more than the command's own output does.
- */
-class OutputBatcher {
-	static readonly tailLines = 200;
-	private pending: Buffer[] = [];
-	private pendingBytes = 0;
-	/** The unterminated last line so far. */
-	private partial = '';
-	private recordedNewline = true;
-	private timer: NodeJS.Timeout | undefined;
-
-	constructor(
-		private readonly record: (bytes: Buffer) => void,
-		private readonly show: (lines: string[]) => void,
-	) {}
-
-	push(chunk: Buffer): void {
-		this.pending.push(chunk);
-		this.pendingBytes += chunk.length;
-		// A burst is handed on at once: holding megabytes for 50 ms only raises the peak.
-		if (this.pendingBytes > 512 * 1024) this.flush(false);
-		else this.timer ??= setTimeout(() => this.flush(false), 50);
-	}
-
-	/** Hands on what is pending; at the end (`final`) also an unterminated last line. */
-	flush(final = true): void {
-		clearTimeout(this.timer);
-		this.timer = undefined;
-		const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-		this.pending = [];
-		this.pendingBytes = 0;
-		if (bytes.length > 0) {
-			this.record(bytes);
-			this.recordedNewline = bytes[bytes.length - 1] === 0x0a;
-		}
-		// The transcript's next line starts on a line of its own.
-		if (final && !this.recordedNewline) {
-			this.record(Buffer.from('\n'));
-			this.recordedNewline = true;
-		}
-		// The pieces between the last newlines; the last one is an unterminated line.
-		const {pieces: lines, fromStart} = tailPieces(bytes, OutputBatcher.tailLines);
-		const last = lines.pop()!;
-		if (lines.length === 0) {
-			this.partial += last;
-		} else {
-			if (fromStart) lines[0] = this.partial + lines[0];
-			this.partial = last;
-		}
-		if (final && this.partial) {
-			lines.push(this.partial);
-			this.partial = '';
-		}
-		if (lines.length > 0) this.show(lines);
-	}
-}
-
-/**
- * `bytes` after its `count`-th newline from the end, decoded and split on
- * newlines: at most `count` whole lines, then the text after the last newline
- * (empty when it ends with one). Only this tail is decoded. `fromStart`: there
- * were fewer newlines, so the first piece continues an earlier line.
- */
-export function tailPieces(bytes: Buffer, count: number): {pieces: string[]; fromStart: boolean} {
-	let start = bytes.length;
-	for (let found = 0; found < count; found++) {
-		start = start > 0 ? bytes.lastIndexOf(0x0a, start - 1) : -1;
-		if (start < 0) return {pieces: bytes.toString('utf8').split('\n'), fromStart: true};
-	}
-	return {pieces: bytes.subarray(start + 1).toString('utf8').split('\n'), fromStart: false};
 }

@@ -1,6 +1,6 @@
 // The transcript: every command the wizard ran, with its output, beside the
 // saved progress. Appended synchronously so a kill -9 loses at most a line.
-import {appendFileSync, mkdirSync} from 'node:fs';
+import {appendFileSync, closeSync, mkdirSync, openSync, writevSync} from 'node:fs';
 import {dirname} from 'node:path';
 import {quoteArgv} from './quote.js';
 
@@ -13,9 +13,18 @@ export class Transcript {
 		this.write(`$ ${quoteArgv(argv)}  # ${outcome}`);
 	}
 
-	/** A command's output as it printed it, between its "started" and "exit" lines. */
-	output(bytes: Buffer | string): void {
-		if (this.path) appendFileSync(this.path, bytes, {mode: 0o600});
+	/**
+	 * A command's output as it printed it, between its "started" and "exit"
+	 * lines: a batch of chunks in one write, never joined into one buffer first.
+	 */
+	output(chunks: readonly Buffer[]): void {
+		if (!this.path || chunks.length === 0) return;
+		const descriptor = openSync(this.path, 'a', 0o600);
+		try {
+			writevSync(descriptor, chunks as Buffer[]);
+		} finally {
+			closeSync(descriptor);
+		}
 	}
 
 	note(message: string): void {
