@@ -1,6 +1,9 @@
 // What the running screens show, kept outside React: the runner's events land
-// here at any rate, and React hears of them at most once per interval. Output
-// lines go into a fixed ring, so 100,000 lines cost what 100 do.
+// here at any rate, and React hears of them at most once per interval. While a
+// step runs, one clock drives the whole running screen: each tick publishes one
+// snapshot, and the spinner, the elapsed time, the output tail and the step list
+// are drawn from it together. Output lines go into a fixed ring, so 100,000
+// lines cost what 100 do.
 import type {Action, ActionStatus} from '../actions/action.js';
 import type {PlannedStep, RunEvent} from '../runner/events.js';
 import {LineRing} from './ring.js';
@@ -28,7 +31,11 @@ export type RunSnapshot = {
 };
 
 export type RunStoreOptions = {
-	/** Never tell React more often than this (default 100 ms: ten frames a second). */
+	/**
+	 * Never tell React more often than this, and the clock's tick while a step
+	 * runs (default 250 ms: four frames a second, as fast as anyone reads a
+	 * scrolling log; the elapsed time shows whole seconds).
+	 */
 	intervalMs?: number;
 	/** How many recent output lines to keep (default 200). */
 	keepLines?: number;
@@ -49,7 +56,7 @@ export class RunStore {
 	private readonly now: () => number;
 
 	constructor(steps: ReadonlyArray<Pick<PlannedStep, 'id' | 'title' | 'status' | 'actions'>> = [], options: RunStoreOptions = {}) {
-		this.intervalMs = options.intervalMs ?? 100;
+		this.intervalMs = options.intervalMs ?? 250;
 		this.now = options.now ?? Date.now;
 		this.ring = new LineRing(options.keepLines ?? 200);
 		this.setPlan(steps);
@@ -123,6 +130,9 @@ export class RunStore {
 
 	getSnapshot = (): RunSnapshot => this.snapshot;
 
+	/** The steps alone: the same array until a step or action changes, so the step list can skip output-only frames. */
+	getSteps = (): StepView[] => this.snapshot.steps;
+
 	/** Deliver anything pending now (tests, and before a screen change). */
 	flush(): void {
 		if (this.timer) clearTimeout(this.timer);
@@ -133,14 +143,16 @@ export class RunStore {
 	}
 
 	/**
-	 * Keeps the spinner and the elapsed time moving: a fresh snapshot at least
-	 * every `everyMs`, folded into the output flushes (one redraw serves both).
+	 * Starts the running screen's clock: a fresh snapshot every interval, which
+	 * moves the spinner and the elapsed time and carries whatever output and
+	 * status arrived meanwhile (they wait for the tick instead of a timer of
+	 * their own, so one redraw serves all).
 	 */
-	startHeartbeat(everyMs = 100): void {
+	startHeartbeat(): void {
 		this.stopHeartbeat();
-		this.heartbeat = setInterval(() => {
-			if (!this.timer && this.now() - this.lastFlush >= everyMs - 5) this.flush();
-		}, everyMs);
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = undefined;
+		this.heartbeat = setInterval(() => this.flush(), this.intervalMs);
 		this.heartbeat.unref?.();
 	}
 
@@ -168,7 +180,8 @@ export class RunStore {
 			this.flush();
 			return;
 		}
-		if (this.timer) return;
+		// The clock's next tick publishes it.
+		if (this.timer || this.heartbeat) return;
 		const wait = this.intervalMs - (this.now() - this.lastFlush);
 		if (wait <= 0) {
 			this.flush();

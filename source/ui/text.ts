@@ -12,6 +12,11 @@ export function cleanLine(raw: string): string {
 	return visible.replace(escapes, '').replace(/\r$/, '').replace(/\t/g, '    ');
 }
 
+/** Printable ASCII only: as many columns as characters. */
+export function isPlainAscii(text: string): boolean {
+	return /^[\x20-\x7E]*$/.test(text);
+}
+
 /** Cut to `width` columns (by code points: the tail pane never needs more precision). */
 export function clip(text: string, width: number): string {
 	if (width <= 0) return '';

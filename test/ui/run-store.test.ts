@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import type {CommandAction} from '../../source/actions/action.js';
 import {LineRing} from '../../source/ui/ring.js';
-import {RunStore} from '../../source/ui/run-store.js';
+import {RunStore, type RunSnapshot} from '../../source/ui/run-store.js';
 import {cleanLine, clip, formatElapsed, quoteArgv} from '../../source/ui/text.js';
 
 const command: CommandAction = {kind: 'command', id: 'host.apt', title: 'install packages', argv: ['apt-get', 'install', '-y', 'ganeti']};
@@ -39,6 +39,34 @@ test('100,000 output lines: React hears of them a bounded number of times, the t
 	assert.deepEqual(snapshot.tail(3), ['line 99997', 'line 99998', 'line 99999']);
 	assert.equal(snapshot.running?.action.id, 'host.apt');
 	assert.equal(snapshot.steps[0]?.status, 'running');
+	store.dispose();
+});
+
+test('one clock while a step runs: output waits for the tick, each tick publishes one snapshot with the time, and the steps stay the same array', async () => {
+	let clock = 5_000;
+	const store = new RunStore([], {intervalMs: 40, now: () => clock});
+	store.handle({type: 'step', stepId: 'host', status: 'running'});
+	store.handle({type: 'action', stepId: 'host', action: command, status: 'running'});
+	store.flush();
+	const seen: RunSnapshot[] = [];
+	store.subscribe(() => seen.push(store.getSnapshot()));
+	store.startHeartbeat();
+	const started = Date.now();
+	for (let batch = 0; batch < 40; batch++) {
+		store.handle({type: 'output', actionId: command.id, lines: [`line ${batch}`]});
+		clock += 5;
+		await new Promise(resolve => setTimeout(resolve, 5));
+	}
+	await new Promise(resolve => setTimeout(resolve, 60));
+	const ticks = Math.ceil((Date.now() - started) / 40);
+	store.stopHeartbeat();
+	assert.ok(seen.length >= 2 && seen.length <= ticks + 1, `${seen.length} snapshots for 40 batches in ${ticks} ticks`);
+	assert.deepEqual(seen.at(-1)!.tail(2), ['line 38', 'line 39']);
+	// Time moves with each snapshot (the spinner and elapsed time are drawn from it).
+	assert.ok(seen.every((snapshot, index) => index === 0 || snapshot.at >= seen[index - 1]!.at));
+	assert.ok(seen.at(-1)!.at > seen[0]!.at);
+	// Output alone never changes the steps: a memoised step list is not redrawn for it.
+	assert.ok(seen.every(snapshot => snapshot.steps === seen[0]!.steps && store.getSteps() === snapshot.steps));
 	store.dispose();
 });
 

@@ -54,6 +54,39 @@ test('long lines are cut to the pane, escape codes and progress bars cleaned', a
 	store.dispose();
 });
 
+test('the spinner and the elapsed time move with the store\'s clock', async () => {
+	let clock = 1_000_000;
+	const store = new RunStore([], {intervalMs: 20, now: () => clock});
+	const screen = render(<RunningPane store={store} lines={3} width={60} />);
+	store.handle({type: 'action', stepId: 'host', action: apt, status: 'running'});
+	store.flush();
+	const first = await waitFor(screen.lastFrame, /install Ganeti and its tools 0s/);
+	clock += 75_000;
+	store.handle({type: 'output', actionId: apt.id, lines: ['Setting up ganeti (3.0.2-3) ...']});
+	store.startHeartbeat();
+	const later = await waitFor(screen.lastFrame, /install Ganeti and its tools 1m15s/);
+	assert.match(later, /Setting up ganeti/);
+	assert.notEqual(later.split('\n')[0]!.charAt(0), first.split('\n')[0]!.charAt(0), 'the spinner moved');
+	screen.unmount();
+	store.dispose();
+});
+
+test('lines with wide characters are cut by the terminal width, beside plain ones', async () => {
+	const store = new RunStore([], {intervalMs: 0});
+	const screen = render(<RunningPane store={store} lines={3} width={40} />);
+	store.handle({type: 'action', stepId: 'host', action: apt, status: 'running'});
+	store.handle({type: 'output', actionId: apt.id, lines: ['plain', '漢字'.repeat(50), 'café ok']});
+	store.flush();
+	const frame = await waitFor(screen.lastFrame, 'café ok');
+	const wide = frame.split('\n').find(line => line.includes('漢'))!;
+	// 38 columns inside the border: about 19 wide characters, then the cut mark (Ink's truncation may overhang by one column).
+	assert.ok([...wide].filter(character => character === '漢' || character === '字').length <= 19, wide);
+	assert.ok(wide.includes('…'));
+	assert.match(frame, /│plain +│/);
+	screen.unmount();
+	store.dispose();
+});
+
 test('the step list shows each status with its symbol, and the running step its progress', async () => {
 	const store = new RunStore(
 		[

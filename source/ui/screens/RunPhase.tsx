@@ -43,7 +43,8 @@ export function RunPhase({options, recipe, startOver, initialSteps, onEnd, flush
 	const [prompt, setPrompt] = useState<Prompt | null>(null);
 	const then = useRef<'exit' | 'answers'>('exit');
 	const abort = useMemo(() => new AbortController(), []);
-	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+	// Only the steps: output-only snapshots redraw the running pane, not this screen.
+	const steps = useSyncExternalStore(store.subscribe, store.getSteps);
 	const {rows, columns} = useTerminalSize();
 	const quit = useContext(QuitHandler);
 
@@ -85,7 +86,7 @@ export function RunPhase({options, recipe, startOver, initialSteps, onEnd, flush
 		return () => store.dispose();
 	}, []);
 
-	// The running pane's spinner moves with the store's heartbeat; a question stops it.
+	// The store's clock drives the running pane; a question stops it.
 	useEffect(() => {
 		if (prompt) return;
 		store.startHeartbeat();
@@ -141,7 +142,7 @@ export function RunPhase({options, recipe, startOver, initialSteps, onEnd, flush
 
 	return (
 		<Box>
-			<StepList steps={snapshot.steps} width={sidebar} />
+			<StepList steps={steps} width={sidebar} />
 			<Box flexDirection="column" width={paneWidth}>
 				{pane}
 			</Box>

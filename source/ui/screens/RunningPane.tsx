@@ -1,12 +1,13 @@
 // While a step applies: the running action, a spinner with the elapsed time,
 // and the last lines of its output in a box of fixed height. Reads the run
-// store, which hands React a fresh snapshot at most every ~50 ms.
-import {useSyncExternalStore} from 'react';
+// store, whose clock hands React one snapshot per frame (four a second): the
+// spinner, elapsed time and output tail are drawn together from it.
+import {memo, useSyncExternalStore} from 'react';
 import {Box, Text} from 'ink';
 import {KeyHelp} from '../components/KeyHelp.js';
 import {Spinner} from '../components/Spinner.js';
 import type {RunStore} from '../run-store.js';
-import {clip, oneLine, quoteArgv} from '../text.js';
+import {clip, isPlainAscii, oneLine, quoteArgv} from '../text.js';
 
 type Props = {
 	store: RunStore;
@@ -16,6 +17,29 @@ type Props = {
 	width: number;
 };
 
+const keys: Array<[string, string]> = [
+	['Ctrl-C', 'stop (the next start resumes)'],
+	['?', 'help'],
+];
+const Keys = memo(() => <KeyHelp keys={keys} />);
+
+/**
+ * The output lines, cut to `width`. Plain ASCII lines (the usual case) fill
+ * one text node: their width is their length, so nothing wraps, and Ink
+ * measures and lays out one node a frame instead of one per line. A line with
+ * other characters (wide ones among them) is cut by Ink itself.
+ */
+function OutputTail({lines, width}: {lines: string[]; width: number}) {
+	if (lines.length === 0) return <Text dimColor>(no output yet)</Text>;
+	const shown = lines.map(line => clip(line, width) || ' ');
+	if (lines.every(isPlainAscii)) return <Text>{shown.join('\n')}</Text>;
+	return shown.map((line, index) => (
+		<Text key={index} wrap="truncate-end">
+			{line}
+		</Text>
+	));
+}
+
 export function RunningPane({store, lines, width}: Props) {
 	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
 	const running = snapshot.running;
@@ -24,22 +48,18 @@ export function RunningPane({store, lines, width}: Props) {
 	const command = action?.kind === 'command' ? `$ ${oneLine(quoteArgv(action.argv))}` : action?.kind === 'service' ? `service ${action.service} ${action.operation}` : action?.kind === 'file' ? `writing ${action.path}` : '';
 	return (
 		<Box flexDirection="column">
-			{running ? <Spinner at={snapshot.at} since={running.startedAt} label={action!.title} /> : <Spinner at={snapshot.at} label="working…" />}
+			{running ? <Spinner at={snapshot.at} step={snapshot.version} since={running.startedAt} label={action!.title} /> : <Spinner at={snapshot.at} step={snapshot.version} label="working…" />}
 			<Text color="cyan" wrap="truncate-end">
 				{command || ' '}
 			</Text>
-			<Box flexDirection="column" borderStyle="single" borderDimColor height={lines + 2} overflow="hidden">
-				{tail.length === 0 ? <Text dimColor>(no output yet)</Text> : tail.map((line, index) => (
-						<Text key={index} wrap="truncate-end">
-							{clip(line, width - 4) || ' '}
-						</Text>
-					))}
+			<Box flexDirection="column" borderStyle="single" borderDimColor width={width} height={lines + 2}>
+				<OutputTail lines={tail} width={width - 4} />
 			</Box>
 			<Text dimColor>
 				{snapshot.totalLines > tail.length ? `${snapshot.totalLines - tail.length} earlier lines in the transcript · ` : ''}
 				{snapshot.totalLines} line{snapshot.totalLines === 1 ? '' : 's'}
 			</Text>
-			<KeyHelp keys={[['Ctrl-C', 'stop (the next start resumes)'], ['?', 'help']]} />
+			<Keys />
 		</Box>
 	);
 }

@@ -1,9 +1,11 @@
 // The sidebar: every step with its status, and how far the running one got.
+// Memoised: while a command prints, only the pane beside it changes.
+import {memo} from 'react';
 import {Box, Text} from 'ink';
 import type {StepView} from '../run-store.js';
 import {statusColor, statusMark} from '../status.js';
 
-export function StepList({steps, width = 30}: {steps: StepView[]; width?: number}) {
+export const StepList = memo(function StepList({steps, width = 30}: {steps: StepView[]; width?: number}) {
 	return (
 		<Box flexDirection="column" width={width} paddingRight={1}>
 			<Text bold>Steps</Text>
@@ -19,4 +21,4 @@ export function StepList({steps, width = 30}: {steps: StepView[]; width?: number
 			})}
 		</Box>
 	);
-}
+});
