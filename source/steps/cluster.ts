@@ -28,7 +28,7 @@ import type {Action, CommandAction} from '../actions/action.js';
 import type {Inventory} from '../inventory/inventory.js';
 import {fileStorageDirs, requiredPackages, usesVolumeGroup} from './host.js';
 import {check, leftoversCheck, sshHostKeyCheck, volumeGroupSizeCheck} from './preflight.js';
-import {authorizeKeyProgram, clusterAddressCheck, ganetiStateProgram, instancesDownFilter, nodeNameCheck, packagesCheck, python, sshdCheck, startInstancesProgram} from './programs.js';
+import {authorizeKeyProgram, clusterAddressCheck, ganetiStateProgram, instancesDownFilter, nodeNameCheck, packagesCheck, python, sshdCheck, startInstancesProgram, whenDaemonsRunProgram} from './programs.js';
 import type {StepDefinition} from './step.js';
 
 export const hostsPath = '/etc/hosts';
@@ -199,7 +199,7 @@ export const clusterStep: StepDefinition = {
 				title: 'Ganeti daemons are running',
 				argv: ['service', 'ganeti', 'start'],
 				// getmaster reads a file; info needs the master daemons to answer.
-				satisfiedWhen: {argv: ['gnt-cluster', 'info'], stdoutIncludes: `Master node: ${node.fqdn}`},
+				satisfiedWhen: {argv: python(whenDaemonsRunProgram, 'gnt-cluster', 'info'), stdoutIncludes: `Master node: ${node.fqdn}`},
 				timeoutMs: 5 * 60_000,
 			},
 			{
@@ -216,7 +216,7 @@ export const clusterStep: StepDefinition = {
 				id: 'cluster.instances-up',
 				title: 'instances Ganeti should be running are running (after a reboot)',
 				argv: python(startInstancesProgram),
-				satisfiedWhen: {argv: ['gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', instancesDownFilter], stdoutEmpty: true},
+				satisfiedWhen: {argv: python(whenDaemonsRunProgram, 'gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', instancesDownFilter), stdoutEmpty: true},
 				timeoutMs: 10 * 60_000,
 			},
 			{

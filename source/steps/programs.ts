@@ -205,6 +205,19 @@ print(f'sshd answers on {address}')
 `;
 
 /**
+ * argv: a gnt-* command. Runs it only when Ganeti's master daemons run: with
+ * them down (after a reboot) every gnt-* query waits 30 s for an answer before
+ * it fails, and a probe needs only the "no" at once.
+ */
+export const whenDaemonsRunProgram = `${prelude}for daemon in ('ganeti-wconfd', 'ganeti-luxid'):
+    if subprocess.run(['/usr/lib/ganeti/daemon-util', 'check', daemon]).returncode != 0:
+        fail(f'{daemon} is not running')
+result = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE)
+sys.stdout.write(result.stdout.decode(errors='replace'))
+sys.exit(result.returncode)
+`;
+
+/**
  * No argv. Starts the instances Ganeti should have running and does not (after
  * a reboot: what ganeti-watcher does from cron, within five minutes). Instances
  * an operator shut down are down administratively too: they stay down.

@@ -68,8 +68,11 @@ test('seed: the cluster step names the node, checks every prerequisite, then ini
 	assert.deepEqual(command(actions, 'cluster.check.ssh-host-key').argv, ['ssh-keygen', '-l', '-f', '/etc/ssh/ssh_host_rsa_key.pub']);
 	assert.deepEqual(command(actions, 'cluster.master-ip').satisfiedWhen, {argv: ['ip', '-4', '-o', 'addr', 'show', 'dev', 'br0'], stdoutIncludes: ' 10.10.0.10/'});
 	// After a reboot: only instances Ganeti should run and does not, never one an operator stopped.
-	assert.deepEqual(command(actions, 'cluster.instances-up').satisfiedWhen, {argv: ['gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', 'admin_state == "up" and not oper_state'], stdoutEmpty: true});
-	assert.deepEqual(command(actions, 'cluster.daemons').satisfiedWhen, {argv: ['gnt-cluster', 'info'], stdoutIncludes: 'Master node: gcc20.node.farm'});
+	// Both ask Ganeti's daemons only when they run (else every gnt-* query waits 30 s).
+	const instancesUp = command(actions, 'cluster.instances-up').satisfiedWhen!;
+	assert.deepEqual([shown(instancesUp.argv), instancesUp.stdoutEmpty], [['python3', '-c', '…', 'gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', 'admin_state == "up" and not oper_state'], true]);
+	const daemons = command(actions, 'cluster.daemons').satisfiedWhen!;
+	assert.deepEqual([shown(daemons.argv), daemons.stdoutIncludes], [['python3', '-c', '…', 'gnt-cluster', 'info'], 'Master node: gcc20.node.farm']);
 	// Root's key is only ever created when missing, and authorised once.
 	assert.deepEqual(command(actions, 'cluster.ssh-key').satisfiedWhen, {argv: ['test', '-e', '/root/.ssh/id_rsa.pub']});
 	assert.deepEqual(command(actions, 'cluster.ssh-authorize').satisfiedWhen, {argv: ['grep', '-qxF', '-f', '/root/.ssh/id_rsa.pub', '/root/.ssh/authorized_keys']});
