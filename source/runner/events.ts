@@ -55,5 +55,5 @@ export type RunResult = {
 	outcome: RunOutcome;
 	steps: PlannedStep[];
 	/** For 'failed' and 'waiting': the action it stopped at. */
-	stoppedAt?: {stepId: string; action: Action; message: string};
+	stoppedAt?: {stepId: string; action: Action; message: string; hint?: string};
 };

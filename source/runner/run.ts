@@ -158,7 +158,7 @@ async function applyWithDecisions(context: RunContext, stepId: string, entry: Pl
 			emit({type: 'action', stepId, action, status: 'skipped'});
 			return {};
 		}
-		return {stop: {outcome: 'failed', stoppedAt: {stepId, action, message: failure.message}}};
+		return {stop: {outcome: 'failed', stoppedAt: {stepId, action, message: failure.message, ...(failure.hint ? {hint: failure.hint} : {})}}};
 	}
 }
 

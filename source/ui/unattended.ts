@@ -17,7 +17,11 @@ export function summarize(result: RunResult, continueCommand: string): string[] 
 		case 'quit':
 			return [`Stopped. Continue later with: ${continueCommand}`];
 		case 'failed':
-			return [chalk.red(`Failed: ${result.stoppedAt?.action.title}: ${result.stoppedAt?.message}`), `Fix the cause, then continue with: ${continueCommand}`];
+			return [
+				chalk.red(`Failed: ${result.stoppedAt?.action.title}: ${result.stoppedAt?.message}`),
+				...(result.stoppedAt?.hint ? [`Hint: ${result.stoppedAt.hint}`] : []),
+				`Fix the cause, then continue with: ${continueCommand}`,
+			];
 		case 'waiting': {
 			const action = result.stoppedAt?.action;
 			const lines = [chalk.yellow(`Waiting for the operator: ${action?.title}`), result.stoppedAt?.message ?? ''];
