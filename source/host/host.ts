@@ -8,8 +8,11 @@ export type RunOptions = {
 	input?: string;
 	env?: Record<string, string>;
 	timeoutMs?: number;
-	/** Batches of output lines as they arrive (stdout and stderr interleaved). */
-	onLines?: (lines: string[]) => void;
+	/**
+	 * Batches of output lines as they arrive (stdout and stderr interleaved):
+	 * a batch's last lines, and how many lines it held in all.
+	 */
+	onLines?: (lines: string[], printed: number) => void;
 	/** Recorded under this id in a rehearsal, so a rerun can tell it already ran. */
 	actionId?: string;
 	/** Stops the command (SIGTERM) when aborted. */

@@ -174,7 +174,7 @@ export class LocalHost implements Host {
 		this.transcript.command(argv, 'started');
 		const lines = new OutputBatcher({
 			record: chunks => this.transcript.output(chunks),
-			show: batch => options.onLines?.(batch),
+			show: (batch, printed) => options.onLines?.(batch, printed),
 		});
 		const stop = () => void child.kill('SIGTERM').catch(() => undefined);
 		options.signal?.addEventListener('abort', stop, {once: true});

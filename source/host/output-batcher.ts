@@ -6,8 +6,11 @@
 export type OutputSinks = {
 	/** Every byte, in order (the transcript). Called once per batch. */
 	record: (chunks: readonly Buffer[]) => void;
-	/** The batch's last whole lines (at most `tailLines`), never empty. */
-	show: (lines: string[]) => void;
+	/**
+	 * The batch's last whole lines (at most `tailLines`), never empty, and how
+	 * many lines the batch ended in all (counted, not decoded).
+	 */
+	show: (lines: string[], printed: number) => void;
 };
 
 export class OutputBatcher {
@@ -53,13 +56,15 @@ export class OutputBatcher {
 			this.sinks.record([Buffer.from('\n')]);
 			this.recordedNewline = true;
 		}
+		let printed = countNewlines(chunks);
 		const {lines, rest} = lastLines([...this.carry, ...chunks], OutputBatcher.tailLines, OutputBatcher.tailBytes);
 		this.carry = rest;
 		if (final && rest.length > 0) {
 			lines.push(Buffer.concat(rest).toString('utf8'));
+			printed++;
 			this.carry = [];
 		}
-		if (lines.length > 0) this.sinks.show(lines);
+		if (lines.length > 0) this.sinks.show(lines, printed);
 	}
 }
 
@@ -109,6 +114,12 @@ export function lastLines(parts: readonly Buffer[], count: number, maxBytes: num
 	region.reverse();
 	const text = (region.length === 1 ? region[0]! : Buffer.concat(region)).toString('utf8');
 	return {lines: text.split('\n'), rest};
+}
+
+function countNewlines(chunks: readonly Buffer[]): number {
+	let count = 0;
+	for (const chunk of chunks) for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) count++;
+	return count;
 }
 
 /** The last `maxBytes` of `parts`, empty chunks dropped. */

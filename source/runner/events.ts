@@ -37,8 +37,9 @@ export type RunEvent =
 	/**
 	 * A running command's output, every 50 ms: the batch's last lines only (at
 	 * most a few hundred; the transcript has every line). Never one event per line.
+	 * `printed`: how many lines the batch held in all (default: lines.length).
 	 */
-	| {type: 'output'; actionId: string; lines: string[]};
+	| {type: 'output'; actionId: string; lines: string[]; printed?: number};
 
 export type Decisions = {
 	/** Shown the step's plan before it applies. Default: apply. */

@@ -276,10 +276,10 @@ async function apply(context: RunContext, stepId: string, action: Exclude<Action
 	}
 
 	const tail: string[] = [];
-	const onLines = (lines: string[]) => {
+	const onLines = (lines: string[], printed: number) => {
 		tail.push(...lines);
 		if (tail.length > 200) tail.splice(0, tail.length - 200);
-		emit({type: 'output', actionId: action.id, lines});
+		emit({type: 'output', actionId: action.id, lines, printed});
 	};
 	const options = {onLines, actionId: action.id, ...(context.signal ? {signal: context.signal} : {}), ...(action.kind === 'command' && action.timeoutMs ? {timeoutMs: action.timeoutMs} : {}), ...(action.kind === 'command' && action.env ? {env: action.env} : {})};
 	let result: CommandResult | null;

@@ -11,8 +11,9 @@ export class LineRing {
 		this.slots = new Array<string>(capacity).fill('');
 	}
 
-	push(lines: readonly string[]): void {
-		this.total += lines.length;
+	/** `lines`: the latest ones of `printed` lines (the rest were seen only by the transcript). */
+	push(lines: readonly string[], printed = lines.length): void {
+		this.total += Math.max(printed, lines.length);
 		// Only the last `capacity` lines of a batch can survive it.
 		const start = Math.max(0, lines.length - this.capacity);
 		for (let index = start; index < lines.length; index++) {

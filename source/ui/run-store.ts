@@ -91,7 +91,7 @@ export class RunStore {
 	readonly handle = (event: RunEvent): void => {
 		switch (event.type) {
 			case 'output': {
-				this.ring.push(event.lines);
+				this.ring.push(event.lines, event.printed);
 				this.changed(false);
 				return;
 			}

@@ -1,15 +1,27 @@
 // The output path of a running command: every byte recorded in order, the
 // screen handed only whole last lines, decoded from a bounded tail.
 import assert from 'node:assert/strict';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {test} from 'node:test';
 import fc from 'fast-check';
+import {LocalHost} from '../../source/host/local.js';
 import {lastLines, OutputBatcher} from '../../source/host/output-batcher.js';
+import {Transcript} from '../../source/host/transcript.js';
 
 function collect() {
 	const recorded: Buffer[] = [];
 	const shown: string[][] = [];
-	const batcher = new OutputBatcher({record: chunks => recorded.push(...chunks), show: lines => shown.push(lines)});
-	return {batcher, recorded, shown};
+	const printed: number[] = [];
+	const batcher = new OutputBatcher({
+		record: chunks => recorded.push(...chunks),
+		show: (lines, count) => {
+			shown.push(lines);
+			printed.push(count);
+		},
+	});
+	return {batcher, recorded, shown, printed};
 }
 
 test('last lines: at most `count` whole lines before the last newline, and the bytes after it', () => {
@@ -44,7 +56,7 @@ test('every byte is recorded in order; lines cut anywhere (inside a character to
 		fc.property(fc.string({unit, maxLength: 120}), cuts, (text, pieces) => {
 			const bytes = Buffer.from(text);
 			const offsets = [...new Set(pieces.map(piece => piece.at % (bytes.length + 1)))].sort((a, b) => a - b);
-			const {batcher, recorded, shown} = collect();
+			const {batcher, recorded, shown, printed} = collect();
 			let from = 0;
 			offsets.forEach((offset, index) => {
 				batcher.push(bytes.subarray(from, offset));
@@ -55,13 +67,15 @@ test('every byte is recorded in order; lines cut anywhere (inside a character to
 			batcher.flush();
 			assert.equal(Buffer.concat(recorded).toString(), text === '' || text.endsWith('\n') ? text : `${text}\n`);
 			assert.ok(shown.every(batch => batch.length > 0));
-			assert.deepEqual(shown.flat(), text === '' ? [] : text.replace(/\n$/, '').split('\n'));
+			const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+			assert.deepEqual(shown.flat(), lines);
+			assert.equal(printed.reduce((sum, count) => sum + count, 0), lines.length);
 		}),
 	);
 });
 
 test('100,000 lines in big chunks: each batch hands on only its last 200 lines; a megabyte line without a newline stays bounded', () => {
-	const {batcher, recorded, shown} = collect();
+	const {batcher, recorded, shown, printed} = collect();
 	const text = Array.from({length: 100_000}, (_, index) => `line ${index}\n`).join('');
 	const bytes = Buffer.from(text);
 	for (let offset = 0; offset < bytes.length; offset += 65_536) batcher.push(bytes.subarray(offset, offset + 65_536));
@@ -70,6 +84,7 @@ test('100,000 lines in big chunks: each batch hands on only its last 200 lines; 
 	assert.ok(shown.length >= 2, 'bursts are handed on before the end');
 	assert.ok(shown.every(batch => batch.length === OutputBatcher.tailLines));
 	assert.deepEqual(shown.at(-1)!.slice(-2), ['line 99998', 'line 99999']);
+	assert.equal(printed.reduce((sum, count) => sum + count, 0), 100_000, 'every line counted, though few were decoded');
 
 	const long = collect();
 	for (let index = 0; index < 64; index++) long.batcher.push(Buffer.alloc(16_384, index % 10 === 9 ? 'y' : 'x'));
@@ -79,4 +94,28 @@ test('100,000 lines in big chunks: each batch hands on only its last 200 lines; 
 	const [line] = long.shown[0]!;
 	assert.ok(line!.length <= OutputBatcher.tailBytes && line!.endsWith('END'), 'the end of the long line, bounded');
 	assert.equal(Buffer.concat(long.recorded).length, 64 * 16_384 + 'END\n'.length);
+});
+
+test('through the host adapter: a command\'s 50,000 lines all reach the transcript, and every one is counted for the screen', async () => {
+	const work = await mkdtemp(join(tmpdir(), 'output-batcher-'));
+	try {
+		const transcriptPath = join(work, 'transcript.log');
+		const host = new LocalHost({root: '/', stateDir: work, transcript: new Transcript(transcriptPath)});
+		let printed = 0;
+		let last: string[] = [];
+		const result = await host.run(['sh', '-c', 'seq 1 50000; printf tail'], {
+			onLines: (lines, count) => {
+				printed += count;
+				last = lines;
+			},
+		});
+		assert.equal(result.exitCode, 0);
+		assert.equal(printed, 50_001);
+		assert.deepEqual(last.slice(-2), ['50000', 'tail']);
+		const transcript = await readFile(transcriptPath, 'utf8');
+		const expected = `${Array.from({length: 50_000}, (_, index) => index + 1).join('\n')}\ntail\n`;
+		assert.ok(transcript.includes(`# started\n${expected}`), 'the output, byte for byte, between the started and exit lines');
+	} finally {
+		await rm(work, {recursive: true, force: true});
+	}
 });

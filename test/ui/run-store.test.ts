@@ -18,6 +18,10 @@ test('the ring keeps the last lines in order, whatever the batch sizes', () => {
 	ring.push(Array.from({length: 1000}, (_, index) => String(index)));
 	assert.deepEqual(ring.tail(3), ['997', '998', '999']);
 	assert.equal(ring.total, 1006);
+	// A batch's last lines stand for all it held: the count is the batch's.
+	ring.push(['1199', '1200'], 194);
+	assert.equal(ring.total, 1200);
+	assert.deepEqual(ring.tail(2), ['1199', '1200']);
 	ring.clear();
 	assert.deepEqual(ring.tail(), []);
 });

@@ -21,20 +21,21 @@ test('batches of output: the pane shows the last lines in a fixed height, with t
 	assert.match(frame, /\(no output yet\)/);
 	const heights = new Set<number>();
 	for (let batch = 0; batch < 50; batch++) {
-		store.handle({type: 'output', actionId: apt.id, lines: Array.from({length: 200}, (_, index) => `Unpacking package-${batch * 200 + index} (1.0) ...`)});
+		// Each batch held 2,000 lines; its last 200 are handed on.
+		store.handle({type: 'output', actionId: apt.id, lines: Array.from({length: 200}, (_, index) => `Unpacking package-${batch * 2000 + 1800 + index} (1.0) ...`), printed: 2000});
 		if (batch % 10 === 0) {
 			await tick(40);
 			heights.add(screen.lastFrame()!.split('\n').length);
 		}
 	}
-	frame = await waitFor(screen.lastFrame, 'package-9999 ');
+	frame = await waitFor(screen.lastFrame, 'package-99999 ');
 	assert.equal(heights.size, 1, `the frame height never changes (${[...heights]})`);
 	const shown = frame.split('\n').filter(line => line.includes('Unpacking'));
 	assert.equal(shown.length, 8);
-	assert.match(shown[0]!, /package-9992 /);
-	assert.match(frame, /9992 earlier lines in the transcript · 10000 lines/);
+	assert.match(shown[0]!, /package-99992 /);
+	assert.match(frame, /99992 earlier lines in the transcript · 100000 lines/);
 	// Far fewer frames than batches, and never one per line.
-	assert.ok(screen.frames.length < 60, `${screen.frames.length} frames for 10,000 lines`);
+	assert.ok(screen.frames.length < 60, `${screen.frames.length} frames for 100,000 lines`);
 	screen.unmount();
 	store.dispose();
 });
