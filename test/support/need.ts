@@ -34,6 +34,11 @@ const debianPackages: Record<string, string> = {
 	git: 'git',
 	sshd: 'openssh-server',
 	'gnt-cluster': 'ganeti',
+	flock: 'util-linux',
+	losetup: 'mount',
+	'qemu-system-x86_64': 'qemu-system-x86',
+	python3: 'python3',
+	'ssh-keygen': 'openssh-client',
 };
 
 const sbinDirectories = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
