@@ -24,18 +24,28 @@ const keys: Array<[string, string]> = [
 const Keys = memo(() => <KeyHelp keys={keys} />);
 
 /**
- * The output lines, cut to `width`. Plain ASCII lines (the usual case) fill
- * one text node: their width is their length, so nothing wraps, and Ink
- * measures and lays out one node a frame instead of one per line. A line with
- * other characters (wide ones among them) is cut by Ink itself.
+ * The output lines, cut to `width` columns. Plain ASCII lines (the usual case)
+ * fill one text node, and the marks of cut lines a one-column node beside it:
+ * the text stays ASCII, whose width Ink reads from its length, nothing wraps,
+ * and Ink lays out two nodes a frame instead of one per line. A line with other
+ * characters (wide ones among them) is cut by Ink itself.
  */
 function OutputTail({lines, width}: {lines: string[]; width: number}) {
 	if (lines.length === 0) return <Text dimColor>(no output yet)</Text>;
-	const shown = lines.map(line => clip(line, width) || ' ');
-	if (lines.every(isPlainAscii)) return <Text>{shown.join('\n')}</Text>;
-	return shown.map((line, index) => (
+	if (lines.every(isPlainAscii)) {
+		const room = width - 1;
+		return (
+			<Box>
+				<Box width={room}>
+					<Text>{lines.map(line => line.slice(0, room)).join('\n')}</Text>
+				</Box>
+				<Text>{lines.map(line => (line.length > room ? '…' : ' ')).join('\n')}</Text>
+			</Box>
+		);
+	}
+	return lines.map((line, index) => (
 		<Text key={index} wrap="truncate-end">
-			{line}
+			{clip(line, width) || ' '}
 		</Text>
 	));
 }
