@@ -3,27 +3,13 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {render} from 'ink-testing-library';
-import {freePrivateRanges, type Detected} from '../../source/host/detect.js';
 import {judge, newWizard, questions, type Wizard} from '../../source/ui/questions.js';
 import {QuestionScreen} from '../../source/ui/screens/QuestionScreen.js';
+import {detectedHost} from './support/detected.js';
 import {keys, nextCall, press, tick, type, waitFor} from './support/ink.js';
 
-const detected: Detected = {
-	hostname: 'gcc20',
-	interfaces: [
-		{name: 'lo', addresses: ['127.0.0.1/8'], kind: 'loopback', up: true, defaultRoute: false},
-		{name: 'eno1', addresses: ['198.51.100.20/24'], kind: 'physical', up: true, defaultRoute: true},
-		{name: 'eno2', addresses: [], kind: 'physical', up: false, defaultRoute: false},
-	],
-	disks: [
-		{name: 'sda', path: '/dev/sda', sizeBytes: 500e9, fstype: null, mountpoints: [], partitions: [{name: 'sda1', path: '/dev/sda1', sizeBytes: 500e9, fstype: 'ext4', mountpoints: ['/']}], inUse: 'mounted on /'},
-		{name: 'sdb', path: '/dev/sdb', sizeBytes: 2e12, fstype: null, mountpoints: [], partitions: [], inUse: null},
-	],
-	volumeGroups: [{name: 'vg0', sizeBytes: 100e9, freeBytes: 50e9}],
-	resolvers: ['192.0.2.53'],
-	usedNetworks: ['198.51.100.0/24'],
-	freeRanges: freePrivateRanges(['198.51.100.0/24']),
-};
+// A volume group already there: the storage questions offer it.
+const detected = detectedHost({volumeGroups: [{name: 'vg0', sizeBytes: 100e9, freeBytes: 50e9}]});
 
 const question = (id: string) => questions.find(entry => entry.id === id)!;
 

@@ -3,31 +3,18 @@
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
-import {freePrivateRanges, nothingDetected, type Detected} from '../../source/host/detect.js';
+import {nothingDetected} from '../../source/host/detect.js';
 import {parseRecipe, RecipeError} from '../../source/recipe/load.js';
 import {checkDraft, draftFromRecipe, draftToYaml, recipeFileText} from '../../source/ui/draft.js';
 import {hostAt, judge, newWizard, partitionOf, playAnswers, questions, questionText, subnetOf, visibleQuestions} from '../../source/ui/questions.js';
+import {detectedHost} from './support/detected.js';
 
 const seedText = readFileSync('recipes/gcc-compile-farm.yaml', 'utf8');
 const seed = parseRecipe(seedText);
 const question = (id: string) => questions.find(entry => entry.id === id)!;
 
-const detected: Detected = {
-	hostname: 'gcc20',
-	interfaces: [
-		{name: 'lo', addresses: ['127.0.0.1/8'], kind: 'loopback', up: true, defaultRoute: false},
-		{name: 'eno1', addresses: ['198.51.100.20/24'], kind: 'physical', up: true, defaultRoute: true},
-		{name: 'eno2', addresses: [], kind: 'physical', up: false, defaultRoute: false},
-	],
-	disks: [
-		{name: 'sda', path: '/dev/sda', sizeBytes: 500e9, fstype: null, mountpoints: [], partitions: [{name: 'sda1', path: '/dev/sda1', sizeBytes: 500e9, fstype: 'ext4', mountpoints: ['/']}], inUse: 'mounted on /'},
-		{name: 'sdb', path: '/dev/sdb', sizeBytes: 2e12, fstype: null, mountpoints: [], partitions: [], inUse: null},
-	],
-	volumeGroups: [],
-	resolvers: ['192.0.2.53'],
-	usedNetworks: ['198.51.100.0/24', '10.10.0.0/16'],
-	freeRanges: freePrivateRanges(['198.51.100.0/24', '10.10.0.0/16']),
-};
+// 10.10.0.0/16 in use: the default private range must move on.
+const detected = detectedHost({usedNetworks: ['198.51.100.0/24', '10.10.0.0/16']});
 
 /** What the loader says about the seed recipe with one line replaced. */
 function loaderSays(from: string, to: string): string {
