@@ -40,21 +40,27 @@ test('batches of output: the pane shows the last lines in a fixed height, with t
 	store.dispose();
 });
 
-test('long lines are cut to the pane, escape codes and progress bars cleaned', async () => {
+/** A 40-column pane of 3 lines once `apt` printed `lines`; `shown` is the frame once it shows `until`. */
+async function paneShowing(lines: string[], until: string) {
 	const store = new RunStore([], {intervalMs: 0});
 	const screen = render(<RunningPane store={store} lines={3} width={40} />);
 	store.handle({type: 'action', stepId: 'host', action: apt, status: 'running'});
-	store.handle({type: 'output', actionId: apt.id, lines: ['x'.repeat(500), '\u001B[32mgreen\u001B[0m text', '10%\r50%\r100%']});
+	store.handle({type: 'output', actionId: apt.id, lines});
 	store.flush();
-	const frame = await waitFor(screen.lastFrame, '100%');
+	const shown = await waitFor(screen.lastFrame, until);
+	screen.unmount();
+	store.dispose();
+	return shown;
+}
+
+test('long lines are cut to the pane, escape codes and progress bars cleaned', async () => {
+	const frame = await paneShowing(['x'.repeat(500), '\u001B[32mgreen\u001B[0m text', '10%\r50%\r100%'], '100%');
 	assert.ok(frame.includes('green text'));
 	assert.ok(!frame.includes('50%'));
 	assert.ok(frame.split('\n').every(line => line.length <= 100), 'no line wider than the terminal');
 	// 40 columns: 36 inside the border and its margin, the last one for the cut mark.
 	assert.ok(frame.includes(`│${'x'.repeat(35)}…`), frame);
 	assert.ok(!frame.includes('x'.repeat(36)));
-	screen.unmount();
-	store.dispose();
 });
 
 test('the spinner and the elapsed time move with the store\'s clock', async () => {
@@ -75,19 +81,12 @@ test('the spinner and the elapsed time move with the store\'s clock', async () =
 });
 
 test('lines with wide characters are cut by the terminal width, beside plain ones', async () => {
-	const store = new RunStore([], {intervalMs: 0});
-	const screen = render(<RunningPane store={store} lines={3} width={40} />);
-	store.handle({type: 'action', stepId: 'host', action: apt, status: 'running'});
-	store.handle({type: 'output', actionId: apt.id, lines: ['plain', '漢字'.repeat(50), 'café ok']});
-	store.flush();
-	const frame = await waitFor(screen.lastFrame, 'café ok');
+	const frame = await paneShowing(['plain', '漢字'.repeat(50), 'café ok'], 'café ok');
 	const wide = frame.split('\n').find(line => line.includes('漢'))!;
 	// 38 columns inside the border: about 19 wide characters, then the cut mark (Ink's truncation may overhang by one column).
 	assert.ok([...wide].filter(character => character === '漢' || character === '字').length <= 19, wide);
 	assert.ok(wide.includes('…'));
 	assert.match(frame, /│plain +│/);
-	screen.unmount();
-	store.dispose();
 });
 
 test('the step list shows each status with its symbol, and the running step its progress', async () => {
