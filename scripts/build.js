@@ -25,6 +25,10 @@ await build({
 	target: 'node20',
 	jsx: 'automatic',
 	sourcemap: 'linked',
+	// React's production build: the development one checks and warns on every render.
+	define: {'process.env.NODE_ENV': '"production"'},
+	// Fewer bytes for V8 to parse before the first frame; the source map keeps stack traces readable.
+	minify: true,
 	plugins: [noDevtools],
 	// Some bundled CommonJS dependencies call require(); give the ESM bundle one.
 	banner: {js: "import {createRequire as __createRequire} from 'node:module';const require = __createRequire(import.meta.url);"},
