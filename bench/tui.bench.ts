@@ -88,6 +88,9 @@ async function streaming(): Promise<void> {
 		format: 'esm',
 		target: 'node20',
 		jsx: 'automatic',
+		// As scripts/build.js builds the CLI.
+		define: {'process.env.NODE_ENV': '"production"'},
+		minify: true,
 		banner: {js: "import {createRequire as __createRequire} from 'node:module';const require = __createRequire(import.meta.url);"},
 		// Ink imports react-devtools-core (not installed) only when DEV is set; an
 		// external import would be hoisted into the bundle's top and fail at start.
