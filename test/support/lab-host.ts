@@ -13,7 +13,7 @@ import {parseRecipe} from '../../source/recipe/load.js';
 import {cliPath} from './cli.js';
 import {createLab, type Lab, type Peer} from './lab.js';
 import {takeMachineLock} from './machine-lock.js';
-import {assertMachineUntouched, machineState, namespaceIds} from '../lab/machine.js';
+import {assertMachineUntouched, machineState, namespaceIds} from './machine-state.js';
 
 export const labRecipe = fileURLToPath(new URL('../../recipes/lab.yaml', import.meta.url));
 export const stateDir = '/var/lib/ganeti-wizard';
@@ -57,7 +57,7 @@ export type LabHost = {
 	diagnostics(run?: CliRun, lines?: number): Promise<string>;
 	/**
 	 * Ends the lab, then asserts the machine is exactly as it was before the lab
-	 * (test/lab/machine.ts: hostname, watched files, routes, links, firewall,
+	 * (test/support/machine-state.ts: hostname, watched files, routes, links, firewall,
 	 * mounts, loop devices, no process of the lab left); then lets the next lab host go.
 	 */
 	destroy(): Promise<void>;

@@ -8,9 +8,9 @@ import {existsSync} from 'node:fs';
 import {readdir, readFile, readlink} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import {$} from 'zx';
-import type {Lab} from '../support/lab.js';
-import {shellEnvironment} from '../support/lab.js';
-import {missing} from '../support/need.js';
+import type {Lab} from './lab.js';
+import {shellEnvironment} from './lab.js';
+import {missing} from './need.js';
 
 const quiet = $({quiet: true, nothrow: true, env: shellEnvironment()});
 
