@@ -34,6 +34,9 @@ export type FileAction = ActionBase & {
 	serial?: {zone: string; value: number};
 };
 
+/** A scratch tree for a check: copies of `copy`, `files` laid over them, `emptyDirectories` made. */
+export type Stage = {copy: string[]; files: Array<{path: string; content: string}>; needs: string; emptyDirectories?: string[]};
+
 export type CommandAction = ActionBase & {
 	kind: 'command';
 	argv: string[];
@@ -56,7 +59,7 @@ export type CommandAction = ActionBase & {
 	 * to argv as "{stage}" (e.g. named-checkconf -t {stage} -z ...). The check is
 	 * skipped, with a note, when `needs` is not in that tree (a bare rehearsal).
 	 */
-	stage?: {copy: string[]; files: Array<{path: string; content: string}>; needs: string; emptyDirectories?: string[]};
+	stage?: Stage;
 	/** Also run whenever one of these actions was applied after this one last ran. */
 	rerunAfter?: string[];
 	/** The operator can skip this action if it fails. */

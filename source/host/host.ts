@@ -1,6 +1,7 @@
 // The host adapter's contract: the only way any code touches the system.
 // One implementation (local.ts) acts for real at root "/" or rehearses under a
 // folder, where it maps every path under that folder and records commands.
+import type {Stage} from '../actions/action.js';
 
 export type RunResult = {exitCode: number; stdout: string; stderr: string};
 
@@ -26,8 +27,6 @@ export type WriteOptions = {
 	check?: string[];
 };
 
-/** A scratch tree: copies of `copy`, `files` laid over them, `emptyDirectories` made. */
-export type Stage = {copy: string[]; files: Array<{path: string; content: string}>; needs: string; emptyDirectories?: string[]};
 
 export type FileInfo = {mode: number; uid: number; gid: number; size: number};
 

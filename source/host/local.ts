@@ -8,7 +8,8 @@ import {basename, dirname, join} from 'node:path';
 import {$, type ProcessPromise} from 'zx/core';
 import {failpoint, failpointArmed} from '../runner/failpoints.js';
 import {OutputBatcher} from './output-batcher.js';
-import type {FileInfo, Host, RunOptions, RunResult, Stage, WriteOptions} from './host.js';
+import type {Stage} from '../actions/action.js';
+import type {FileInfo, Host, RunOptions, RunResult, WriteOptions} from './host.js';
 import {quoteArgv} from './quote.js';
 import type {Transcript} from './transcript.js';
 

@@ -6,7 +6,7 @@
 import {existsSync} from 'node:fs';
 import {chown, rename} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
-import type {Action, CommandAction, Probe} from '../../source/actions/action.js';
+import type {Action, Probe, Stage} from '../../source/actions/action.js';
 import type {Inventory} from '../../source/inventory/inventory.js';
 import {bareFacts, type Facts, type StepDefinition} from '../../source/steps/step.js';
 import type {NamespaceHost} from './lab.js';
@@ -56,7 +56,7 @@ async function ownerIds(host: NamespaceHost, owner: {user: string; group: string
 }
 
 /** The runner's scratch tree for a staged check, made inside the lab (its private /tmp). */
-async function stageInLab(host: NamespaceHost, stage: NonNullable<CommandAction['stage']>): Promise<string> {
+async function stageInLab(host: NamespaceHost, stage: Stage): Promise<string> {
 	const scratch = '/tmp/ganeti-wizard-stage';
 	await host.run(['rm', '-rf', scratch]);
 	for (const directory of stage.copy) {
