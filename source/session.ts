@@ -46,8 +46,6 @@ export type Session = {
 	context: RunContext;
 };
 
-export {UsageError};
-
 /** Where to act and keep progress, before anything is read or written. */
 export function resolveLocation(options: Pick<SessionOptions, 'recipe' | 'root' | 'stateDir'>, isRoot = process.getuid?.() === 0): {recipePath: string; root: string; stateDir: string; builtInDefault: boolean} {
 	const builtInDefault = options.recipe === undefined && options.root === undefined;

@@ -1,14 +1,11 @@
 // Recipe text -> validated Recipe. Every problem becomes one line naming the
 // field path, the bad value and what is expected; no stack trace ever.
 import {readFile} from 'node:fs/promises';
-import {isAlias, isCollection, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError, stringify} from 'yaml';
+import {isAlias, isCollection, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, visit, type Document, type YAMLError} from 'yaml';
 import type {z} from 'zod';
-import {crossCheck} from './cross-checks.js';
 import {RecipeError} from '../errors.js';
+import {crossCheck} from './cross-checks.js';
 import {recipeSchema, type Recipe} from './schema.js';
-
-
-export {RecipeError};
 
 /** A recipe as YAML text, as it is saved with progress and read back by parseRecipe. */
 export function recipeText(recipe: Recipe): string {

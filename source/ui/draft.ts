@@ -2,7 +2,8 @@
 // YAML. It is checked by turning it into recipe text and reading that back with
 // the recipe loader, so a refused answer reads exactly like a refused recipe.
 import {stringify} from 'yaml';
-import {parseRecipe, RecipeError, formatPath} from '../recipe/load.js';
+import {parseRecipe, formatPath} from '../recipe/load.js';
+import {RecipeError} from '../errors.js';
 import type {Recipe} from '../recipe/schema.js';
 
 export type Draft = Record<string, unknown>;

@@ -5,7 +5,8 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {join, relative} from 'node:path';
 import {test} from 'node:test';
 import {fileURLToPath} from 'node:url';
-import {loadRecipeFile, RecipeError} from '../../source/recipe/load.js';
+import {loadRecipeFile} from '../../source/recipe/load.js';
+import {RecipeError} from '../../source/errors.js';
 
 const corpus = fileURLToPath(new URL('../recipes-bad/', import.meta.url));
 const files = readdirSync(corpus)

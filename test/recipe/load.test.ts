@@ -7,7 +7,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
 import fc from 'fast-check';
-import {loadRecipeFile, parseRecipe, RecipeError} from '../../source/recipe/load.js';
+import {loadRecipeFile, parseRecipe} from '../../source/recipe/load.js';
+import {RecipeError} from '../../source/errors.js';
 import {arbitraryRecipe, recipeToYaml, seedRecipeObject} from '../support/random-recipe.js';
 
 let directory: string;
