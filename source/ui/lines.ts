@@ -4,7 +4,7 @@
 // transcript; a failure can show its last lines.
 import chalk, {type ChalkInstance} from 'chalk';
 import type {RunEvent} from '../runner/events.js';
-import {statusSymbol} from './status-style.js';
+import {statusSymbol, styleStatus} from './status-style.js';
 
 export type LineOptions = {
 	/** After a failed command, its last lines (plain mode shows them in its own prompt). */
@@ -12,14 +12,13 @@ export type LineOptions = {
 };
 
 export function lineReporter(write: (line: string) => void, paint: ChalkInstance = chalk, options: LineOptions = {}): (event: RunEvent) => void {
-	const colourOf = {pending: paint.dim, running: paint.cyan, done: paint.green, satisfied: paint.green, failed: paint.red, waiting: paint.yellow, skipped: paint.yellow};
 	const tails = new Map<string, string[]>();
 	return event => {
 		if (event.type === 'output') {
 			if (options.failureTail) tails.set(event.actionId, [...(tails.get(event.actionId) ?? []), ...event.lines].slice(-15));
 			return;
 		}
-		const label = colourOf[event.status](`${statusSymbol[event.status]} ${event.status}`);
+		const label = styleStatus(event.status, `${statusSymbol[event.status]} ${event.status}`, paint);
 		if (event.type === 'step') {
 			write(`${paint.bold(`step ${event.stepId}`)}: ${label}`);
 			return;

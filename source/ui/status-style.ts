@@ -1,5 +1,5 @@
 // How each status reads on a line: a symbol that survives NO_COLOR, and a colour.
-import chalk from 'chalk';
+import chalk, {type ChalkInstance} from 'chalk';
 import type {ActionStatus} from '../actions/action.js';
 
 if (process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '') chalk.level = 0;
@@ -14,16 +14,17 @@ export const statusSymbol: Record<ActionStatus, string> = {
 	skipped: '-',
 };
 
-const statusColour: Record<ActionStatus, (text: string) => string> = {
-	pending: chalk.dim,
-	running: chalk.cyan,
-	done: chalk.green,
-	satisfied: chalk.green,
-	failed: chalk.red,
-	waiting: chalk.yellow,
-	skipped: chalk.yellow,
+const statusColour: Record<ActionStatus, 'dim' | 'cyan' | 'green' | 'red' | 'yellow'> = {
+	pending: 'dim',
+	running: 'cyan',
+	done: 'green',
+	satisfied: 'green',
+	failed: 'red',
+	waiting: 'yellow',
+	skipped: 'yellow',
 };
 
-export function styleStatus(status: ActionStatus, text: string): string {
-	return statusColour[status](text);
+/** `text` in the status's colour; `paint` is plain mode's own chalk (it may have colour off). */
+export function styleStatus(status: ActionStatus, text: string, paint: ChalkInstance = chalk): string {
+	return paint[statusColour[status]](text);
 }
