@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
 import {broadcast, fromInt, hostRange, parseCidr, toInt} from '../../source/inventory/addresses.js';
-import {parseRecipe, RecipeError} from '../../source/recipe/load.js';
+import {parseRecipe} from '../../source/recipe/load.js';
+import {RecipeError} from '../../source/errors.js';
 import {arbitraryRecipe, recipeToYaml, seedRecipeObject, type RecipeObject} from '../support/random-recipe.js';
 
 type Instance = Record<string, unknown>;
@@ -67,8 +68,12 @@ test('two instances with one name, MAC or address name both indices', () => {
 
 			const address = structuredClone(site);
 			const [firstHost] = hostRange(String(site.network.vms_subnet));
-			const taken = new Set(site.instances.map(instance => instance.address));
-			address.instances[low]!.address ??= taken.has(fromInt(firstHost + 1)) ? undefined : fromInt(firstHost + 1);
+			// An address no instance, nor the bridge (the VMs' gateway), holds, outside the DHCP range.
+			const taken = new Set([...site.instances.map(instance => instance.address), site.network.bridge.address]);
+			const dynamic = (site.dhcp as {range?: [string, string]} | undefined)?.range?.map(toInt);
+			const candidate = firstHost + 1;
+			const free = !taken.has(fromInt(candidate)) && !(dynamic && candidate >= dynamic[0]! && candidate <= dynamic[1]!);
+			address.instances[low]!.address ??= free ? fromInt(candidate) : undefined;
 			fc.pre(address.instances[low]!.address !== undefined);
 			address.instances[high]!.address = address.instances[low]!.address;
 			assertProblem(
