@@ -2,73 +2,18 @@
 // (hostname, /etc, routes, firewall, daemons, peers) is invisible to the
 // machine while the lab runs and gone without a trace once it is destroyed.
 import assert from 'node:assert/strict';
-import {createHash} from 'node:crypto';
 import {existsSync} from 'node:fs';
-import {readdir, readFile, readlink} from 'node:fs/promises';
-import {hostname} from 'node:os';
 import {test} from 'node:test';
-import {$} from 'zx';
-import {createLab, shellEnvironment} from '../support/lab.js';
+import {createLab} from '../support/lab.js';
+import {takeMachineLock} from '../support/machine-lock.js';
+import {machineState, processesIn} from '../support/machine-state.js';
 import {missing, need} from '../support/need.js';
 
-const quiet = $({quiet: true, nothrow: true, env: shellEnvironment()});
-
-async function output(argv: string[]): Promise<string> {
-	const result = await quiet`${argv}`;
-	return `${result.exitCode}\n${result.stdout}`;
-}
-
-async function checksum(path: string): Promise<string> {
-	return createHash('sha256').update(await readFile(path)).digest('hex');
-}
-
-/** What a lab must never change on the machine. */
-async function machineState(): Promise<Record<string, string>> {
-	const state: Record<string, string> = {
-		hostname: hostname(),
-		etcHosts: await checksum('/etc/hosts'),
-		resolvConf: existsSync('/etc/resolv.conf') ? await checksum('/etc/resolv.conf') : 'absent',
-		bindOptions: existsSync('/etc/bind/named.conf.options') ? await checksum('/etc/bind/named.conf.options') : 'absent',
-		routes: await output(['ip', 'route', 'show', 'table', 'all']),
-		links: await output(['ip', '-o', 'link', 'show']),
-		addresses: await output(['ip', '-o', 'address', 'show']),
-		netns: await output(['ip', 'netns', 'list']),
-		ipForward: await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8'),
-		// The machine's own mount table: the lab's overlays must never show up in it.
-		mounts: (await readFile('/proc/self/mountinfo', 'utf8'))
-			.split('\n')
-			.map(line => line.split(' ').slice(4, 5).join())
-			.sort()
-			.join('\n'),
-	};
-	if (missing(['iptables-save']).length === 0) {
-		// Drop the "# Generated ... on <date>" comments and the chains' packet counters.
-		const rules = async (argv: string[]) => (await output(argv)).replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, '');
-		state.iptables = await rules(['iptables-save']);
-		state.nat = await rules(['iptables-save', '-t', 'nat']);
-	}
-	return state;
-}
-
-/** Processes of the machine that live in any of these namespaces. */
-async function processesIn(namespaceIds: Set<string>): Promise<string[]> {
-	const found: string[] = [];
-	for (const entry of await readdir('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		for (const kind of ['net', 'mnt', 'pid', 'uts']) {
-			const id = await readlink(`/proc/${entry}/ns/${kind}`).catch(() => undefined);
-			if (id && namespaceIds.has(id)) {
-				const command = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-				found.push(`${entry} ${command.replaceAll('\0', ' ')}`);
-				break;
-			}
-		}
-	}
-	return found;
-}
-
 test('a lab host is isolated while it runs and leaves the machine untouched', async t => {
-	if (!need(['root', 'namespaces', 'overlay', 'unshare', 'nsenter', 'ip', 'busybox'], t)) return;
+	if (!need(['root', 'namespaces', 'overlay', 'unshare', 'nsenter', 'ip', 'busybox', 'flock'], t)) return;
+	// The machine's state is compared as a whole: no lab host may change it meanwhile.
+	const lock = await takeMachineLock();
+	t.after(() => lock.release());
 	const before = await machineState();
 	const lab = await createLab({hostname: 'gcc20'});
 	const namespaceIds = new Set<string>();

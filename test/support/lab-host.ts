@@ -216,22 +216,13 @@ export function doneLines(stdout: string): string[] {
 
 /**
  * The slowest commands of the transcript since `since` (ms), as "12.3 s gnt-cluster init ..."
- * lines: the transcript stamps each command's "started" line and its outcome line.
+ * lines: each command's outcome line says how long it took ("# exit 0 after 812 ms").
  */
 export function slowestCommands(transcript: string, since: number, count = 3): string[] {
-	const started = new Map<string, number>();
 	const durations: Array<{ms: number; command: string}> = [];
 	for (const line of transcript.split('\n')) {
-		const match = /^(\S+) \$ (.*)  # (.*)$/.exec(line);
-		if (!match) continue;
-		const [, stamp, command, outcome] = match as unknown as [string, string, string, string];
-		const at = Date.parse(stamp);
-		if (!(at >= since)) continue;
-		if (outcome === 'started') started.set(command, at);
-		else if (started.has(command)) {
-			durations.push({ms: at - started.get(command)!, command});
-			started.delete(command);
-		}
+		const match = /^(\S+) \$ (.*)  # exit .* after (\d+) ms$/.exec(line);
+		if (match && Date.parse(match[1]!) >= since) durations.push({ms: Number(match[3]), command: match[2]!});
 	}
 	return durations
 		.sort((a, b) => b.ms - a.ms)

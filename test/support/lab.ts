@@ -7,16 +7,16 @@
 // Life cycle: a holder process (PID 1 of a new PID namespace) keeps the
 // namespaces alive. It exits when its stdin closes, so even if the test
 // process is SIGKILLed every daemon started inside dies with it.
-import {fileURLToPath} from 'node:url';
 import {execFileSync} from 'node:child_process';
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {mkdir, readFile, writeFile, chmod, readlink} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {$, type ProcessPromise} from 'zx';
 
 /** The checkout this file belongs to. */
 const projectDirectory = fileURLToPath(new URL('../../', import.meta.url));
-import {$, type ProcessPromise} from 'zx';
 
 export type ExecOptions = {
 	/** Written to the command's stdin. */

@@ -31,6 +31,7 @@ export async function machineState(): Promise<Record<string, string>> {
 		routes: await output(['ip', 'route', 'show', 'table', 'all']),
 		links: await output(['ip', '-o', 'link', 'show']),
 		addresses: await output(['ip', '-o', 'address', 'show']),
+		netns: await output(['ip', 'netns', 'list']),
 		ipForward: await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8'),
 		loops: await output(['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE']),
 		varLibGaneti: (await readdir('/var/lib/ganeti').catch(() => [])).sort().join(' '),
@@ -44,6 +45,7 @@ export async function machineState(): Promise<Record<string, string>> {
 	if (missing(['iptables-save']).length === 0) {
 		// Without the "# Generated ... on <date>" comments and the packet counters.
 		const rules = async (argv: string[]) => (await output(argv)).replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, '');
+		state.iptables = await rules(['iptables-save']);
 		state.nat = await rules(['iptables-save', '-t', 'nat']);
 		state.filter = await rules(['iptables-save', '-t', 'filter']);
 	}
