@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import {mkdtemp, readFile, readdir, rm, stat} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {after, before, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
-import {runCli, seedRecipe} from '../support/cli.js';
+import {cliPath, runCli, seedRecipe} from '../support/cli.js';
 
 const corpus = fileURLToPath(new URL('../recipes-bad/', import.meta.url));
 const statuses = ['pending', 'done', 'satisfied', 'failed', 'waiting', 'skipped', 'running'];
@@ -98,4 +98,11 @@ test('plan --json and status --json have the documented shape', async () => {
 	assert.ok(recorded.steps.every(step => step.actions.every(action => ['done', 'satisfied'].includes(action['status'] as string))));
 	const mode = (await stat(join(state, 'progress.json'))).mode & 0o777;
 	assert.equal(mode, 0o600);
+});
+
+test("the built CLI carries React's production build only (the development one checks and warns on every render)", async () => {
+	const chunks = join(dirname(cliPath), 'chunks');
+	const bundle = (await Promise.all([cliPath, ...(await readdir(chunks)).filter(name => name.endsWith('.js')).map(name => join(chunks, name))].map(path => readFile(path, 'utf8')))).join('\n');
+	assert.match(bundle, /__REACT_DEVTOOLS_GLOBAL_HOOK__/, 'React is in the bundle');
+	assert.doesNotMatch(bundle, /react-reconciler\.development|This is a bug in React/);
 });

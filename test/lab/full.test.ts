@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {parseCidr} from '../../source/inventory/addresses.js';
 import type {Inventory} from '../../source/inventory/inventory.js';
+import {python, whenDaemonsRunProgram} from '../../source/steps/programs.js';
 import {assertAnswers} from '../network/dns-answers.js';
 import {udhcpc} from '../network/dhcp-client.js';
 import {createLabHost, doneLines, labHostRequirements, outsideAddress, slowestCommands, transcriptPath, type CliRun, type LabHost} from '../support/lab-host.js';
@@ -62,6 +63,9 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 			await reboot(host);
 			const rebooted = Date.now();
 			assert.doesNotMatch(await lab.run(['ip', '-o', 'link', 'show']), /\bbr0\b/, 'the reboot took br0 away');
+			// The daemons' probe says "no" from daemon-util instead of asking a master daemon that is not there.
+			const asked = await lab.exec(python(whenDaemonsRunProgram, 'gnt-cluster', 'info'));
+			assert.deepEqual([asked.exitCode, asked.stdout.trim()], [1, 'ganeti-wconfd is not running']);
 			const third = await host.apply();
 			console.log(`# apply after the reboot: exit ${third.code ?? third.signal} in ${(third.ms / 1000).toFixed(1)} s, ${doneLines(third.stdout).length} changes; slowest: ${slowestCommands((await lab.readFile(transcriptPath)) ?? '', rebooted).join('; ')}`);
 			if (third.code !== 0) await failWith(`apply after the reboot exited ${third.code ?? third.signal}`, third);
@@ -74,6 +78,16 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 			await assertNamesAnswered(host, inventory);
 			await assertLeaseAndNat(host, inventory, 'vm-again');
 			assert.equal((await masquerades(host)).length, 1, 'one MASQUERADE rule after the reboot');
+			assert.equal(await instanceStatus(host, inventory.instances[0]!.fqdn), 'running', 'the instance Ganeti should run was started');
+			assert.match(await lab.run(python(whenDaemonsRunProgram, 'gnt-cluster', 'info')), new RegExp(`Master node: ${inventory.node.fqdn}\\n`));
+		});
+		await t.test('an instance the operator shut down stays down on the next apply', async () => {
+			const {fqdn} = inventory.instances[0]!;
+			await lab.run(['gnt-instance', 'shutdown', '--timeout=0', fqdn], {timeoutMs: 120_000});
+			const fourth = await host.apply();
+			if (fourth.code !== 0) await failWith(`apply after the shutdown exited ${fourth.code ?? fourth.signal}`, fourth);
+			assert.deepEqual(doneLines(fourth.stdout), [], 'nothing applied, no instance started');
+			assert.equal(await instanceStatus(host, fqdn), 'ADMIN_down');
 		});
 	} finally {
 		// Also proves the machine is exactly as it was before the lab.
@@ -163,6 +177,10 @@ function mebibytes(size: string): number {
 	const match = /^(\d+)([MGT]?)$/i.exec(size);
 	if (!match) throw new Error(`not a size: ${size}`);
 	return Number(match[1]) * ({'': 1, M: 1, G: 1024, T: 1024 * 1024} as Record<string, number>)[match[2]!.toUpperCase()]!;
+}
+
+async function instanceStatus(host: LabHost, fqdn: string): Promise<string> {
+	return (await host.lab.run(['gnt-instance', 'list', '--no-headers', '-o', 'status', fqdn])).trim();
 }
 
 async function masquerades(host: LabHost): Promise<string[]> {

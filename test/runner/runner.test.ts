@@ -15,6 +15,7 @@ import type {Decisions, RunEvent} from '../../source/runner/events.js';
 import {Progress} from '../../source/runner/progress.js';
 import {planAll, runPlan, type RunContext} from '../../source/runner/run.js';
 import type {StepDefinition} from '../../source/steps/step.js';
+import {summarize} from '../../source/ui/unattended.js';
 import {need} from '../support/need.js';
 import {treeDigest} from '../support/tree.js';
 
@@ -270,4 +271,12 @@ test("real mode: a failed check's own words (what is wrong, the fix) reach the o
 	assert.equal(result.outcome, 'failed');
 	const output = events.filter(event => event.type === 'output').flatMap(event => (event as {lines: string[]}).lines);
 	assert.deepEqual(output, ['no thing here: make one with mkthing']);
+});
+
+test("a failure the wizard knows ends with its hint, and the unattended summary prints it", async () => {
+	const steps = [step('s', () => [{kind: 'command', id: 's.init', title: 'initialise', argv: ['sh', '-c', 'echo "This host\'s IP (127.0.1.1) resolves to a loopback address"; exit 1']}])];
+	const ctx = {...context('/', steps), hint: (_action: Action, output: string) => (/loopback/.test(output) ? 'put the private address in /etc/hosts' : undefined)};
+	const {result} = await run(ctx);
+	assert.equal(result.stoppedAt?.hint, 'put the private address in /etc/hosts');
+	assert.deepEqual(summarize(result, 'ganeti-wizard apply --yes').slice(1), ['Hint: put the private address in /etc/hosts', 'Fix the cause, then continue with: ganeti-wizard apply --yes']);
 });
