@@ -55,10 +55,12 @@ async function ownerIds(host: NamespaceHost, owner: {user: string; group: string
 	return [find(await host.readFile('/etc/passwd'), owner.user), find(await host.readFile('/etc/group'), owner.group)];
 }
 
-/** The runner's scratch tree for a staged check, made inside the lab (its private /tmp). */
+/**
+ * The runner's scratch tree for a staged check, made inside the lab. Its own
+ * folder each time: labs share the machine's /tmp when the checkout is there.
+ */
 async function stageInLab(host: NamespaceHost, stage: Stage): Promise<string> {
-	const scratch = '/tmp/ganeti-wizard-stage';
-	await host.run(['rm', '-rf', scratch]);
+	const scratch = (await host.run(['mktemp', '-d', '/tmp/ganeti-wizard-stage-XXXXXX'])).trim();
 	for (const directory of stage.copy) {
 		await host.run(['mkdir', '-p', join(scratch, dirname(directory))]);
 		await host.run(['cp', '-a', directory, join(scratch, directory)]);
@@ -104,6 +106,7 @@ export async function applyActions(host: NamespaceHost, actions: Action[], optio
 				const scratch = action.stage ? await stageInLab(host, action.stage) : '';
 				const argv = action.argv.map(part => part.replaceAll('{stage}', scratch));
 				const result = await host.exec(argv, {env: action.env ?? {}, timeoutMs: action.timeoutMs ?? 60_000});
+				if (scratch) await host.run(['rm', '-rf', scratch]);
 				if (result.exitCode !== 0) throw new Error(`${action.id}: ${argv.join(' ')} exited ${result.exitCode}: ${(result.stdout + result.stderr).trim()}`);
 				applied.push({id: action.id, outcome: action.readOnly ? 'checked' : 'ran'});
 				break;
