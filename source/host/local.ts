@@ -6,7 +6,7 @@ import {appendFile, chmod, chown, cp, mkdir, mkdtemp, open, readdir, readFile, r
 import {tmpdir} from 'node:os';
 import {basename, dirname, join} from 'node:path';
 import {$, type ProcessPromise} from 'zx/core';
-import {failpoint, failpointArmed} from '../runner/failpoints.js';
+import {die, failpoint, failpointReached} from '../runner/failpoints.js';
 import {OutputBatcher} from './output-batcher.js';
 import type {Stage} from '../actions/action.js';
 import type {FileInfo, Host, RunOptions, RunResult, WriteOptions} from './host.js';
@@ -181,11 +181,11 @@ export class LocalHost implements Host {
 		options.signal?.addEventListener('abort', stop, {once: true});
 		child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
 		child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
-		if (changes && failpointArmed('command-running')) {
-			// Let the command get under way, then die as a lost session would.
-			setTimeout(() => failpoint('command-running'), 1000);
-		}
+		// Let the command get under way, then die as a lost session would.
+		const dies = changes && failpointReached('command-running');
+		if (dies) setTimeout(die, 1000);
 		const output = await child;
+		if (dies) die();
 		options.signal?.removeEventListener('abort', stop);
 		lines.flush();
 		const exitCode = output.exitCode ?? (output.signal ? 128 + signalNumber(output.signal) : 1);
