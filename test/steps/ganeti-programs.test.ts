@@ -1,7 +1,7 @@
 // The small programs behind the Ganeti steps' checks and commands, run for real
 // with python3 and the tools they call, where that touches nothing but a
-// temporary folder or loopback. (Those that need a whole host, such as the
-// node-name check and the cluster state, are proven in the lab tests.)
+// temporary folder, loopback or a private mount namespace. (Those that need a
+// whole host, such as the node-name check, are proven in the lab tests.)
 import assert from 'node:assert/strict';
 import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -9,7 +9,7 @@ import {join} from 'node:path';
 import {after, test} from 'node:test';
 import {$} from 'zx';
 import {hintFor} from '../../source/steps/hints.js';
-import {authorizeKeyProgram, blankDiskCheck, clusterAddressCheck, hostnameCheck, packagesCheck, python, volumeGroupCheck} from '../../source/steps/programs.js';
+import {authorizeKeyProgram, blankDiskCheck, clusterAddressCheck, ganetiStateProgram, hostnameCheck, packagesCheck, python, volumeGroupCheck} from '../../source/steps/programs.js';
 import {need} from '../support/need.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'ganeti-programs-'));
@@ -105,6 +105,77 @@ test('authorising root\'s key appends it once, creates the file 0600, and the pr
 	writeFileSync(authorized, 'ssh-ed25519 AAAAC3-other admin@laptop');
 	await run(python(authorizeKeyProgram, key, authorized));
 	assert.equal(readFileSync(authorized, 'utf8'), 'ssh-ed25519 AAAAC3-other admin@laptop\nssh-rsa AAAAB3Nza-test root@gcc20\n', 'other keys kept, on their own line');
+});
+
+/**
+ * Runs the cluster-state program in each mode, one after another, over a
+ * /var/lib holding only `files` under ganeti/ (a tmpfs in private mount and
+ * PID namespaces: the machine's /var/lib and processes are out of sight).
+ * Returns each mode's exit code and output, and the files left in /var/lib.
+ */
+async function clusterState(files: Record<string, string>, modes: string[]) {
+	const source = mkdtempSync(join(folder, 'ganeti-'));
+	for (const [name, content] of Object.entries(files)) writeFileSync(join(source, name), content);
+	// As the cluster step runs it: python3 -c PROGRAM MODE CLUSTER NODE.
+	const script = `source=$1; program=$2; shift 2
+mount -t tmpfs tmpfs /var/lib && mkdir /var/lib/ganeti && cp -a "$source"/. /var/lib/ganeti/ || exit 9
+for mode in "$@"; do python3 -c "$program" "$mode" gnt.farm gcc20.farm; echo "=== $mode exit $?"; done
+cd /var/lib && find . -type f | sort`;
+	const {output} = await run(['unshare', '--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script, 'sh', source, ganetiStateProgram, ...modes]);
+	const results = new Map<string, {exitCode: number; output: string}>();
+	let rest = output;
+	for (const mode of modes) {
+		const marker = new RegExp(`^=== ${mode} exit (\\d+)$`, 'm').exec(rest);
+		assert.ok(marker, `${mode} ran: ${output}`);
+		results.set(mode, {exitCode: Number(marker[1]), output: rest.slice(0, marker.index).trim()});
+		rest = rest.slice(marker.index + marker[0].length);
+	}
+	return {results, left: rest.trim().split('\n').filter(Boolean)};
+}
+
+/** A config.data of the recipe's cluster (or another's), as far as the program reads it. */
+function config(name: string, certificates: Record<string, string>) {
+	return JSON.stringify({cluster: {cluster_name: name, master_node: 'uuid-1', candidate_certs: certificates}, nodes: {'uuid-1': {name: 'gcc20.farm'}}});
+}
+
+const digest = {'uuid-1': 'sha1:abc'};
+const certificates = {'server.pem': 'PEM', 'client.pem': 'PEM'};
+
+test('cluster state: nothing, another cluster, an init killed early, killed before its last write, complete', async t => {
+	if (!need(['root', 'unshare', 'python3'], t)) return;
+	const modes = ['leftovers', 'complete', 'settled'];
+	const ssconf = {ssconf_master_candidates_certs: 'uuid-1=sha1:abc\n'};
+	const cases: Array<[string, Record<string, string>, [number, number, number]]> = [
+		['nothing', {}, [0, 1, 0]],
+		['complete', {'config.data': config('gnt.farm', digest), ...certificates, ...ssconf}, [0, 0, 0]],
+		['config.data without the digest', {'config.data': config('gnt.farm', {}), ...certificates, ...ssconf}, [0, 1, 1]],
+		["the digest recorded, ssconf's copy not yet written", {'config.data': config('gnt.farm', digest), ...certificates, ssconf_master_candidates_certs: ''}, [0, 1, 1]],
+		['the digest recorded, a certificate missing', {'config.data': config('gnt.farm', digest), 'server.pem': 'PEM', ...ssconf}, [0, 1, 1]],
+		['another cluster', {'config.data': config('other.farm', digest), ...certificates, ...ssconf}, [1, 1, 0]],
+	];
+	for (const [what, files, expected] of cases) {
+		const {results} = await clusterState(files, modes);
+		assert.deepEqual(modes.map(mode => results.get(mode)!.exitCode), expected, `${what}: exit codes of ${modes.join(', ')}`);
+	}
+	const other = (await clusterState({'config.data': config('other.farm', digest)}, ['leftovers'])).results.get('leftovers')!;
+	assert.equal(other.output, '/var/lib/ganeti holds files of the cluster other.farm (master gcc20.farm), e.g. /var/lib/ganeti/config.data: if it still runs, gnt-cluster destroy --yes-do-it; otherwise move those files aside');
+	assertOneLine(other.output, 'preflight.leftovers');
+});
+
+test('cluster state: clear moves a half-made init aside whole, and leaves a complete one or another cluster alone', async t => {
+	if (!need(['root', 'unshare', 'python3'], t)) return;
+	const half = {'config.data': config('gnt.farm', digest), 'server.pem': 'PEM', ssconf_master_candidates_certs: ''};
+	const cleared = await clusterState(half, ['clear', 'settled', 'complete']);
+	assert.match(cleared.results.get('clear')!.output, /^moved 3 files of the interrupted init to \/var\/lib\/ganeti-wizard\/interrupted-init-\d{8}-\d{6}$/);
+	assert.equal(cleared.results.get('settled')!.exitCode, 0, 'nothing left to clear: init may run');
+	assert.equal(cleared.results.get('complete')!.exitCode, 1);
+	assert.deepEqual(cleared.left.map(path => path.replace(/interrupted-init-[\d-]+/, 'interrupted-init-T')), ['./ganeti-wizard/interrupted-init-T/config.data', './ganeti-wizard/interrupted-init-T/server.pem', './ganeti-wizard/interrupted-init-T/ssconf_master_candidates_certs']);
+	const complete = {'config.data': config('gnt.farm', digest), ...certificates, ssconf_master_candidates_certs: 'x'};
+	const kept = await clusterState(complete, ['clear']);
+	assert.equal(kept.results.get('clear')!.exitCode, 0);
+	assert.deepEqual(kept.left, Object.keys(complete).sort().map(name => `./ganeti/${name}`));
+	const other = await clusterState({'config.data': config('other.farm', {})}, ['clear']);
+	assert.deepEqual(other.left, ['./ganeti/config.data'], "another cluster's files are preflight's to report, not clear's to move");
 });
 
 test('hints: Ganeti\'s own messages and the wizard\'s checks get the fix; unknown output gets none', () => {
