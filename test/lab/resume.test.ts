@@ -15,7 +15,8 @@ import {need} from '../support/need.js';
 import {duplicateLines} from './duplicates.js';
 
 /** What /var/lib/ganeti held when the test killed an init (with its wizard). */
-type KilledInit = {files: string[]; incomplete: boolean};
+type InitState = 'none' | 'incomplete' | 'complete';
+type KilledInit = {files: string[]; state: InitState};
 let initKilled: KilledInit | undefined;
 
 /**
@@ -39,7 +40,7 @@ const kills: Kill[] = [
 	{target: 'cluster.hosts', point: 'after-effect', why: '/etc/hosts rewritten but not recorded'},
 	{target: 'cluster.ssh-authorize', point: 'after-effect', why: "root's key authorised but not recorded: no second authorized_keys line"},
 	{target: 'cluster.init', point: 'command-running', why: 'the session is lost a second into gnt-cluster init: init dies with the wizard', killInit: true},
-	{target: 'cluster.clear-interrupted', point: 'after-action', why: "the killed init's files moved aside and recorded", when: () => Boolean(initKilled?.incomplete)},
+	{target: 'cluster.clear-interrupted', point: 'after-action', why: "the killed init's files moved aside and recorded", when: () => initKilled?.state === 'incomplete'},
 	{target: 'cluster.init', point: 'command-running', why: 'killed a second into gnt-cluster init, which goes on by itself'},
 	{target: 'instances.rodo1.osm.add', point: 'after-effect', why: 'the instance added but not recorded: never added twice'},
 ];
@@ -50,7 +51,7 @@ const kills: Kill[] = [
  * ssconf's copy: complete only once both are there, with the certificates
  * themselves (the criterion the cluster step documents).
  */
-async function initState(read: (name: string) => Promise<string | null>): Promise<'none' | 'incomplete' | 'complete'> {
+async function initState(read: (name: string) => Promise<string | null>): Promise<InitState> {
 	const config = await read('config.data');
 	if (config === null) return 'none';
 	const certificates = Object.keys((JSON.parse(config) as {cluster: {candidate_certs?: object}}).cluster.candidate_certs ?? {}).length;
@@ -69,7 +70,7 @@ async function killRunningInit(host: LabHost): Promise<KilledInit | undefined> {
 	const files = (await readdir(host.lab.path('/var/lib/ganeti'))).sort();
 	const state = await initState(name => host.lab.readFile(`/var/lib/ganeti/${name}`));
 	await host.lab.run(['kill', '-KILL', pid]);
-	return {files, incomplete: state === 'incomplete'};
+	return {files, state};
 }
 
 test('apply killed at 15 or more points over every step resumes to one verified site', async t => {
@@ -112,10 +113,10 @@ test('apply killed at 15 or more points over every step resumes to one verified 
 			const starts = transcript.split('\n').filter(line => / \$ gnt-cluster init .*# started$/.test(line)).map(line => Date.parse(line.slice(0, line.indexOf(' '))));
 			const initRuns = landings.filter(landing => landing.id === 'cluster.init').length;
 			const aside = (await readdir(lab.path(stateDir))).filter(name => name.startsWith('interrupted-init-'));
-			console.log(`# gnt-cluster init started ${starts.length} time(s) in ${initRuns} killed run(s); killed with the wizard: ${initKilled ? `yes, with ${initKilled.files.length} files in /var/lib/ganeti, ${initKilled.incomplete ? 'incomplete' : 'no config.data or complete'}` : 'no (it had ended)'}; moved aside: ${aside.length}`);
+			console.log(`# gnt-cluster init started ${starts.length} time(s) in ${initRuns} killed run(s); killed with the wizard: ${initKilled ? `yes, with ${initKilled.files.length} files in /var/lib/ganeti, ${initKilled.state === 'none' ? 'no config.data yet' : initKilled.state}` : 'no (it had ended)'}; moved aside: ${aside.length}`);
 			assert.equal(starts.length, initRuns, 'init started once in each run killed during it, and never after');
 			assert.match(final.stdout, /= satisfied initialise the cluster/, 'the final run found the cluster initialised');
-			assert.equal(aside.length, initKilled?.incomplete ? 1 : 0, "the killed init's files were moved aside (if it had written its config.data but not finished)");
+			assert.equal(aside.length, initKilled?.state === 'incomplete' ? 1 : 0, "the killed init's files were moved aside (if it had written its config.data but not finished)");
 			for (const directory of aside) {
 				assert.equal(await initState(name => lab.readFile(`${stateDir}/${directory}/${name}`)), 'incomplete', `${directory} holds the killed init's config.data, and not a complete cluster`);
 			}
