@@ -35,6 +35,10 @@ const hints: Hint[] = [
 		action: /^(cluster|instances|preflight)\./,
 		hint: 'The interface is missing: the bridge and lo:1 come from the network step (ifup br0), the public interface from the recipe (host.public_interface; ip link lists them). Bring it up, or fix the recipe, then retry.',
 	},
+	{
+		output: /the cluster has instances the recipe does not list/,
+		hint: 'The wizard never removes an instance, and an instance missing from the recipe loses its DNS name and DHCP entry (its lease is not renewed). Put it back under instances (same name; its MAC is kept in the saved answers), or shut it down and gnt-instance remove it, then retry.',
+	},
 	// Storage.
 	{
 		output: /volume group '?\S+?'? (missing|too small)|the volume group \S+ (does not exist|has \d+ MiB)/,

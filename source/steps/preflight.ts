@@ -26,6 +26,11 @@ export function leftoversCheck(id: string, inventory: Inventory): CommandAction 
 	return check(id, 'no other Ganeti cluster left files in /var/lib/ganeti', python(ganetiStateProgram, 'leftovers', inventory.cluster.fqdn, inventory.node.fqdn));
 }
 
+/** Instances the cluster has and the recipe dropped: a rewrite of the zone and dhcpd.conf would cut them off. */
+export function strayInstancesCheck(id: string, inventory: Inventory): CommandAction {
+	return check(id, 'every instance of the cluster is in the recipe', python(ganetiStateProgram, 'strays', inventory.cluster.fqdn, inventory.node.fqdn, ...inventory.instances.map(instance => instance.fqdn)));
+}
+
 export function volumeGroupSizeCheck(id: string, vg: string): CommandAction {
 	return check(id, `volume group ${vg} exists and has at least 20 GiB`, python(volumeGroupCheck, vg, String(minimumVolumeGroupMiB)));
 }
@@ -41,6 +46,7 @@ export const preflightStep: StepDefinition = {
 			check('preflight.public-interface', `public interface ${recipe.host.public_interface} exists`, ['ip', 'link', 'show', 'dev', recipe.host.public_interface]),
 			sshHostKeyCheck('preflight.ssh-host-key'),
 			leftoversCheck('preflight.leftovers', inventory),
+			strayInstancesCheck('preflight.stray-instances', inventory),
 		];
 		const {storage} = recipe;
 		const partition = physicalVolume(recipe);

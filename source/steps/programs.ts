@@ -131,6 +131,8 @@ print('installed: ' + ' '.join(names))
  *   complete: exit 0 when the recipe's cluster is fully initialised.
  *   settled: exit 0 unless the recipe's cluster has an interrupted init.
  *   clear: moves an interrupted init's files aside so init can run again.
+ *   strays (argv continues with the recipe's instance FQDNs): fails when the
+ *     recipe's cluster has instances the recipe no longer lists.
  */
 export const ganetiStateProgram = `${prelude}import json, time
 mode, cluster, node = sys.argv[1:4]
@@ -147,7 +149,7 @@ def init_running():
     return False
 # An init whose wizard was killed goes on by itself: judge once it is over.
 deadline = time.time() + 600
-while mode != 'leftovers' and init_running() and time.time() < deadline:
+while mode not in ('leftovers', 'strays') and init_running() and time.time() < deadline:
     time.sleep(1)
 def files(directory):
     try:
@@ -183,6 +185,15 @@ if mode == 'leftovers':
         sys.exit(0)
     what = f'the cluster {name} (master {master})' if name else 'an earlier cluster'
     fail(f'{data} holds files of {what}, e.g. {", ".join(left[:3])}: if it still runs, gnt-cluster destroy --yes-do-it; otherwise move those files aside')
+if mode == 'strays':
+    # config.data, not gnt-instance: it answers at once, even with the daemons down.
+    known = set(sys.argv[4:])
+    strays = sorted(entry.get('name', '?') for entry in config.get('instances', {}).values()) if ours else []
+    strays = [name for name in strays if name not in known]
+    if strays:
+        fail(f'the cluster has instances the recipe does not list: {", ".join(strays)}: their DNS names and DHCP entries would go; list them again under instances, or remove them first (gnt-instance remove NAME)')
+    print('every instance of the cluster is in the recipe')
+    sys.exit(0)
 if mode == 'clear':
     if complete or not ours:
         sys.exit(0)

@@ -13,7 +13,7 @@ import type {Inventory} from '../../source/inventory/inventory.js';
 import {python, whenDaemonsRunProgram} from '../../source/steps/programs.js';
 import {assertAnswers} from '../network/dns-answers.js';
 import {udhcpc} from '../network/dhcp-client.js';
-import {createLabHost, doneLines, labHostRequirements, outsideAddress, slowestCommands, transcriptPath, type CliRun, type LabHost} from '../support/lab-host.js';
+import {createLabHost, doneLines, labHostRequirements, outsideAddress, slowestCommands, transcriptPath, writeRecipeVariant, type CliRun, type LabHost} from '../support/lab-host.js';
 import {need} from '../support/need.js';
 import {checksums, configurationChanges, snapshot} from './snapshot.js';
 
@@ -58,6 +58,29 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 			assert.equal(masqueradesBefore.length, 1, `one MASQUERADE rule after the first apply:\n${masqueradesBefore.join('\n')}`);
 			assert.deepEqual(await masquerades(host), masqueradesBefore, 'exactly one MASQUERADE rule after the second apply');
 		});
+		await t.test('a recipe that drops an instance the cluster has stops at preflight, before the zone or dhcpd.conf lose it', async () => {
+			const {fqdn} = inventory.instances[0]!;
+			const recipe = await writeRecipeVariant(host, 'without-rodo1', document => {
+				document['instances'] = [];
+			});
+			const plan = await host.plan(recipe);
+			const files = plan.steps.flatMap(step => step.actions).filter(action => action.kind === 'file').map(action => action.path!);
+			const sums = await checksums(lab, files);
+			const dropped = await host.apply(recipe);
+			assert.equal(dropped.code, 1, `apply of a recipe without ${fqdn} must stop\n${dropped.stdout}`);
+			assert.ok(
+				dropped.stdout.includes(`the cluster has instances the recipe does not list: ${fqdn}: their DNS names and DHCP entries would go`),
+				`the check's line names the instance:\n${dropped.stdout}`,
+			);
+			assert.match(dropped.stdout, /^step preflight: ✗ failed$/m);
+			assert.match(dropped.stdout, /^Hint: The wizard never removes an instance/m);
+			assert.deepEqual(await checksums(lab, files), sums, 'no file was rewritten: the zone and dhcpd.conf still hold the instance');
+			assert.equal(await instanceStatus(host, fqdn), 'running', 'the instance is left alone');
+			const again = await host.apply();
+			assert.equal(again.code, 0, 'with the instance back in the recipe, apply passes');
+			assert.deepEqual(doneLines(again.stdout), [], 'and changes nothing');
+		});
+
 		await t.test('after a reboot (every process gone, the runtime network state lost), apply brings the whole site back', async () => {
 			const fileTitles = new Set((await host.plan()).steps.flatMap(step => step.actions).filter(action => action.kind === 'file').map(action => action.title));
 			await reboot(host);

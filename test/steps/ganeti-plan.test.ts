@@ -179,11 +179,12 @@ test('an existing partition is used as it is: no parted, same PV and VG', () => 
 
 test('preflight: only read-only checks, the disk among them when the wizard is to partition it', () => {
 	const actions = preflightStep.plan(seed, bareFacts());
-	assert.deepEqual(ids(actions), ['preflight.hostname', 'preflight.public-interface', 'preflight.ssh-host-key', 'preflight.leftovers', 'preflight.disk']);
+	assert.deepEqual(ids(actions), ['preflight.hostname', 'preflight.public-interface', 'preflight.ssh-host-key', 'preflight.leftovers', 'preflight.stray-instances', 'preflight.disk']);
 	for (const action of actions) assert.equal((action as CommandAction).readOnly, true, action.id);
 	assert.deepEqual(shown(command(actions, 'preflight.disk').argv), ['python3', '-c', '…', '/dev/sdb', '/dev/sdb1', 'first']);
 	assert.deepEqual(command(actions, 'preflight.public-interface').argv, ['ip', 'link', 'show', 'dev', 'eth0']);
-	assert.deepEqual(ids(preflightStep.plan(lab, bareFacts())), ['preflight.hostname', 'preflight.public-interface', 'preflight.ssh-host-key', 'preflight.leftovers']);
+	assert.deepEqual(shown(command(actions, 'preflight.stray-instances').argv), ['python3', '-c', '…', 'strays', 'cluster.node.farm', 'gcc20.node.farm', 'rodo1.osm.vm.farm'], "the recipe's instances, by FQDN");
+	assert.deepEqual(ids(preflightStep.plan(lab, bareFacts())), ['preflight.hostname', 'preflight.public-interface', 'preflight.ssh-host-key', 'preflight.leftovers', 'preflight.stray-instances']);
 });
 
 test('lab: a loop device carries the VG, file disks get their path, the fake hypervisor needs no -H', () => {

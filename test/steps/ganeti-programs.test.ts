@@ -113,15 +113,15 @@ test('authorising root\'s key appends it once, creates the file 0600, and the pr
  * PID namespaces: the machine's /var/lib and processes are out of sight).
  * Returns each mode's exit code and output, and the files left in /var/lib.
  */
-async function clusterState(files: Record<string, string>, modes: string[]) {
+async function clusterState(files: Record<string, string>, modes: string[], instances: string[] = []) {
 	const source = mkdtempSync(join(folder, 'ganeti-'));
 	for (const [name, content] of Object.entries(files)) writeFileSync(join(source, name), content);
-	// As the cluster step runs it: python3 -c PROGRAM MODE CLUSTER NODE.
-	const script = `source=$1; program=$2; shift 2
+	// As the steps run it: python3 -c PROGRAM MODE CLUSTER NODE [INSTANCE...].
+	const script = `source=$1; program=$2; instances=$3; shift 3
 mount -t tmpfs tmpfs /var/lib && mkdir /var/lib/ganeti && cp -a "$source"/. /var/lib/ganeti/ || exit 9
-for mode in "$@"; do python3 -c "$program" "$mode" gnt.farm gcc20.farm; echo "=== $mode exit $?"; done
+for mode in "$@"; do python3 -c "$program" "$mode" gnt.farm gcc20.farm $instances; echo "=== $mode exit $?"; done
 cd /var/lib && find . -type f | sort`;
-	const {output} = await run(['unshare', '--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script, 'sh', source, ganetiStateProgram, ...modes]);
+	const {output} = await run(['unshare', '--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script, 'sh', source, ganetiStateProgram, instances.join(' '), ...modes]);
 	const results = new Map<string, {exitCode: number; output: string}>();
 	let rest = output;
 	for (const mode of modes) {
@@ -134,8 +134,9 @@ cd /var/lib && find . -type f | sort`;
 }
 
 /** A config.data of the recipe's cluster (or another's), as far as the program reads it. */
-function config(name: string, certificates: Record<string, string>) {
-	return JSON.stringify({cluster: {cluster_name: name, master_node: 'uuid-1', candidate_certs: certificates}, nodes: {'uuid-1': {name: 'gcc20.farm'}}});
+function config(name: string, certificates: Record<string, string>, instances: string[] = []) {
+	const entries = Object.fromEntries(instances.map((instance, index) => [`instance-uuid-${index}`, {name: instance}]));
+	return JSON.stringify({cluster: {cluster_name: name, master_node: 'uuid-1', candidate_certs: certificates}, nodes: {'uuid-1': {name: 'gcc20.farm'}}, instances: entries});
 }
 
 const digest = {'uuid-1': 'sha1:abc'};
@@ -176,6 +177,20 @@ test('cluster state: clear moves a half-made init aside whole, and leaves a comp
 	assert.deepEqual(kept.left, Object.keys(complete).sort().map(name => `./ganeti/${name}`));
 	const other = await clusterState({'config.data': config('other.farm', {})}, ['clear']);
 	assert.deepEqual(other.left, ['./ganeti/config.data'], "another cluster's files are preflight's to report, not clear's to move");
+});
+
+test('stray instances: one the cluster has and the recipe dropped is named with the fix; no cluster, or another one, passes', async t => {
+	if (!need(['root', 'unshare', 'python3'], t)) return;
+	const cluster = {'config.data': config('gnt.farm', digest, ['rodo1.osm.vm.farm', 'tile2.osm.vm.farm']), ...certificates};
+	const listed = await clusterState(cluster, ['strays'], ['rodo1.osm.vm.farm', 'tile2.osm.vm.farm', 'new3.osm.vm.farm']);
+	assert.deepEqual(listed.results.get('strays'), {exitCode: 0, output: 'every instance of the cluster is in the recipe'}, 'every instance listed (and one not made yet)');
+	const dropped = (await clusterState(cluster, ['strays'], ['rodo1.osm.vm.farm'])).results.get('strays')!;
+	assert.equal(dropped.exitCode, 1);
+	assert.equal(dropped.output, 'the cluster has instances the recipe does not list: tile2.osm.vm.farm: their DNS names and DHCP entries would go; list them again under instances, or remove them first (gnt-instance remove NAME)');
+	assertOneLine(dropped.output, 'preflight.stray-instances');
+	assert.equal((await clusterState({}, ['strays'])).results.get('strays')!.exitCode, 0, 'no cluster yet');
+	const other = {'config.data': config('other.farm', digest, ['old.example.org'])};
+	assert.equal((await clusterState(other, ['strays'])).results.get('strays')!.exitCode, 0, "another cluster's instances are the leftovers check's business");
 });
 
 test('hints: Ganeti\'s own messages and the wizard\'s checks get the fix; unknown output gets none', () => {
