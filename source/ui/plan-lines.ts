@@ -3,7 +3,7 @@
 // run. Pure, so the preview screen only scrolls through it.
 import type {structuredPatch as StructuredPatchFunction} from 'diff';
 import type {PlannedStep} from '../runner/events.js';
-import {statusMark} from './status.js';
+import {statusSymbol} from './status-style.js';
 import {quoteArgv} from './text.js';
 
 export type PlanLine = {text: string; color?: string; dim?: boolean; bold?: boolean};
@@ -28,7 +28,7 @@ export function planLines(step: PlannedStep, diff: Diff): PlanLine[] {
 		const {action} = entry;
 		const settled = entry.status === 'satisfied' || entry.status === 'done';
 		lines.push({
-			text: `${statusMark(entry.status)} ${action.title}${settled ? ` — already so${entry.note ? ` (${entry.note})` : ''}` : entry.note ? ` — ${entry.note}` : ''}`,
+			text: `${statusSymbol[entry.status]} ${action.title}${settled ? ` — already so${entry.note ? ` (${entry.note})` : ''}` : entry.note ? ` — ${entry.note}` : ''}`,
 			bold: !settled,
 			dim: settled,
 		});

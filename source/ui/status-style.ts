@@ -1,4 +1,5 @@
-// How each status reads on a line: a symbol that survives NO_COLOR, and a colour.
+// How each status looks, in lines and in the TUI alike: a symbol that survives
+// NO_COLOR, and one colour table for chalk and Ink.
 import chalk, {type ChalkInstance} from 'chalk';
 import type {ActionStatus} from '../actions/action.js';
 
@@ -27,4 +28,10 @@ const statusColour: Record<ActionStatus, 'dim' | 'cyan' | 'green' | 'red' | 'yel
 /** `text` in the status's colour; `paint` is plain mode's own chalk (it may have colour off). */
 export function styleStatus(status: ActionStatus, text: string, paint: ChalkInstance = chalk): string {
 	return paint[statusColour[status]](text);
+}
+
+/** The same colour as Ink <Text> props (dim is a prop of its own there). */
+export function statusTextProps(status: ActionStatus): {color?: string; dimColor: boolean} {
+	const colour = statusColour[status];
+	return colour === 'dim' ? {dimColor: true} : {color: colour, dimColor: false};
 }

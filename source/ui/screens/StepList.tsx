@@ -3,7 +3,7 @@
 import {memo} from 'react';
 import {Box, Text} from 'ink';
 import type {StepView} from '../run-store.js';
-import {statusColor, statusMark} from '../status.js';
+import {statusSymbol, statusTextProps} from '../status-style.js';
 
 export const StepList = memo(function StepList({steps, width = 30}: {steps: StepView[]; width?: number}) {
 	return (
@@ -13,8 +13,8 @@ export const StepList = memo(function StepList({steps, width = 30}: {steps: Step
 				const finished = step.actions.filter(action => action.status !== 'pending' && action.status !== 'running').length;
 				const progress = step.status === 'running' && step.actions.length > 0 ? ` ${finished}/${step.actions.length}` : '';
 				return (
-					<Text key={step.id} wrap="truncate-end" color={statusColor[step.status]} dimColor={step.status === 'pending'} bold={step.status === 'running'}>
-						{statusMark(step.status)} {step.title}
+					<Text key={step.id} wrap="truncate-end" {...statusTextProps(step.status)} bold={step.status === 'running'}>
+						{statusSymbol[step.status]} {step.title}
 						{progress}
 					</Text>
 				);
