@@ -1,7 +1,9 @@
 // Bundles the CLI: a bundled Ink app starts in about half the time of one that
 // resolves hundreds of modules at start-up. Code splitting keeps what each
-// command loads lazily (Ink, inquirer, zx) in chunks of their own.
-import {rm} from 'node:fs/promises';
+// command loads lazily (Ink, inquirer, zx) in chunks of their own. The
+// steps' Python programs (source/checks/*.py) go to dist/checks/, where the
+// bundle finds them.
+import {copyFile, mkdir, readdir, rm} from 'node:fs/promises';
 import {build} from 'esbuild';
 
 // Ink imports react-devtools-core only when DEV is set; it is not a dependency.
@@ -34,3 +36,6 @@ await build({
 	banner: {js: "import {createRequire as __createRequire} from 'node:module';const require = __createRequire(import.meta.url);"},
 	logLevel: 'warning',
 });
+
+await mkdir('dist/checks');
+for (const name of await readdir('source/checks')) if (name.endsWith('.py')) await copyFile(`source/checks/${name}`, `dist/checks/${name}`);

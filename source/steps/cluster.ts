@@ -28,7 +28,7 @@ import type {Action, CommandAction} from '../actions/action.js';
 import type {Inventory} from '../inventory/inventory.js';
 import {fileStorageDirs, requiredPackages, usesVolumeGroup} from './host.js';
 import {check, leftoversCheck, sshHostKeyCheck, volumeGroupSizeCheck} from './preflight.js';
-import {authorizeKeyProgram, clusterAddressCheck, ganetiStateProgram, instancesDownFilter, nodeNameCheck, packagesCheck, python, sshdCheck, startInstancesProgram, whenDaemonsRunProgram} from './programs.js';
+import {instancesDownFilter, program} from './programs.js';
 import type {StepDefinition} from './step.js';
 
 export const hostsPath = '/etc/hosts';
@@ -104,15 +104,15 @@ export function initArgv(inventory: Inventory): string[] {
 }
 
 function state(mode: string, inventory: Inventory): string[] {
-	return python(ganetiStateProgram, mode, inventory.cluster.fqdn, inventory.node.fqdn);
+	return program('ganeti-state', mode, inventory.cluster.fqdn, inventory.node.fqdn);
 }
 
 function prerequisites(inventory: Inventory): CommandAction[] {
 	const {recipe, node, cluster} = inventory;
 	const checks = [
-		check('cluster.check.packages', 'the packages Ganeti needs are installed', python(packagesCheck, ...requiredPackages(recipe))),
-		check('cluster.check.node-name', `this node resolves as ${node.fqdn} (${node.address}), an address of its own`, python(nodeNameCheck, node.hostname, node.fqdn, node.address)),
-		check('cluster.check.cluster-address', `the cluster name ${cluster.fqdn} resolves to ${cluster.address}, which is free`, python(clusterAddressCheck, cluster.fqdn, cluster.address)),
+		check('cluster.check.packages', 'the packages Ganeti needs are installed', program('packages', ...requiredPackages(recipe))),
+		check('cluster.check.node-name', `this node resolves as ${node.fqdn} (${node.address}), an address of its own`, program('node-name', node.hostname, node.fqdn, node.address)),
+		check('cluster.check.cluster-address', `the cluster name ${cluster.fqdn} resolves to ${cluster.address}, which is free`, program('cluster-address', cluster.fqdn, cluster.address)),
 		check('cluster.check.master-netdev', `master netdev ${cluster.masterNetdev} exists`, ['ip', 'link', 'show', 'dev', cluster.masterNetdev]),
 	];
 	if (cluster.nicLink !== cluster.masterNetdev) {
@@ -122,7 +122,7 @@ function prerequisites(inventory: Inventory): CommandAction[] {
 	checks.push(
 		sshHostKeyCheck('cluster.check.ssh-host-key'),
 		leftoversCheck('cluster.check.leftovers', inventory),
-		check('cluster.check.sshd', `sshd answers on ${node.address}`, python(sshdCheck, node.address)),
+		check('cluster.check.sshd', `sshd answers on ${node.address}`, program('sshd', node.address)),
 	);
 	return checks;
 }
@@ -148,7 +148,7 @@ function sshActions(): Action[] {
 			kind: 'command',
 			id: 'cluster.ssh-authorize',
 			title: `let root's key log in to this node as root (Ganeti's SSH to itself; ${authorizedKeys})`,
-			argv: python(authorizeKeyProgram, `${rootKey}.pub`, authorizedKeys),
+			argv: program('authorize-key', `${rootKey}.pub`, authorizedKeys),
 			satisfiedWhen: {argv: ['grep', '-qxF', '-f', `${rootKey}.pub`, authorizedKeys]},
 		},
 	];
@@ -199,7 +199,7 @@ export const clusterStep: StepDefinition = {
 				title: 'Ganeti daemons are running',
 				argv: ['service', 'ganeti', 'start'],
 				// getmaster reads a file; info needs the master daemons to answer.
-				satisfiedWhen: {argv: python(whenDaemonsRunProgram, 'gnt-cluster', 'info'), stdoutIncludes: `Master node: ${node.fqdn}`},
+				satisfiedWhen: {argv: program('when-daemons-run', 'gnt-cluster', 'info'), stdoutIncludes: `Master node: ${node.fqdn}`},
 				timeoutMs: 5 * 60_000,
 			},
 			{
@@ -215,8 +215,8 @@ export const clusterStep: StepDefinition = {
 				kind: 'command',
 				id: 'cluster.instances-up',
 				title: 'instances Ganeti should be running are running (after a reboot)',
-				argv: python(startInstancesProgram),
-				satisfiedWhen: {argv: python(whenDaemonsRunProgram, 'gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', instancesDownFilter), stdoutEmpty: true},
+				argv: program('start-instances'),
+				satisfiedWhen: {argv: program('when-daemons-run', 'gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', instancesDownFilter), stdoutEmpty: true},
 				timeoutMs: 10 * 60_000,
 			},
 			{

@@ -6,7 +6,7 @@
 import type {Action} from '../actions/action.js';
 import type {Inventory} from '../inventory/inventory.js';
 import type {Recipe} from '../recipe/schema.js';
-import {packagesCheck, python, withLoopDeviceProgram} from './programs.js';
+import {program} from './programs.js';
 import type {StepDefinition} from './step.js';
 
 export const drbdConfigPath = '/etc/drbd.conf';
@@ -92,7 +92,7 @@ function packageActions(recipe: Recipe): Action[] {
 			title: `install ${names.join(', ')}`,
 			// Waits for the lock an earlier, interrupted run's apt-get may still hold.
 			argv: ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '--no-install-recommends', ...names],
-			satisfiedWhen: {argv: python(packagesCheck, ...names)},
+			satisfiedWhen: {argv: program('packages', ...names)},
 			idempotent: true,
 			env: {DEBIAN_FRONTEND: 'noninteractive'},
 			timeoutMs: 60 * 60_000,
@@ -104,7 +104,7 @@ function loopActions(recipe: Recipe): Action[] {
 	const {loop_file: file, loop_size: size, vg} = recipe.storage;
 	if (!file || !size) return [];
 	const directory = file.slice(0, file.lastIndexOf('/')) || '/';
-	const onLoop = (...argv: string[]) => python(withLoopDeviceProgram, file, ...argv);
+	const onLoop = (...argv: string[]) => program('with-loop-device', file, ...argv);
 	return [
 		{
 			kind: 'command',

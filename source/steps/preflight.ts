@@ -5,7 +5,7 @@
 import type {Action, CommandAction} from '../actions/action.js';
 import type {Inventory} from '../inventory/inventory.js';
 import {firstPartition, physicalVolume, usesVolumeGroup} from './host.js';
-import {blankDiskCheck, ganetiStateProgram, hostnameCheck, python, volumeGroupCheck} from './programs.js';
+import {program} from './programs.js';
 import type {StepDefinition} from './step.js';
 
 /** Ganeti's minimum volume group size for plain and drbd disks (constants.MIN_VG_SIZE). */
@@ -23,16 +23,16 @@ export function sshHostKeyCheck(id: string): CommandAction {
 
 /** Files of another cluster in /var/lib/ganeti (the recipe's own cluster is fine). */
 export function leftoversCheck(id: string, inventory: Inventory): CommandAction {
-	return check(id, 'no other Ganeti cluster left files in /var/lib/ganeti', python(ganetiStateProgram, 'leftovers', inventory.cluster.fqdn, inventory.node.fqdn));
+	return check(id, 'no other Ganeti cluster left files in /var/lib/ganeti', program('ganeti-state', 'leftovers', inventory.cluster.fqdn, inventory.node.fqdn));
 }
 
 /** Instances the cluster has and the recipe dropped: a rewrite of the zone and dhcpd.conf would cut them off. */
 export function strayInstancesCheck(id: string, inventory: Inventory): CommandAction {
-	return check(id, 'every instance of the cluster is in the recipe', python(ganetiStateProgram, 'strays', inventory.cluster.fqdn, inventory.node.fqdn, ...inventory.instances.map(instance => instance.fqdn)));
+	return check(id, 'every instance of the cluster is in the recipe', program('ganeti-state', 'strays', inventory.cluster.fqdn, inventory.node.fqdn, ...inventory.instances.map(instance => instance.fqdn)));
 }
 
 export function volumeGroupSizeCheck(id: string, vg: string): CommandAction {
-	return check(id, `volume group ${vg} exists and has at least 20 GiB`, python(volumeGroupCheck, vg, String(minimumVolumeGroupMiB)));
+	return check(id, `volume group ${vg} exists and has at least 20 GiB`, program('volume-group', vg, String(minimumVolumeGroupMiB)));
 }
 
 export const preflightStep: StepDefinition = {
@@ -42,7 +42,7 @@ export const preflightStep: StepDefinition = {
 	plan(inventory): Action[] {
 		const {recipe} = inventory;
 		const actions: Action[] = [
-			check('preflight.hostname', `this machine is ${recipe.host.hostname}`, python(hostnameCheck, recipe.host.hostname)),
+			check('preflight.hostname', `this machine is ${recipe.host.hostname}`, program('hostname', recipe.host.hostname)),
 			check('preflight.public-interface', `public interface ${recipe.host.public_interface} exists`, ['ip', 'link', 'show', 'dev', recipe.host.public_interface]),
 			sshHostKeyCheck('preflight.ssh-host-key'),
 			leftoversCheck('preflight.leftovers', inventory),
@@ -51,7 +51,7 @@ export const preflightStep: StepDefinition = {
 		const {storage} = recipe;
 		const partition = physicalVolume(recipe);
 		if (storage.disk && partition) {
-			actions.push(check('preflight.disk', `${storage.disk} is blank (or ${partition} exists)`, python(blankDiskCheck, storage.disk, partition, partition === firstPartition(storage.disk) ? 'first' : 'given')));
+			actions.push(check('preflight.disk', `${storage.disk} is blank (or ${partition} exists)`, program('blank-disk', storage.disk, partition, partition === firstPartition(storage.disk) ? 'first' : 'given')));
 		} else if (!partition && !storage.loop_file && usesVolumeGroup(recipe)) {
 			// No device to build the VG on: it must exist already.
 			actions.push(volumeGroupSizeCheck('preflight.volume-group', storage.vg));

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {parseCidr} from '../../source/inventory/addresses.js';
 import type {Inventory} from '../../source/inventory/inventory.js';
-import {python, whenDaemonsRunProgram} from '../../source/steps/programs.js';
+import {program} from '../../source/steps/programs.js';
 import {assertAnswers} from '../network/dns-answers.js';
 import {udhcpc} from '../network/dhcp-client.js';
 import {createLabHost, doneLines, labHostRequirements, outsideAddress, slowestCommands, transcriptPath, writeRecipeVariant, type CliRun, type LabHost} from '../support/lab-host.js';
@@ -87,7 +87,7 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 			const rebooted = Date.now();
 			assert.doesNotMatch(await lab.run(['ip', '-o', 'link', 'show']), /\bbr0\b/, 'the reboot took br0 away');
 			// The daemons' probe says "no" from daemon-util instead of asking a master daemon that is not there.
-			const asked = await lab.exec(python(whenDaemonsRunProgram, 'gnt-cluster', 'info'));
+			const asked = await lab.exec(program('when-daemons-run', 'gnt-cluster', 'info'));
 			assert.deepEqual([asked.exitCode, asked.stdout.trim()], [1, 'ganeti-wconfd is not running']);
 			const third = await host.apply();
 			console.log(`# apply after the reboot: exit ${third.code ?? third.signal} in ${(third.ms / 1000).toFixed(1)} s, ${doneLines(third.stdout).length} changes; slowest: ${slowestCommands((await lab.readFile(transcriptPath)) ?? '', rebooted).join('; ')}`);
@@ -102,7 +102,7 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 			await assertLeaseAndNat(host, inventory, 'vm-again');
 			assert.equal((await masquerades(host)).length, 1, 'one MASQUERADE rule after the reboot');
 			assert.equal(await instanceStatus(host, inventory.instances[0]!.fqdn), 'running', 'the instance Ganeti should run was started');
-			assert.match(await lab.run(python(whenDaemonsRunProgram, 'gnt-cluster', 'info')), new RegExp(`Master node: ${inventory.node.fqdn}\\n`));
+			assert.match(await lab.run(program('when-daemons-run', 'gnt-cluster', 'info')), new RegExp(`Master node: ${inventory.node.fqdn}\\n`));
 		});
 		await t.test('an instance the operator shut down stays down on the next apply', async () => {
 			const {fqdn} = inventory.instances[0]!;

@@ -9,14 +9,15 @@ import {join} from 'node:path';
 import {after, test} from 'node:test';
 import {$} from 'zx';
 import {hintFor} from '../../source/steps/hints.js';
-import {authorizeKeyProgram, blankDiskCheck, clusterAddressCheck, ganetiStateProgram, hostnameCheck, packagesCheck, python, volumeGroupCheck} from '../../source/steps/programs.js';
+import {checkPath, program} from '../../source/steps/programs.js';
 import {need} from '../support/need.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'ganeti-programs-'));
 after(() => rmSync(folder, {recursive: true, force: true}));
 
 async function run(argv: string[]) {
-	const result = await $({nothrow: true, quiet: true, env: {...process.env, LC_ALL: 'C'}})`${argv}`;
+	// No __pycache__ beside the programs in the source tree.
+	const result = await $({nothrow: true, quiet: true, env: {...process.env, LC_ALL: 'C', PYTHONDONTWRITEBYTECODE: '1'}})`${argv}`;
 	return {exitCode: result.exitCode, output: (result.stdout + result.stderr).trim()};
 }
 
@@ -28,9 +29,9 @@ function assertOneLine(output: string, actionId: string) {
 
 test('packages check: passes on installed packages, names the missing ones with the fix', async t => {
 	if (!need(['python3', 'dpkg-query'], t)) return;
-	const installed = await run(python(packagesCheck, 'dpkg', 'coreutils'));
+	const installed = await run(program('packages', 'dpkg', 'coreutils'));
 	assert.equal(installed.exitCode, 0, installed.output);
-	const missing = await run(python(packagesCheck, 'dpkg', 'no-such-package-ganeti-wizard'));
+	const missing = await run(program('packages', 'dpkg', 'no-such-package-ganeti-wizard'));
 	assert.equal(missing.exitCode, 1);
 	assert.equal(missing.output, 'not installed: no-such-package-ganeti-wizard: install them (apt-get install --no-install-recommends no-such-package-ganeti-wizard; the host step does)');
 	assertOneLine(missing.output, 'cluster.check.packages');
@@ -39,30 +40,30 @@ test('packages check: passes on installed packages, names the missing ones with 
 test('hostname check: this machine\'s own name passes, another fails and names it', async t => {
 	if (!need(['python3'], t)) return;
 	const own = (await run(['hostname'])).output.split('.')[0]!;
-	assert.equal((await run(python(hostnameCheck, own))).exitCode, 0);
-	const other = await run(python(hostnameCheck, 'not-this-machine'));
+	assert.equal((await run(program('hostname', own))).exitCode, 0);
+	const other = await run(program('hostname', 'not-this-machine'));
 	assert.equal(other.exitCode, 1);
 	assert.match(other.output, new RegExp(`^this machine is called \\S+, the recipe calls it not-this-machine: set host.hostname to ${own}$`));
 });
 
 test('cluster address check: a name resolving elsewhere, and an address already on this host, are refused', async t => {
 	if (!need(['python3'], t)) return;
-	const elsewhere = await run(python(clusterAddressCheck, 'localhost', '10.10.0.10'));
+	const elsewhere = await run(program('cluster-address', 'localhost', '10.10.0.10'));
 	assert.equal(elsewhere.exitCode, 1);
 	assert.equal(elsewhere.output, 'the cluster name localhost resolves to 127.0.0.1, the recipe says 10.10.0.10: fix the DNS record or cluster.address');
 	assertOneLine(elsewhere.output, 'cluster.check.cluster-address');
-	const inUse = await run(python(clusterAddressCheck, 'localhost', '127.0.0.1'));
+	const inUse = await run(program('cluster-address', 'localhost', '127.0.0.1'));
 	assert.equal(inUse.exitCode, 1);
 	assert.match(inUse.output, /^the cluster address 127\.0\.0\.1 is already in use on this host/);
 	assertOneLine(inUse.output, 'cluster.check.cluster-address');
-	const unknown = await run(python(clusterAddressCheck, 'no-such-name.invalid', '10.10.0.10'));
+	const unknown = await run(program('cluster-address', 'no-such-name.invalid', '10.10.0.10'));
 	assert.equal(unknown.exitCode, 1);
 	assert.match(unknown.output, /^the cluster name no-such-name\.invalid does not resolve/);
 });
 
 test('volume group check: a missing group is named with the fix', async t => {
 	if (!need(['python3', 'vgs'], t)) return;
-	const missing = await run(python(volumeGroupCheck, 'ganeti-wizard-no-such-vg', '20480'));
+	const missing = await run(program('volume-group', 'ganeti-wizard-no-such-vg', '20480'));
 	assert.equal(missing.exitCode, 1);
 	assert.match(missing.output, /^the volume group ganeti-wizard-no-such-vg does not exist: create it/);
 	assertOneLine(missing.output, 'cluster.check.volume-group');
@@ -72,19 +73,19 @@ test('blank disk check: a blank image passes, a partitioned one is refused, an e
 	if (!need(['python3', 'wipefs', 'parted'], t)) return;
 	const disk = join(folder, 'disk.img');
 	writeFileSync(disk, Buffer.alloc(8 * 1024 * 1024));
-	const blank = await run(python(blankDiskCheck, disk, `${disk}1`, 'first'));
+	const blank = await run(program('blank-disk', disk, `${disk}1`, 'first'));
 	assert.equal(blank.exitCode, 0, blank.output);
 	assert.equal((await run(['parted', '--script', disk, 'mklabel', 'gpt', 'mkpart', 'lvm', '1MiB', '100%', 'set', '1', 'lvm', 'on'])).exitCode, 0);
-	const used = await run(python(blankDiskCheck, disk, `${disk}1`, 'first'));
+	const used = await run(program('blank-disk', disk, `${disk}1`, 'first'));
 	assert.equal(used.exitCode, 1);
 	assert.match(used.output, /is not empty \(it holds .*gpt.*\): the wizard only partitions blank disks/);
 	assertOneLine(used.output, 'preflight.disk');
 	writeFileSync(`${disk}1`, '');
-	assert.equal((await run(python(blankDiskCheck, disk, `${disk}1`, 'first'))).exitCode, 0, 'the partition exists: used as it is');
-	const notFirst = await run(python(blankDiskCheck, disk, `${disk}2`, 'given'));
+	assert.equal((await run(program('blank-disk', disk, `${disk}1`, 'first'))).exitCode, 0, 'the partition exists: used as it is');
+	const notFirst = await run(program('blank-disk', disk, `${disk}2`, 'given'));
 	assert.equal(notFirst.exitCode, 1);
 	assert.match(notFirst.output, /the partition \S+2 does not exist, and the wizard only makes the first partition/);
-	const absent = await run(python(blankDiskCheck, join(folder, 'absent'), join(folder, 'absent1'), 'first'));
+	const absent = await run(program('blank-disk', join(folder, 'absent'), join(folder, 'absent1'), 'first'));
 	assert.match(absent.output, /^the disk \S+ does not exist/);
 });
 
@@ -95,15 +96,15 @@ test('authorising root\'s key appends it once, creates the file 0600, and the pr
 	writeFileSync(key, 'ssh-rsa AAAAB3Nza-test root@gcc20\n');
 	const probe = ['grep', '-qxF', '-f', key, authorized];
 	assert.notEqual((await run(probe)).exitCode, 0, 'no file yet: not satisfied');
-	assert.equal((await run(python(authorizeKeyProgram, key, authorized))).exitCode, 0);
+	assert.equal((await run(program('authorize-key', key, authorized))).exitCode, 0);
 	assert.equal(readFileSync(authorized, 'utf8'), 'ssh-rsa AAAAB3Nza-test root@gcc20\n');
 	assert.equal(statSync(authorized).mode & 0o777, 0o600);
 	assert.equal((await run(probe)).exitCode, 0);
-	await run(python(authorizeKeyProgram, key, authorized));
+	await run(program('authorize-key', key, authorized));
 	assert.equal(readFileSync(authorized, 'utf8'), 'ssh-rsa AAAAB3Nza-test root@gcc20\n', 'never twice');
 
 	writeFileSync(authorized, 'ssh-ed25519 AAAAC3-other admin@laptop');
-	await run(python(authorizeKeyProgram, key, authorized));
+	await run(program('authorize-key', key, authorized));
 	assert.equal(readFileSync(authorized, 'utf8'), 'ssh-ed25519 AAAAC3-other admin@laptop\nssh-rsa AAAAB3Nza-test root@gcc20\n', 'other keys kept, on their own line');
 });
 
@@ -116,12 +117,12 @@ test('authorising root\'s key appends it once, creates the file 0600, and the pr
 async function clusterState(files: Record<string, string>, modes: string[], instances: string[] = []) {
 	const source = mkdtempSync(join(folder, 'ganeti-'));
 	for (const [name, content] of Object.entries(files)) writeFileSync(join(source, name), content);
-	// As the steps run it: python3 -c PROGRAM MODE CLUSTER NODE [INSTANCE...].
+	// As the steps run it: python3 PROGRAM MODE CLUSTER NODE [INSTANCE...].
 	const script = `source=$1; program=$2; instances=$3; shift 3
 mount -t tmpfs tmpfs /var/lib && mkdir /var/lib/ganeti && cp -a "$source"/. /var/lib/ganeti/ || exit 9
-for mode in "$@"; do python3 -c "$program" "$mode" gnt.farm gcc20.farm $instances; echo "=== $mode exit $?"; done
+for mode in "$@"; do python3 "$program" "$mode" gnt.farm gcc20.farm $instances; echo "=== $mode exit $?"; done
 cd /var/lib && find . -type f | sort`;
-	const {output} = await run(['unshare', '--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script, 'sh', source, ganetiStateProgram, instances.join(' '), ...modes]);
+	const {output} = await run(['unshare', '--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script, 'sh', source, checkPath('ganeti-state'), instances.join(' '), ...modes]);
 	const results = new Map<string, {exitCode: number; output: string}>();
 	let rest = output;
 	for (const mode of modes) {
