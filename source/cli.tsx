@@ -25,11 +25,16 @@ const cli = meow(
 	  --yes             unattended: ask nothing, stop at checkpoints
 	  --confirm ID      the operator finished checkpoint ID (repeatable)
 	  --json            plan/status as JSON
+	  --detailed-exitcode  plan: exit 0 with no changes, 2 with changes pending
 	  --plain           line-mode prompts (serial consoles, screen readers, TERM=dumb)
 	  --help, --version
 
-	With neither --recipe nor --root, the bundled seed recipe (gcc-compile-farm)
-	is rehearsed into ./rehearsal. As root, --recipe alone acts on this host.
+	A state directory holds one site. The first apply --recipe FILE imports it;
+	after that every command works on the saved site without --recipe. With no
+	recipe, no root and no saved site, the bundled seed recipe (gcc-compile-farm)
+	is rehearsed into ./rehearsal. As root, --recipe alone acts on this host, and
+	with nothing given the site saved in /var/lib/ganeti-wizard is used.
+	plan, status and --help never write anything.
 
 	Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting for the operator.
 `,
@@ -43,6 +48,7 @@ const cli = meow(
 			confirm: {type: 'string', isMultiple: true},
 			json: {type: 'boolean', default: false},
 			plain: {type: 'boolean', default: false},
+			detailedExitcode: {type: 'boolean', default: false},
 		},
 		allowUnknownFlags: false,
 		// meow's own exit on unknown flags uses 2, like our usage errors.
@@ -62,6 +68,7 @@ async function main(): Promise<number> {
 		confirm: cli.flags.confirm ?? [],
 		json: cli.flags.json,
 		plain: cli.flags.plain,
+		detailedExitcode: cli.flags.detailedExitcode,
 	};
 	switch (command) {
 		case 'plan':

@@ -1,18 +1,24 @@
-// Turns command-line options into everything a run needs: the recipe, where it
-// acts (for real at "/" or rehearsed under a folder), saved progress, the
-// inventory with its generated values saved before anything uses them.
+// Turns command-line options into everything a command needs: which site (the
+// one saved in the state directory, a recipe to import, or the bundled seed as
+// the built-in default), where it acts (for real at "/" or rehearsed under a
+// folder), its progress, and its inventory. Opened read-only, nothing is
+// created or written: plan, status and the wizard's screens before a
+// confirmation use that.
 import {existsSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {UsageError} from './errors.js';
-import {LocalHost} from './host/local.js';
+import {RecipeError, UsageError} from './errors.js';
+import type {Host} from './host/host.js';
+import {localHost} from './host/local.js';
 import {Transcript} from './host/transcript.js';
 import {buildInventory, type Inventory} from './inventory/inventory.js';
-import {systemRandomBytes} from './inventory/mac.js';
+import {siteBytes} from './inventory/mac.js';
 import {loadRecipeFile, parseRecipe} from './recipe/load.js';
 import type {Recipe} from './recipe/schema.js';
 import {Progress} from './runner/progress.js';
 import type {RunContext} from './runner/run.js';
+import {siteChanges, siteIdentity} from './site/compare.js';
+import {SiteSettings} from './site/settings.js';
 import {allSteps} from './steps/index.js';
 import {hintFor} from './steps/hints.js';
 
@@ -35,56 +41,101 @@ export type SessionOptions = {
 	unattended: boolean;
 };
 
+export type Location = {
+	root: string;
+	stateDir: string;
+	/** True when no recipe, no root and no saved site: the bundled seed, rehearsed. */
+	builtInDefault: boolean;
+};
+
 export type Session = {
+	/** Where the recipe came from: the file given, the saved site's origin, or the bundled seed. */
 	recipePath: string;
 	recipe: Recipe;
-	/** True when neither recipe nor root was given: the bundled seed, rehearsed. */
+	/** True when neither recipe nor root was given and no site was saved: the bundled seed, rehearsed. */
 	builtInDefault: boolean;
-	host: LocalHost;
+	/** True when the recipe is imported now (no site was saved, or --recipe changes it). */
+	importing: boolean;
+	/** What the recipe changes in the saved site, one line each (empty: nothing, or a new site). */
+	siteChanges: string[];
+	host: Host;
 	progress: Progress;
 	inventory: Inventory;
 	context: RunContext;
 };
 
-/** Where to act and keep progress, before anything is read or written. */
-export function resolveLocation(options: Pick<SessionOptions, 'recipe' | 'root' | 'stateDir'>, isRoot = process.getuid?.() === 0): {recipePath: string; root: string; stateDir: string; builtInDefault: boolean} {
-	const builtInDefault = options.recipe === undefined && options.root === undefined;
-	if (options.recipe === undefined && options.root !== undefined && resolve(options.root) === '/') {
-		throw new UsageError('--root / acts on this host for real: name the site with --recipe FILE');
+/**
+ * Where to act and keep the site, before anything is read or written. Without
+ * --recipe or --root: the real site when root has one saved, else the
+ * rehearsal folder. Throws UsageError for a real run without root.
+ */
+export function resolveLocation(options: Pick<SessionOptions, 'recipe' | 'root' | 'stateDir'>, isRoot = process.getuid?.() === 0, hasRealSite = hasSite(realStateDir)): Location {
+	if (options.recipe === undefined && options.root === undefined && options.stateDir === undefined && isRoot && hasRealSite) {
+		return {root: '/', stateDir: realStateDir, builtInDefault: false};
 	}
-	const recipePath = resolve(options.recipe ?? bundledRecipe);
-	const root = resolve(options.root ?? (builtInDefault || !isRoot ? defaultRehearsalRoot : '/'));
+	const root = resolve(options.root ?? (options.recipe === undefined || !isRoot ? defaultRehearsalRoot : '/'));
 	const stateDir = resolve(options.stateDir ?? (root === '/' ? realStateDir : `${root}-state`));
 	if (root === '/' && !isRoot) throw new UsageError('acting on this host (--root /) needs root; run as root, or pass --root DIR to rehearse into a folder');
-	return {recipePath, root, stateDir, builtInDefault};
+	const builtInDefault = options.recipe === undefined && options.root === undefined && !hasSite(stateDir);
+	return {root, stateDir, builtInDefault};
 }
 
-export async function openSession(options: SessionOptions, recipeOverride?: Recipe): Promise<Session> {
+/** Whether a state directory holds a saved site (read without creating anything). */
+export function hasSite(stateDir: string): boolean {
+	return SiteSettings.read(stateDir).exists;
+}
+
+/**
+ * Opens the site. `readOnly`: nothing is created or written, not even the
+ * state directory or the transcript (plan, status). Otherwise a recipe given
+ * or the built-in default is saved as the site, with its generated values,
+ * before anything uses them. Throws RecipeError for a bad recipe or one of
+ * another site, UsageError when there is no site to open; both before any write.
+ */
+export async function openSession(options: SessionOptions & {readOnly?: boolean}, recipeOverride?: {recipe: Recipe; origin: string}): Promise<Session> {
 	const location = resolveLocation(options);
-	const progress = new Progress(location.stateDir);
-	let recipe: Recipe;
+	const readOnly = Boolean(options.readOnly);
+	const saved = SiteSettings.read(location.stateDir).recipe;
+
+	let incoming: {recipe: Recipe; text: string; path: string} | undefined;
 	if (recipeOverride) {
-		recipe = recipeOverride;
-	} else {
-		const loaded = await loadRecipeFile(location.recipePath);
-		recipe = loaded.recipe;
-		progress.setRecipe(location.recipePath, loaded.text);
+		const {recipeText} = await import('./recipe/load.js');
+		incoming = {recipe: recipeOverride.recipe, text: recipeText(recipeOverride.recipe), path: recipeOverride.origin};
+	} else if (options.recipe !== undefined) {
+		const path = resolve(options.recipe);
+		incoming = {...(await loadRecipeFile(path)), path};
+	} else if (!saved) {
+		if (!location.builtInDefault) throw new UsageError(`no site is saved in ${location.stateDir}: import one with --recipe FILE (ganeti-wizard apply --recipe FILE)`);
+		incoming = {...(await loadRecipeFile(bundledRecipe)), path: bundledRecipe};
 	}
-	return assemble(location, recipe, progress, options.unattended);
+
+	const savedRecipe = saved ? parseRecipe(saved.text, saved.path) : undefined;
+	if (incoming && savedRecipe && siteIdentity(incoming.recipe) !== siteIdentity(savedRecipe)) {
+		throw new RecipeError(
+			[`${siteIdentity(incoming.recipe)} is another site than the one saved in ${location.stateDir} (${siteIdentity(savedRecipe)}); keep a separate site with --state-dir DIR (and --root DIR for a rehearsal)`],
+			incoming.path,
+		);
+	}
+	const recipe = incoming?.recipe ?? savedRecipe!;
+	const node = recipe.host.hostname;
+	const progress = readOnly ? Progress.read(location.stateDir, {node}) : new Progress(location.stateDir, {node});
+	const bytes = siteBytes(siteIdentity(recipe));
+	const {inventory, generated} = buildInventory(recipe, progress.generated, bytes);
+	const importing = Boolean(incoming) && incoming!.text !== saved?.text;
+	const changes = importing && savedRecipe ? siteChanges(buildInventory(savedRecipe, progress.generated, siteBytes(siteIdentity(savedRecipe))).inventory, inventory) : [];
+	if (!readOnly) {
+		if (importing) progress.setRecipe(incoming!.path, incoming!.text);
+		// Saved before any step can use them: a MAC generated once is reused forever.
+		progress.keepGenerated(generated);
+	}
+	const transcript = new Transcript(readOnly ? undefined : resolve(location.stateDir, 'transcript.log'));
+	const host = localHost({root: location.root, stateDir: location.stateDir, transcript, node});
+	const context: RunContext = {host, progress, inventory, steps: allSteps, unattended: options.unattended, hint: hintFor};
+	return {recipePath: incoming?.path ?? saved!.path, recipe, builtInDefault: location.builtInDefault, importing, siteChanges: changes, host, progress, inventory, context};
 }
 
-/** A session on the recipe saved with progress (e.g. answers given interactively). */
+/** The recipe saved as the site (e.g. answers given interactively), parsed. */
 export function reparseSaved(progress: Progress): Recipe | undefined {
 	const saved = progress.recipe;
 	return saved ? parseRecipe(saved.text, saved.path) : undefined;
-}
-
-function assemble(location: ReturnType<typeof resolveLocation>, recipe: Recipe, progress: Progress, unattended: boolean): Session {
-	const {inventory, generated} = buildInventory(recipe, progress.generated, systemRandomBytes);
-	// Saved before any step can use them: a MAC generated once is reused forever.
-	progress.keepGenerated(generated);
-	const transcript = new Transcript(resolve(location.stateDir, 'transcript.log'));
-	const host = new LocalHost({root: location.root, stateDir: location.stateDir, transcript});
-	const context: RunContext = {host, progress, inventory, steps: allSteps, unattended, hint: hintFor};
-	return {recipePath: location.recipePath, recipe, builtInDefault: location.builtInDefault, host, progress, inventory, context};
 }

@@ -7,7 +7,7 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {render} from 'ink';
-import {LocalHost} from '../../source/host/local.js';
+import {localHost} from '../../source/host/local.js';
 import {Transcript} from '../../source/host/transcript.js';
 import {buildInventory} from '../../source/inventory/inventory.js';
 import {systemRandomBytes} from '../../source/inventory/mac.js';
@@ -19,7 +19,7 @@ import {RunPhase} from '../../source/ui/screens/RunPhase.js';
 const [lines, stateDir, usageFile, recipePath, noUi] = process.argv.slice(2) as [string, string, string, string, string | undefined];
 const recipe = parseRecipe(readFileSync(recipePath, 'utf8'));
 const progress = new Progress(stateDir);
-const host = new LocalHost({root: '/', stateDir, transcript: new Transcript(join(stateDir, 'transcript.log'))});
+const host = localHost({root: '/', stateDir, transcript: new Transcript(join(stateDir, 'transcript.log'))});
 const context: RunContext = {
 	host,
 	progress,

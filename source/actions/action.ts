@@ -3,14 +3,19 @@
 // whether it is already satisfied, so applying a plan twice changes nothing.
 
 /**
- * A read-only command that tells whether something is already there: satisfied
- * when it exits 0 and its stdout meets the optional conditions.
+ * How to tell that something is already there, without changing anything:
+ * - a read-only command, satisfied when it exits 0 and its stdout meets the
+ *   optional conditions;
+ * - or a path that exists, which a rehearsal decides from its own folder's
+ *   files just as a real run decides from the host's.
  */
-export type Probe = {
-	argv: string[];
-	stdoutIncludes?: string;
-	stdoutEmpty?: boolean;
-};
+export type Probe =
+	| {
+			argv: string[];
+			stdoutIncludes?: string;
+			stdoutEmpty?: boolean;
+	  }
+	| {exists: string};
 
 type ActionBase = {
 	/** Stable across runs: progress is recorded under it. `step.thing[.detail]`. */
@@ -62,6 +67,12 @@ export type CommandAction = ActionBase & {
 	stage?: Stage;
 	/** Also run whenever one of these actions was applied after this one last ran. */
 	rerunAfter?: string[];
+	/**
+	 * The command that reverses this one (iptables -D for -A, ip route del for
+	 * replace, gnt-instance remove for add), journalled with it. Without it the
+	 * journal says the change has no command to reverse it.
+	 */
+	inverse?: string[];
 	/** The operator can skip this action if it fails. */
 	skippable?: boolean;
 	timeoutMs?: number;
@@ -102,7 +113,12 @@ export type CheckpointAction = ActionBase & {
 
 export type Action = FileAction | CommandAction | ServiceAction | CheckpointAction;
 
-export type ActionStatus = 'pending' | 'running' | 'done' | 'satisfied' | 'failed' | 'waiting' | 'skipped';
+/**
+ * "unchecked": what could not be done or checked here (a rehearsal runs no
+ * check that needs the host's processes, and no operator installs an OS into
+ * a folder): nothing is claimed either way.
+ */
+export type ActionStatus = 'pending' | 'running' | 'done' | 'satisfied' | 'failed' | 'waiting' | 'skipped' | 'unchecked';
 
 export type Step = {
 	id: string;
@@ -111,3 +127,8 @@ export type Step = {
 	requires: string[];
 	actions: Action[];
 };
+
+/** A probe as the command that asks it (`test -e PATH` for a path), for hosts that only run commands. */
+export function probeArgv(probe: Probe): string[] {
+	return 'exists' in probe ? ['test', '-e', probe.exists] : probe.argv;
+}

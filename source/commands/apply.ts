@@ -1,5 +1,7 @@
 // apply: makes the changes. With --yes nothing is asked: a failure stops the
-// run (exit 1), a checkpoint stops it until the operator confirms (exit 3).
+// run (exit 1), a checkpoint stops it until the operator confirms (exit 3). A
+// rehearsal notes each checkpoint as not done and goes on: nobody installs an
+// OS into a folder.
 import {runPlan} from '../runner/run.js';
 import {openSession, type Session} from '../session.js';
 import {lineReporter} from '../ui/lines.js';
@@ -17,14 +19,18 @@ export async function apply(flags: CommandFlags): Promise<number> {
 	for (const id of flags.confirm) session.progress.confirm(id);
 	const write = (line: string) => process.stdout.write(`${line}\n`);
 	write(introduction(session));
-	const result = await runPlan(session.context, lineReporter(write, undefined, {failureTail: true}));
+	if (session.siteChanges.length > 0) for (const line of ['What the recipe changes in the saved site:', ...session.siteChanges.map(change => `  ${change}`)]) write(line);
+	const rehearsal = session.host.kind === 'rehearsal';
+	const result = await runPlan(session.context, lineReporter(write, undefined, {failureTail: true}), rehearsal ? {atCheckpoint: async () => 'pass'} : {});
+	const changed = result.steps.flatMap(step => step.actions).filter(entry => entry.status === 'done').length;
+	write(`${changed} change${changed === 1 ? '' : 's'} made (journal: ${session.progress.path}).`);
 	for (const line of summarize(result, continueCommand(flags))) write(line);
 	return exitCodes[result.outcome];
 }
 
 export function introduction(session: Session): string {
 	const {host, progress} = session;
-	if (host.mode === 'real') return `Applying ${session.recipePath} to this host (progress in ${progress.directory}).`;
+	if (host.kind === 'real') return `Applying ${session.recipePath} to this host (site saved in ${progress.directory}).`;
 	const source = session.builtInDefault ? 'the bundled seed recipe' : session.recipePath;
 	return `Rehearsal of ${source} under ${host.root}: files are written there, commands recorded in ${progress.directory}/commands.sh; nothing runs on this host.`;
 }

@@ -7,6 +7,8 @@ export type CommandFlags = {
 	confirm: string[];
 	json: boolean;
 	plain: boolean;
+	/** plan: exit 2 when changes are pending, 0 when none. */
+	detailedExitcode?: boolean;
 };
 
 /** The command that continues a run with the same choices. */

@@ -33,7 +33,7 @@ export function realProblem(isRoot = process.getuid?.() === 0, debian = existsSy
 }
 
 async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
-	const [{detectDefaults}, {LocalHost}, {Transcript}, {loadRecipeFile, recipeText}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, reparseSaved, resolveLocation}] = await Promise.all([
+	const [{detectDefaults}, {localHost}, {Transcript}, {loadRecipeFile}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, reparseSaved, resolveLocation}] = await Promise.all([
 		import('../host/detect.js'),
 		import('../host/local.js'),
 		import('../host/transcript.js'),
@@ -48,18 +48,17 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 	let stateDir: string | undefined = flags.stateDir;
 	const location = () => resolveLocation({...flags, root, ...(stateDir ? {stateDir} : {})});
 	const given = flags.recipe ? await loadRecipeFile(resolve(flags.recipe)) : undefined;
+	const origin = given ? resolve(flags.recipe!) : 'answers given in the wizard';
 
-	const open = async (recipe: Recipe) => {
-		const session = await openSession({...flags, root, ...(stateDir ? {stateDir} : {}), unattended: false}, recipe);
-		session.progress.setRecipe(given ? resolve(flags.recipe!) : 'answers given in the wizard', recipeText(recipe));
-		return session;
-	};
+	// Until the operator confirms a change, the wizard only looks: sessions are read-only.
+	const view = (recipe: Recipe) => openSession({...flags, root, ...(stateDir ? {stateDir} : {}), unattended: false, readOnly: true}, {recipe, origin});
+	const open = (recipe: Recipe) => openSession({...flags, root, ...(stateDir ? {stateDir} : {}), unattended: false}, {recipe, origin});
 
 	const readProgress = async (): Promise<SavedProgress | null> => {
-		const progress = new Progress(location().stateDir);
-		if (!progress.started && Object.keys(progress.answers).length === 0) return null;
+		const progress = Progress.read(location().stateDir);
+		if (!progress.started && !progress.recipe && Object.keys(progress.answers).length === 0) return null;
 		const recipe = reparseSaved(progress) ?? null;
-		const steps = recipe ? await journalView((await open(recipe)).context) : [];
+		const steps = recipe ? await journalView((await view(recipe)).context) : [];
 		return {recipe, steps, answers: progress.answers, ...(progress.lastRunAt ? {updatedAt: progress.lastRunAt} : {})};
 	};
 
@@ -70,7 +69,7 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 		...(flags.recipe ? {recipePath: resolve(flags.recipe)} : {}),
 		progress: await readProgress(),
 		// Detection reads this machine even in a rehearsal (read-only): the defaults describe it.
-		detect: async () => detectDefaults(new LocalHost({root: '/', stateDir: location().stateDir, transcript: new Transcript(undefined)})),
+		detect: async () => detectDefaults(localHost({root: '/', stateDir: location().stateDir, transcript: new Transcript(undefined)})),
 		...(problem
 			? {
 					realProblem: problem,
@@ -83,7 +82,7 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 					},
 				}
 			: {}),
-		steps: async recipe => journalView((await open(recipe)).context),
+		steps: async recipe => journalView((await view(recipe)).context),
 		run: async (recipe, io) => {
 			const session = await open(recipe);
 			if (io.startOver) session.progress.startOver();
@@ -93,7 +92,7 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 		keepAnswers: answers => new Progress(location().stateDir).setAnswers(answers),
 		saveRecipe: async (path, text) => writeFile(path, text, {mode: 0o644}),
 		...(given?.recipe.host.public_address ? {sshTarget: `root@${given.recipe.host.public_address}`} : {}),
-		resumeCommand: ['ganeti-wizard', ...(flags.recipe ? ['--recipe', flags.recipe] : []), ...(flags.root ? ['--root', flags.root] : []), ...(flags.stateDir ? ['--state-dir', flags.stateDir] : [])].join(' '),
+		resumeCommand: ['ganeti-wizard', ...(flags.root ? ['--root', flags.root] : []), ...(flags.stateDir ? ['--state-dir', flags.stateDir] : [])].join(' '),
 	};
 	return options;
 }

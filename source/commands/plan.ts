@@ -1,15 +1,22 @@
-// plan: every step's actions and whether each is already in place. Changes
-// nothing on the host; it only saves generated values (MACs) so that a later
-// apply uses the same ones.
+// plan: every change the site needs, step by step, and the checks that will
+// run. Read-only: nothing is created or written, not the state directory, not
+// the transcript, not the rehearsal folder. With --detailed-exitcode: 0 no
+// changes, 2 changes pending, 1 error (so cron can watch for drift).
 import {planAll} from '../runner/run.js';
 import {openSession} from '../session.js';
 import type {CommandFlags} from './flags.js';
-import {planJson, planText} from './report.js';
+import {planCounts, planJson, planText} from './report.js';
 
 export async function plan(flags: CommandFlags): Promise<number> {
-	const session = await openSession({...flags, unattended: true});
+	const session = await openSession({...flags, unattended: true, readOnly: true});
 	const steps = await planAll(session.context);
-	if (flags.json) process.stdout.write(`${planJson(steps)}\n`);
-	else process.stdout.write(`${planText(steps).join('\n')}\n`);
-	return 0;
+	const write = (text: string) => process.stdout.write(`${text}\n`);
+	if (flags.json) {
+		write(planJson(steps, session.host.node));
+	} else {
+		if (session.siteChanges.length > 0) write(['What the recipe changes in the saved site:', ...session.siteChanges.map(line => `  ${line}`), ''].join('\n'));
+		write((await planText(steps)).join('\n'));
+	}
+	if (!flags.detailedExitcode) return 0;
+	return planCounts(steps).changes > 0 ? 2 : 0;
 }

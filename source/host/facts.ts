@@ -5,6 +5,7 @@ import type {Facts, StepDefinition} from '../steps/step.js';
 import type {Host} from './host.js';
 import {isLoopback} from '../inventory/addresses.js';
 
+/** The facts a step plans from, read through the host (plan, apply, status alike). */
 export async function probeFacts(host: Host, inventory: Inventory, step: StepDefinition, serials: Record<string, number>, now = new Date()): Promise<Facts> {
 	const files: Record<string, string | null> = {};
 	for (const path of step.reads?.(inventory) ?? []) files[path] = await host.readFile(path);
@@ -12,7 +13,6 @@ export async function probeFacts(host: Host, inventory: Inventory, step: StepDef
 	for (const path of step.readsCommitted?.(inventory) ?? []) committed[path] = await readCommitted(host, path);
 	const [interfaces, volumeGroups] = await Promise.all([probeInterfaces(host), probeVolumeGroups(host)]);
 	return {
-		mode: host.mode,
 		files,
 		committed,
 		resolvers: parseResolvers(await host.readFile('/etc/resolv.conf'), inventory),
@@ -33,10 +33,10 @@ export function parseResolvers(text: string | null, inventory: Inventory): strin
 		.filter((address): address is string => Boolean(address) && !own.has(address!) && !isLoopback(address!) && !address!.includes(':'));
 }
 
+/** The content at git's HEAD: null when not committed (or git cannot be asked). */
 async function readCommitted(host: Host, path: string): Promise<string | null> {
 	const slash = path.lastIndexOf('/');
 	const directory = path.slice(0, slash) || '/';
-	if (host.mode === 'rehearsal') return null;
 	const result = await host.probe(['git', '-C', directory, 'show', `HEAD:./${path.slice(slash + 1)}`]);
 	return result?.exitCode === 0 ? result.stdout : null;
 }

@@ -1,7 +1,9 @@
-// The host adapter's contract: the only way any code touches the system.
-// One implementation (local.ts) acts for real at root "/" or rehearses under a
-// folder, where it maps every path under that folder and records commands.
-import type {Stage} from '../actions/action.js';
+// The host interface: the only way any code touches a node. Two
+// implementations: the real host (real.ts) acts on this machine; the rehearsal
+// (rehearsal.ts) maps every path under a folder and records commands instead
+// of running them. The runner calls the same methods on both and never asks
+// which one it has; a later host reaches a node over SSH.
+import type {Probe, Stage} from '../actions/action.js';
 
 export type RunResult = {exitCode: number; stdout: string; stderr: string};
 
@@ -27,11 +29,19 @@ export type WriteOptions = {
 	check?: string[];
 };
 
-
 export type FileInfo = {mode: number; uid: number; gid: number; size: number};
 
+/** A checker's verdict, or why it could not run here (a rehearsal without the tool, say). */
+export type CheckOutcome = {ran: RunResult} | {unchecked: string};
+
+/** Which action a command or probe stands for: a rehearsal records it under this id. */
+export type ActionRef = {actionId: string; argv: string[]};
+
 export interface Host {
-	readonly mode: 'real' | 'rehearsal';
+	/** The node this host acts on (journal records and progress name it). */
+	readonly node: string;
+	/** For people only ("acting on this host", "rehearsal under ..."); the runner never branches on it. */
+	readonly kind: 'real' | 'rehearsal';
 	/** "/" for real, the rehearsal folder otherwise. */
 	readonly root: string;
 	readFile(path: string): Promise<string | null>;
@@ -40,19 +50,27 @@ export interface Host {
 	list(path: string): Promise<string[]>;
 	/**
 	 * Atomic replace: candidate beside the target, checked, then renamed over it.
-	 * Keeps the existing mode and owner unless given; backs up the old content.
+	 * Keeps the existing mode and owner unless given. Throws CheckFailedError
+	 * when the checker refuses the candidate (the target is then untouched).
 	 */
 	writeFile(path: string, content: string, options: WriteOptions): Promise<void>;
-	/** A command that changes the host. In a rehearsal it is only recorded. */
+	/** A command that changes the host. A rehearsal records it instead. */
 	run(argv: string[], options?: RunOptions): Promise<RunResult>;
-	/** A read-only command. In a rehearsal: null (the rehearsal host has no processes). */
+	/** A read-only command. null where the host has no processes to ask (a rehearsal). */
 	probe(argv: string[], options?: {timeoutMs?: number}): Promise<RunResult | null>;
 	/**
-	 * A read-only checker (named-checkconf, dhcpd -t ...): runs in a rehearsal
-	 * too when installed. With `stage`, on a scratch copy with candidates laid
-	 * over it ("{stage}" in argv). null: not checked (the transcript says why).
+	 * A read-only checker (named-checkconf, dhcpd -t, a check program). With
+	 * `stage`, it runs on a scratch copy with candidates laid over it ("{stage}"
+	 * in argv); "{root}" in argv is the host's root.
 	 */
-	check(argv: string[], stage?: Stage): Promise<RunResult | null>;
-	/** Whether a rehearsal already recorded this action's command. Real hosts: false. */
-	recorded(actionId: string, argv: string[]): Promise<boolean>;
+	check(argv: string[], stage?: Stage): Promise<CheckOutcome>;
+	/** Whether a probe says the action's effect is there (a rehearsal: its files, or its record). */
+	holds(probe: Probe, as: ActionRef): Promise<boolean>;
+	/**
+	 * Whether this host holds a record of the command having run: a rehearsal's
+	 * commands.sh does; a real host keeps none (false), and the journal decides.
+	 */
+	recorded(as: ActionRef): Promise<boolean>;
+	/** Whether a service runs (a rehearsal: whether it recorded starting it). */
+	serviceRunning(service: string, as: ActionRef): Promise<boolean>;
 }

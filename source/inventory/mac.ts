@@ -2,7 +2,7 @@
 // with the guarantees the seed's one-liner lacked: no collision with a MAC the
 // inventory already holds, and always unicast, locally administered when the
 // prefix leaves that choice to us.
-import {randomBytes as nodeRandomBytes} from 'node:crypto';
+import {createHash, randomBytes as nodeRandomBytes} from 'node:crypto';
 import type {RandomBytes} from './inventory.js';
 
 export const systemRandomBytes: RandomBytes = count => new Uint8Array(nodeRandomBytes(count));
@@ -16,4 +16,21 @@ export function generateMac(prefix: string, used: ReadonlySet<string>, randomByt
 		if (!used.has(mac)) return mac;
 	}
 	throw new Error(`cluster.mac_prefix: "${prefix}" leaves no unused MAC address; use a shorter prefix`);
+}
+
+/**
+ * A deterministic byte stream for one site (seeded by its identity): plan and
+ * apply derive the same MACs from the same recipe and saved values, so what
+ * plan shows is what apply then uses. Collisions are still resolved by
+ * generateMac, in the recipe's order.
+ */
+export function siteBytes(seed: string): RandomBytes {
+	let block = 0;
+	let pool = Buffer.alloc(0);
+	return count => {
+		while (pool.length < count) pool = Buffer.concat([pool, createHash('sha256').update(`${seed}\0${block++}`).digest()]);
+		const bytes = new Uint8Array(pool.subarray(0, count));
+		pool = pool.subarray(count);
+		return bytes;
+	};
 }

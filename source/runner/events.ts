@@ -46,8 +46,11 @@ export type Decisions = {
 	beforeStep?: (step: PlannedStep) => Promise<'apply' | 'skip' | 'quit'>;
 	/** A failed action. Default: quit. */
 	onFailure?: (failure: Failure) => Promise<'retry' | 'skip' | 'quit'>;
-	/** The operator's turn (e.g. an OS install over VNC). Default: wait (stop the run). */
-	atCheckpoint?: (action: CheckpointAction) => Promise<'done' | 'wait'>;
+	/**
+	 * The operator's turn (e.g. an OS install over VNC). Default: wait (stop the
+	 * run). "pass": nobody can act here (a rehearsal); noted as not done, and the run goes on.
+	 */
+	atCheckpoint?: (action: CheckpointAction) => Promise<'done' | 'wait' | 'pass'>;
 };
 
 export type RunOutcome = 'done' | 'failed' | 'waiting' | 'quit';

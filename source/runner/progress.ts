@@ -1,12 +1,13 @@
-// Saved progress (conf, one JSON file, mode 0600, written atomically): the
-// recipe, the operator's answers, values generated once and kept forever, and
-// the status of every step and action. This is what makes a run resumable.
-import {createHash} from 'node:crypto';
-import {chmodSync, copyFileSync, mkdirSync} from 'node:fs';
-import {join} from 'node:path';
-import Conf from 'conf';
+// Progress: what the journal says about every step and action, replayed once
+// when a site is opened and then kept in memory. Recording an action appends
+// one journal line; nothing rereads or rewrites the whole state, so the cost
+// of a record does not grow with the site. Small settings (recipe, answers,
+// generated values, serials) live in the site's settings beside it.
+import {createHash, randomBytes} from 'node:crypto';
 import type {Action, ActionStatus} from '../actions/action.js';
 import type {Generated} from '../inventory/inventory.js';
+import {Journal, readJournal, type Change, type Inverse, type JournalRecord} from '../site/journal.js';
+import {SiteSettings, type SavedRecipe} from '../site/settings.js';
 
 export type ActionRecord = {
 	status: ActionStatus;
@@ -23,183 +24,220 @@ export type ActionRecord = {
 	/** The same, when it last started (an interrupted action has only this). */
 	startedAtSeq?: number;
 	message?: string;
+	/** While it runs (or was interrupted): what its begin record said it changes. */
+	change?: Change;
 };
 
 export type StepRecord = {status: ActionStatus; startedAt?: string; finishedAt?: string};
 
-type ProgressData = {
-	version: 1;
-	recipe?: {path: string; sha256: string; text: string};
-	answers: Record<string, unknown>;
-	generated: Generated;
-	/** Last serial written per zone: keeps serials rising even if a zone file is lost. */
-	serials: Record<string, number>;
-	steps: Record<string, StepRecord>;
-	actions: Record<string, ActionRecord>;
-	/** Checkpoints the operator confirmed (ids). */
-	confirmed: string[];
-	/** Last appliedSeq handed out. */
-	sequence: number;
-	runs: Array<{startedAt: string; finishedAt?: string; outcome?: string; mode: string}>;
-};
+type RunRecord = {startedAt: string; finishedAt?: string; outcome?: string; mode: string};
 
-const empty: ProgressData = {
-	version: 1,
-	answers: {},
-	generated: {macs: {}, addresses: {}},
-	serials: {},
-	steps: {},
-	actions: {},
-	confirmed: [],
-	sequence: 0,
-	runs: [],
+export type ProgressOptions = {
+	/** The node whose actions this progress records (journal records name it). */
+	node?: string;
 };
 
 export class Progress {
-	private readonly store: Conf<ProgressData>;
+	readonly settings: SiteSettings;
+	readonly node: string;
+	private readonly journal: Journal | undefined;
+	private readonly actions = new Map<string, ActionRecord>();
+	private readonly steps = new Map<string, StepRecord>();
+	private readonly confirmed = new Set<string>();
+	private readonly runs: RunRecord[] = [];
+	private sequence = 0;
+	private runId: string | undefined;
 
-	constructor(readonly directory: string) {
-		mkdirSync(directory, {recursive: true, mode: 0o700});
-		this.store = new Conf<ProgressData>({
-			cwd: directory,
-			configName: 'progress',
-			configFileMode: 0o600,
-			defaults: empty,
-			serialize: value => `${JSON.stringify(value, null, '\t')}\n`,
-		});
+	/** Progress to record into (the state directory is created by the first record). */
+	constructor(
+		readonly directory: string,
+		options: ProgressOptions & {readOnly?: boolean} = {},
+	) {
+		this.node = options.node ?? 'local';
+		this.settings = options.readOnly ? SiteSettings.read(directory) : SiteSettings.open(directory);
+		this.journal = options.readOnly ? undefined : new Journal(directory);
+		for (const record of readJournal(directory)) this.replay(record);
 	}
 
+	/** Progress to look at: plan, status and the wizard's screens before a confirmation. Writes nothing. */
+	static read(directory: string, options: ProgressOptions = {}): Progress {
+		return new Progress(directory, {...options, readOnly: true});
+	}
+
+	get readOnly(): boolean {
+		return this.journal === undefined;
+	}
+
+	/** The journal's path (it may not exist yet). */
 	get path(): string {
-		return this.store.path;
+		return new Journal(this.directory).path;
 	}
 
 	/** True when an earlier run left anything behind. */
 	get started(): boolean {
-		return Object.keys(this.store.get('actions')).length > 0;
+		return this.actions.size > 0;
 	}
 
-	get recipe(): ProgressData['recipe'] {
-		return this.store.get('recipe');
+	get recipe(): SavedRecipe | undefined {
+		return this.settings.recipe;
 	}
 
 	setRecipe(path: string, text: string): void {
-		this.store.set('recipe', {path, text, sha256: createHash('sha256').update(text).digest('hex')});
+		this.settings.setRecipe(path, text);
 	}
 
 	get answers(): Record<string, unknown> {
-		return this.store.get('answers');
+		return this.settings.answers;
 	}
 
 	setAnswers(answers: Record<string, unknown>): void {
-		this.store.set('answers', answers);
+		this.settings.setAnswers(answers);
 	}
 
 	get generated(): Generated {
-		return this.store.get('generated');
+		return this.settings.generated;
 	}
 
-	/** Adds newly generated values; values already known are never replaced. */
 	keepGenerated(generated: Generated): void {
-		const known = this.generated;
-		const merged: Generated = {
-			macs: {...generated.macs, ...known.macs},
-			addresses: {...generated.addresses, ...known.addresses},
-		};
-		if (JSON.stringify(merged) !== JSON.stringify(known)) this.store.set('generated', merged);
+		this.settings.keepGenerated(generated);
 	}
 
 	get serials(): Record<string, number> {
-		return this.store.get('serials');
+		return this.settings.serials;
 	}
 
 	setSerial(zone: string, serial: number): void {
-		this.store.set('serials', {...this.store.get('serials'), [zone]: serial});
+		this.settings.setSerial(zone, serial);
 	}
 
 	action(id: string): ActionRecord | undefined {
-		return this.store.get('actions')[id];
+		return this.actions.get(this.key(id));
 	}
 
 	step(id: string): StepRecord | undefined {
-		return this.store.get('steps')[id];
+		return this.steps.get(this.key(id));
 	}
 
-	startAction(action: Action): void {
-		const previous = this.action(action.id);
-		this.updateAction(action.id, {...previous, status: 'running', fingerprint: fingerprint(action), startedAt: now(), startedAtSeq: this.store.get('sequence'), finishedAt: undefined, message: undefined});
+	/** Journals that the action starts, with what it will change and how to reverse it. */
+	startAction(action: Action, stepId = action.id.split('.')[0]!, detail: {change?: Change; inverse?: Inverse} = {}): void {
+		this.append({type: 'action', phase: 'begin', node: this.node, step: stepId, id: action.id, title: action.title, fingerprint: fingerprint(action), seq: this.sequence, ...detail, ...this.stamp()});
 	}
 
-	finishAction(action: Action, status: ActionStatus, options: {applied?: boolean; message?: string} = {}): void {
-		const previous = this.action(action.id);
-		const sequence = options.applied ? this.store.get('sequence') + 1 : undefined;
-		if (sequence) this.store.set('sequence', sequence);
-		const completed = status === 'done' || status === 'satisfied';
-		this.updateAction(action.id, {
-			...previous,
-			status,
+	finishAction(action: Action, status: ActionStatus, options: {applied?: boolean; message?: string; stepId?: string} = {}): void {
+		const applied = Boolean(options.applied);
+		this.append({
+			type: 'action',
+			phase: 'end',
+			node: this.node,
+			step: options.stepId ?? action.id.split('.')[0]!,
+			id: action.id,
 			fingerprint: fingerprint(action),
-			startedAt: previous?.startedAt,
-			finishedAt: now(),
-			appliedAt: options.applied ? now() : previous?.appliedAt,
-			appliedSeq: sequence ?? previous?.appliedSeq,
-			ranAtSeq: completed ? this.store.get('sequence') : previous?.ranAtSeq,
-			message: options.message,
+			status,
+			applied,
+			seq: applied ? this.sequence + 1 : this.sequence,
+			...(options.message ? {message: options.message} : {}),
+			...this.stamp(),
 		});
 	}
 
 	setStep(id: string, status: ActionStatus): void {
-		const previous = this.step(id);
-		const record: StepRecord = status === 'running' ? {status, startedAt: now()} : {status, startedAt: previous?.startedAt, finishedAt: now()};
-		this.store.set('steps', {...this.store.get('steps'), [id]: record});
+		this.append({type: 'step', node: this.node, step: id, status, ...this.stamp()});
 	}
 
 	isConfirmed(checkpointId: string): boolean {
-		return this.store.get('confirmed').includes(checkpointId);
+		return this.confirmed.has(this.key(checkpointId));
 	}
 
 	confirm(checkpointId: string): void {
-		if (!this.isConfirmed(checkpointId)) this.store.set('confirmed', [...this.store.get('confirmed'), checkpointId]);
+		if (!this.isConfirmed(checkpointId)) this.append({type: 'confirm', node: this.node, id: checkpointId, ...this.stamp()});
 	}
 
 	/** When the last run finished (or started, if it never finished), ISO 8601. */
 	get lastRunAt(): string | undefined {
-		const last = this.store.get('runs').at(-1);
+		const last = this.runs.at(-1);
 		return last?.finishedAt ?? last?.startedAt;
 	}
 
 	startRun(mode: string): void {
-		this.store.set('runs', [...this.store.get('runs'), {startedAt: now(), mode}]);
+		this.runId = undefined;
+		this.append({type: 'run', phase: 'start', mode, ...this.stamp()});
 	}
 
 	finishRun(outcome: string): void {
-		const runs = this.store.get('runs');
-		const last = runs.at(-1);
-		if (last) this.store.set('runs', [...runs.slice(0, -1), {...last, finishedAt: now(), outcome}]);
+		this.append({type: 'run', phase: 'end', outcome, ...this.stamp()});
+		this.journal?.close();
 	}
 
 	/**
-	 * Start over: the journal so far is archived beside the progress (never
-	 * deleted), then statuses, confirmations and answers begin afresh. Generated
-	 * values stay (a MAC never changes) and so do the backups.
+	 * Start over: statuses, confirmations and answers begin afresh. The journal
+	 * keeps every record (it is append-only); generated values stay (a MAC never
+	 * changes) and so do the kept file versions.
 	 */
 	startOver(): string {
-		const archive = join(this.directory, `progress-until-${new Date().toISOString().replaceAll(':', '')}.json`);
-		copyFileSync(this.store.path, archive);
-		chmodSync(archive, 0o600);
-		this.store.set({steps: {}, actions: {}, confirmed: [], answers: {}});
-		return archive;
+		this.append({type: 'start-over', ...this.stamp()});
+		this.settings.setAnswers({});
+		return this.path;
 	}
 
-	private updateAction(id: string, record: ActionRecord): void {
-		const clean = Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as ActionRecord;
-		this.store.set('actions', {...this.store.get('actions'), [id]: clean});
+	private key(id: string): string {
+		return `${this.node}:${id}`;
+	}
+
+	private stamp(): {run: string; at: string} {
+		this.runId ??= `${new Date().toISOString()}-${randomBytes(3).toString('hex')}`;
+		return {run: this.runId, at: new Date().toISOString()};
+	}
+
+	private append(record: JournalRecord): void {
+		if (!this.journal) throw new Error(`the progress in ${this.directory} was opened read-only`);
+		this.journal.append(record);
+		this.replay(record);
+	}
+
+	/** Applies one record to the in-memory view: the same code reads the journal and follows a run. */
+	private replay(record: JournalRecord): void {
+		switch (record.type) {
+			case 'run':
+				if (record.phase === 'start') this.runs.push({startedAt: record.at, mode: record.mode});
+				else if (this.runs.length > 0) Object.assign(this.runs.at(-1)!, {finishedAt: record.at, outcome: record.outcome});
+				return;
+			case 'start-over':
+				this.actions.clear();
+				this.steps.clear();
+				this.confirmed.clear();
+				return;
+			case 'confirm':
+				this.confirmed.add(`${record.node}:${record.id}`);
+				return;
+			case 'step': {
+				const key = `${record.node}:${record.step}`;
+				const previous = this.steps.get(key);
+				this.steps.set(key, record.status === 'running' ? {status: 'running', startedAt: record.at} : {status: record.status, ...(previous?.startedAt ? {startedAt: previous.startedAt} : {}), finishedAt: record.at});
+				return;
+			}
+			case 'action': {
+				const key = `${record.node}:${record.id}`;
+				const previous = this.actions.get(key);
+				if (record.phase === 'begin') {
+					const {finishedAt: _finished, message: _message, ...kept} = previous ?? ({} as Partial<ActionRecord>);
+					const {change: _change, ...rest} = kept;
+					this.actions.set(key, {...rest, status: 'running', fingerprint: record.fingerprint, startedAt: record.at, startedAtSeq: record.seq, ...(record.change ? {change: record.change} : {})});
+					return;
+				}
+				if (record.applied) this.sequence = Math.max(this.sequence, record.seq);
+				const completed = record.status === 'done' || record.status === 'satisfied';
+				const {change: _change, ...before} = previous ?? ({} as Partial<ActionRecord>);
+				const next: ActionRecord = {...before, status: record.status, fingerprint: record.fingerprint, finishedAt: record.at};
+				if (record.applied) Object.assign(next, {appliedAt: record.at, appliedSeq: record.seq});
+				if (completed) next.ranAtSeq = record.seq;
+				if (record.message) next.message = record.message;
+				else delete next.message;
+				this.actions.set(key, next);
+			}
+		}
 	}
 }
 
 export function fingerprint(action: Action): string {
 	return createHash('sha256').update(JSON.stringify(action)).digest('hex').slice(0, 16);
-}
-
-function now(): string {
-	return new Date().toISOString();
 }

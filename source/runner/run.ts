@@ -1,10 +1,12 @@
 // The runner: plans each step against freshly probed facts, tells whether each
 // action is already satisfied, applies the rest through the host adapter and
 // records progress before and after every change, so any interruption resumes.
-import type {Action, ActionStatus, CheckpointAction, CommandAction, FileAction, ServiceAction} from '../actions/action.js';
+import type {Action, ActionStatus, CheckpointAction, FileAction, ServiceAction} from '../actions/action.js';
+import {CheckFailedError} from '../host/filesystem.js';
 import type {Host, RunResult as CommandResult} from '../host/host.js';
-import {CheckFailedError} from '../host/local.js';
 import {probeFacts} from '../host/facts.js';
+import type {Change, FileVersion, Inverse} from '../site/journal.js';
+import {sha256} from '../site/settings.js';
 import type {Inventory} from '../inventory/inventory.js';
 import type {StepDefinition} from '../steps/step.js';
 import type {Decisions, Failure, PlannedAction, PlannedStep, RunEvent, RunResult} from './events.js';
@@ -16,7 +18,7 @@ export type RunContext = {
 	progress: Progress;
 	inventory: Inventory;
 	steps: StepDefinition[];
-	/** No operator: in a rehearsal, checkpoints are passed (nobody could act on them). */
+	/** No operator to ask: decisions default (apply each step, stop at a failure or checkpoint). */
 	unattended: boolean;
 	/** What the wizard knows about a failure's usual cause. */
 	hint?: (action: Action, output: string) => string | undefined;
@@ -56,7 +58,7 @@ export async function journalView(context: RunContext): Promise<PlannedStep[]> {
 
 export async function runPlan(context: RunContext, emit: (event: RunEvent) => void, decisions: Decisions = {}): Promise<RunResult> {
 	const {progress} = context;
-	progress.startRun(context.host.mode);
+	progress.startRun(context.host.kind);
 	const reports: PlannedStep[] = [];
 	const finish = (result: Omit<RunResult, 'steps'>): RunResult => {
 		progress.finishRun(result.outcome);
@@ -64,7 +66,7 @@ export async function runPlan(context: RunContext, emit: (event: RunEvent) => vo
 	};
 
 	for (const step of context.steps) {
-		const blocker = step.requires.find(id => !['done', 'satisfied'].includes(progress.step(id)?.status ?? ''));
+		const blocker = step.requires.find(id => !['done', 'satisfied', 'unchecked'].includes(progress.step(id)?.status ?? ''));
 		if (blocker) {
 			const action = {kind: 'checkpoint', id: `${step.id}.requires`, title: `needs step ${blocker}`, instructions: '', details: []} as CheckpointAction;
 			return finish({outcome: 'failed', stoppedAt: {stepId: step.id, action, message: `step "${step.id}" needs step "${blocker}", which is not finished`}});
@@ -121,39 +123,50 @@ async function applyWithDecisions(context: RunContext, stepId: string, entry: Pl
 		if (assessment.status === 'satisfied') {
 			// Interrupted while applying and now in place: this run's change, as far as
 			// anything that depends on it (a reload after a config write) can tell.
-			const interrupted = context.progress.action(action.id)?.status === 'running';
-			context.progress.finishAction(action, 'satisfied', {applied: interrupted, ...(assessment.note ? {message: assessment.note} : {})});
+			const record = context.progress.action(action.id);
+			const interrupted = record?.status === 'running';
+			// Found in place as recorded: nothing to journal (the probe says it again next time).
+			const known = record && record.fingerprint === fingerprint(action) && (record.status === 'done' || record.status === 'satisfied');
+			if (!known || interrupted) context.progress.finishAction(action, 'satisfied', {stepId, applied: interrupted, ...(assessment.note ? {message: assessment.note} : {})});
 			emit({type: 'action', stepId, action, status: 'satisfied', ...(assessment.note ? {note: assessment.note} : {})});
 			return {};
 		}
 		if (action.kind === 'checkpoint') return checkpoint(context, stepId, entry, action, emit, decisions);
 
 		if (context.signal?.aborted) return {stop: {outcome: 'quit'}};
-		context.progress.startAction(action);
+		const isCheck = action.kind === 'command' && Boolean(action.readOnly);
+		// A check changes nothing: only its verdict is journalled.
+		if (!isCheck) context.progress.startAction(action, stepId, await journalDetail(context, action, assessment));
 		emit({type: 'action', stepId, action, status: 'running'});
-		const failure = await apply(context, stepId, action, emit);
+		const outcome = await apply(context, stepId, action, emit);
 		// Stopped by the operator: the action stays "running", so the next run looks again.
 		if (context.signal?.aborted) return {stop: {outcome: 'quit'}};
+		if (outcome.unchecked !== undefined) {
+			context.progress.finishAction(action, 'unchecked', {stepId, message: outcome.unchecked});
+			Object.assign(entry, {status: 'unchecked', note: outcome.unchecked});
+			emit({type: 'action', stepId, action, status: 'unchecked', note: outcome.unchecked});
+			return {};
+		}
+		const failure = outcome.failure;
 		if (!failure) {
 			failpoint('after-effect');
 			// A passing check changed nothing: it is "satisfied", and triggers nothing.
-			const changed = !(action.kind === 'command' && action.readOnly);
-			const status = changed ? 'done' : 'satisfied';
-			context.progress.finishAction(action, status, {applied: changed});
+			const status = isCheck ? 'satisfied' : 'done';
+			context.progress.finishAction(action, status, {stepId, applied: !isCheck});
 			entry.status = status;
 			emit({type: 'action', stepId, action, status});
 			failpoint('after-action');
 			return {};
 		}
 
-		context.progress.finishAction(action, 'failed', {message: failure.message});
+		context.progress.finishAction(action, 'failed', {stepId, message: failure.message});
 		entry.status = 'failed';
 		entry.note = failure.message;
 		emit({type: 'action', stepId, action, status: 'failed', note: failure.message});
 		const decision = (await decisions.onFailure?.(failure)) ?? 'quit';
 		if (decision === 'retry') continue;
 		if (decision === 'skip' && failure.skippable) {
-			context.progress.finishAction(action, 'skipped', {message: failure.message});
+			context.progress.finishAction(action, 'skipped', {stepId, message: failure.message});
 			entry.status = 'skipped';
 			emit({type: 'action', stepId, action, status: 'skipped'});
 			return {};
@@ -164,15 +177,7 @@ async function applyWithDecisions(context: RunContext, stepId: string, entry: Pl
 
 async function checkpoint(context: RunContext, stepId: string, entry: PlannedAction, action: CheckpointAction, emit: (event: RunEvent) => void, decisions: Decisions): Promise<ApplyOutcome> {
 	const {progress, host} = context;
-	if (host.mode === 'rehearsal' && context.unattended) {
-		// Nobody can install an OS into a rehearsal: note what the operator would do, go on.
-		progress.confirm(action.id);
-		progress.finishAction(action, 'done', {applied: true, message: 'rehearsal: the operator would act here'});
-		entry.status = 'done';
-		emit({type: 'action', stepId, action, status: 'done', note: 'rehearsal: the operator would act here'});
-		return {};
-	}
-	progress.finishAction(action, 'waiting');
+	progress.finishAction(action, 'waiting', {stepId});
 	entry.status = 'waiting';
 	// Shown with what only the host knows now (the VNC port Ganeti gave the
 	// instance); recorded as planned, so the journal still recognises it.
@@ -181,9 +186,17 @@ async function checkpoint(context: RunContext, stepId: string, entry: PlannedAct
 	const decision = (await decisions.atCheckpoint?.(shown)) ?? 'wait';
 	if (decision === 'done') {
 		progress.confirm(action.id);
-		progress.finishAction(action, 'done', {applied: true, message: 'confirmed by the operator'});
+		progress.finishAction(action, 'done', {stepId, applied: true, message: 'confirmed by the operator'});
 		entry.status = 'done';
 		emit({type: 'action', stepId, action, status: 'done'});
+		return {};
+	}
+	if (decision === 'pass') {
+		// Nobody can do this here (a rehearsal has no VM to install): say so, claim nothing, go on.
+		const note = 'not done (rehearsal): a real run waits here for the operator';
+		progress.finishAction(action, 'unchecked', {stepId, message: note});
+		Object.assign(entry, {status: 'unchecked', note});
+		emit({type: 'action', stepId, action, status: 'unchecked', note});
 		return {};
 	}
 	return {stop: {outcome: 'waiting', stoppedAt: {stepId, action: shown, message: action.instructions}}};
@@ -210,24 +223,26 @@ async function assess(context: RunContext, action: Action): Promise<Assessment> 
 			return current === action.content ? {status: 'satisfied', current} : {status: 'pending', current};
 		}
 		case 'command': {
+			// A check always runs: it is listed apart from the changes.
+			if (action.readOnly) return {status: 'pending'};
 			if (staleAfter(context, action.id, action.rerunAfter)) return {status: 'pending', note: 'runs again: something it depends on changed'};
-			if (action.readOnly && (host.mode === 'real' || checksFiles(action))) return {status: 'pending'};
-			if (action.satisfiedWhen && host.mode === 'real') return (await probeSays(host, action.satisfiedWhen)) ? {status: 'satisfied'} : {status: 'pending'};
-			if (host.mode === 'rehearsal') return (await host.recorded(action.id, action.argv)) ? {status: 'satisfied', note: 'recorded in an earlier rehearsal'} : {status: 'pending'};
-			// Without a probe only the journal knows; an interrupted run may not have finished it.
+			if (action.satisfiedWhen) return (await host.holds(action.satisfiedWhen, {actionId: action.id, argv: action.argv})) ? {status: 'satisfied'} : {status: 'pending'};
+			// Without a probe the journal knows, or the host's own record; an interrupted run may not have finished it.
 			const doneBefore = record && record.fingerprint === fingerprint(action) && (record.status === 'done' || record.status === 'satisfied');
-			return doneBefore ? {status: 'satisfied', note: 'ran in an earlier run'} : {status: 'pending'};
+			if (doneBefore) return {status: 'satisfied', note: 'ran in an earlier run'};
+			return (await host.recorded({actionId: action.id, argv: action.argv})) ? {status: 'satisfied', note: 'recorded in an earlier run'} : {status: 'pending'};
 		}
 		case 'service': {
 			if (staleAfter(context, action.id, action.after)) return {status: 'pending', note: `${action.operation}: its configuration changed`};
-			if (host.mode === 'rehearsal') return (await host.recorded(action.id, serviceArgv(action, 'start'))) ? {status: 'satisfied'} : {status: 'pending'};
-			if (record?.status === 'running') return {status: 'pending', note: 'interrupted last time'};
-			const running = (await host.probe(['service', action.service, 'status']))?.exitCode === 0;
+			const running = await host.serviceRunning(action.service, {actionId: action.id, argv: serviceArgv(action, 'start')});
+			// Interrupted: a start that brought the service up is done; a reload or restart of a running one may not be.
+			const interrupted = record?.status === 'running' ? record.change : undefined;
+			if (interrupted && !(interrupted.kind === 'service' && !interrupted.wasRunning && running)) return {status: 'pending', note: 'interrupted last time'};
 			return running === (action.operation !== 'stopped') ? {status: 'satisfied'} : {status: 'pending'};
 		}
 		case 'checkpoint': {
 			if (progress.isConfirmed(action.id)) return {status: 'satisfied', note: 'confirmed by the operator'};
-			if (action.satisfiedWhen && host.mode === 'real' && (await probeSays(host, action.satisfiedWhen))) return {status: 'satisfied'};
+			if (action.satisfiedWhen && (await host.holds(action.satisfiedWhen, {actionId: action.id, argv: []}))) return {status: 'satisfied'};
 			return {status: record?.status === 'waiting' ? 'waiting' : 'pending'};
 		}
 	}
@@ -244,31 +259,46 @@ function staleAfter(context: RunContext, actionId: string, triggers: string[] | 
 	return triggers.some(id => (context.progress.action(id)?.appliedSeq ?? 0) > own);
 }
 
-async function probeSays(host: Host, probe: NonNullable<CommandAction['satisfiedWhen']>): Promise<boolean> {
-	const result = await host.probe(probe.argv);
-	if (!result || result.exitCode !== 0) return false;
-	if (probe.stdoutEmpty && result.stdout.trim() !== '') return false;
-	if (probe.stdoutIncludes !== undefined && !result.stdout.includes(probe.stdoutIncludes)) return false;
-	return true;
-}
-
-/** A check of files (the rehearsal's own, or staged candidates): it runs in a rehearsal too. */
-function checksFiles(action: CommandAction): boolean {
-	return Boolean(action.stage) || action.argv.some(part => part.includes('{root}'));
-}
-
 function serviceArgv(action: ServiceAction, operation: string): string[] {
 	return ['service', action.service, operation];
 }
 
-/** Applies one action; returns a Failure, or undefined on success. */
-async function apply(context: RunContext, stepId: string, action: Exclude<Action, CheckpointAction>, emit: (event: RunEvent) => void): Promise<Failure | undefined> {
+/**
+ * What the journal says before a change: what it changes and what reverses it.
+ * A file's earlier content is kept (once per content) so undo can restore it.
+ */
+async function journalDetail(context: RunContext, action: Exclude<Action, CheckpointAction>, assessment: Assessment): Promise<{change: Change; inverse: Inverse}> {
+	const {progress, host} = context;
+	switch (action.kind) {
+		case 'file': {
+			const current = assessment.current !== undefined ? assessment.current : await host.readFile(action.path);
+			const before: FileVersion = current === null ? {absent: true} : progress.settings.keepBlob(current);
+			const after = progress.settings.keepBlob(action.content);
+			return {change: {kind: 'file', path: action.path, before, after}, inverse: {restore: action.path, to: before}};
+		}
+		case 'command':
+			return {change: {kind: 'command', argv: action.argv}, inverse: action.inverse ? {argv: action.inverse} : {note: 'no command reverses this one'}};
+		case 'service': {
+			const running = await host.serviceRunning(action.service, {actionId: action.id, argv: serviceArgv(action, 'start')});
+			const inverse: Inverse = running ? {note: `${action.service} was running already`} : action.operation === 'stopped' ? {argv: serviceArgv(action, 'start')} : {argv: serviceArgv(action, 'stop')};
+			return {change: {kind: 'service', service: action.service, operation: action.operation, wasRunning: running}, inverse};
+		}
+	}
+}
+
+type Applied = {failure?: Failure; unchecked?: string};
+
+/** Applies one action: a failure, a check that could not run here, or nothing (success). */
+async function apply(context: RunContext, stepId: string, action: Exclude<Action, CheckpointAction>, emit: (event: RunEvent) => void): Promise<Applied> {
 	const {host} = context;
-	if (action.kind === 'file') return writeFile(context, stepId, action);
+	if (action.kind === 'file') {
+		const failure = await writeFile(context, stepId, action);
+		return failure ? {failure} : {};
+	}
 
 	let argv: string[];
 	if (action.kind === 'service') {
-		const running = host.mode === 'real' && (await host.probe(['service', action.service, 'status']))?.exitCode === 0;
+		const running = await host.serviceRunning(action.service, {actionId: action.id, argv: serviceArgv(action, 'start')});
 		const operation = action.operation === 'stopped' ? 'stop' : running && action.operation !== 'running' ? action.operation : 'start';
 		argv = serviceArgv(action, operation);
 	} else {
@@ -284,9 +314,10 @@ async function apply(context: RunContext, stepId: string, action: Exclude<Action
 	const options = {onLines, actionId: action.id, ...(context.signal ? {signal: context.signal} : {}), ...(action.kind === 'command' && action.timeoutMs ? {timeoutMs: action.timeoutMs} : {}), ...(action.kind === 'command' && action.env ? {env: action.env} : {})};
 	let result: CommandResult | null;
 	if (action.kind === 'command' && action.readOnly) {
-		result = host.mode === 'real' || checksFiles(action) ? await host.check(argv, action.stage) : await host.run(argv, options);
-		if (result === null) return undefined;
-		if (result.exitCode === 0) return undefined;
+		const checked = await host.check(argv, action.stage);
+		if ('unchecked' in checked) return {unchecked: checked.unchecked};
+		result = checked.ran;
+		if (result.exitCode === 0) return {};
 		if (tail.length === 0) {
 			// host.check hands no lines on as they come: pass on the failed check's
 			// own words (what is wrong, and the fix), or an unattended run never shows them.
@@ -297,10 +328,10 @@ async function apply(context: RunContext, stepId: string, action: Exclude<Action
 	} else {
 		result = await host.run(argv, options);
 	}
-	if (result.exitCode === 0) return undefined;
+	if (result.exitCode === 0) return {};
 	const output = result.stdout + result.stderr;
 	const hint = context.hint?.(action, output);
-	return {
+	return {failure: {
 		stepId,
 		action,
 		message: `${argv[0]} exited with code ${result.exitCode}`,
@@ -308,7 +339,7 @@ async function apply(context: RunContext, stepId: string, action: Exclude<Action
 		outputTail: tail.slice(-20),
 		...(hint ? {hint} : {}),
 		skippable: action.kind === 'command' && Boolean(action.skippable),
-	};
+	}};
 }
 
 async function writeFile(context: RunContext, stepId: string, action: FileAction): Promise<Failure | undefined> {
@@ -329,8 +360,10 @@ async function writeFile(context: RunContext, stepId: string, action: FileAction
 	}
 }
 
-export function stepStatus(statuses: ActionStatus[]): ActionStatus {
-	if (statuses.length === 0) return 'satisfied';
+export function stepStatus(all: ActionStatus[]): ActionStatus {
+	// A check that could not run claims nothing: the step is what its other actions are.
+	const statuses = all.filter(status => status !== 'unchecked');
+	if (statuses.length === 0) return all.length === 0 ? 'satisfied' : 'unchecked';
 	for (const status of ['failed', 'waiting', 'running'] as const) if (statuses.includes(status)) return status;
 	if (statuses.every(status => status === 'satisfied')) return 'satisfied';
 	if (statuses.every(status => ['satisfied', 'done', 'skipped'].includes(status))) return 'done';

@@ -134,7 +134,7 @@ function sshActions(): Action[] {
 			id: 'cluster.ssh-directory',
 			title: 'create /root/.ssh',
 			argv: ['install', '-d', '-m', '700', '/root/.ssh'],
-			satisfiedWhen: {argv: ['test', '-d', '/root/.ssh']},
+			satisfiedWhen: {exists: '/root/.ssh'},
 		},
 		{
 			// Only when root has no RSA key yet: an existing one is never replaced.
@@ -142,7 +142,7 @@ function sshActions(): Action[] {
 			id: 'cluster.ssh-key',
 			title: `give root an SSH key (${rootKey}) if it has none`,
 			argv: ['ssh-keygen', '-q', '-t', 'rsa', '-b', '3072', '-N', '', '-C', 'root (ganeti-wizard)', '-f', rootKey],
-			satisfiedWhen: {argv: ['test', '-e', `${rootKey}.pub`]},
+			satisfiedWhen: {exists: `${rootKey}.pub`},
 		},
 		{
 			kind: 'command',

@@ -52,7 +52,7 @@ export function historyBefore(stepId: string, dir: string, managed: ManagedFile[
 			id: `${stepId}.git.init`,
 			title: `keep ${dir} under git`,
 			argv: ['git', 'init', '-q', dir],
-			satisfiedWhen: {argv: ['test', '-d', `${dir}/.git`]},
+			satisfiedWhen: {exists: `${dir}/.git`},
 		},
 		{
 			// A run killed between staging and committing its own files must not

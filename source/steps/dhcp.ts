@@ -43,7 +43,7 @@ export const dhcpStep: StepDefinition = {
 		return [
 			...historyBefore('dhcp', dhcpDirectory, [conf], facts),
 			conf,
-			...historyAfter('dhcp', dhcpDirectory, commitMessage(changes)),
+			...(changes.length > 0 ? historyAfter('dhcp', dhcpDirectory, commitMessage(changes)) : []),
 			defaults,
 			{
 				kind: 'service',

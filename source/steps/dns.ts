@@ -82,7 +82,7 @@ export const dnsStep: StepDefinition = {
 		};
 		const files: FileAction[] = [...zones, local, options];
 		const fileIds = files.map(file => file.id);
-		const message = commitMessage(describe(inventory, facts, zones[0]!, new Set(zones.map(zone => zone.path)), files));
+		const changes = describe(inventory, facts, zones[0]!, new Set(zones.map(zone => zone.path)), files);
 		return [
 			...historyBefore('dns', bindDirectory, files, facts),
 			{
@@ -100,7 +100,8 @@ export const dnsStep: StepDefinition = {
 				stage: {copy: [bindDirectory, '/usr/share/dns'], files: files.map(({path, content}) => ({path, content})), needs: namedConfPath, emptyDirectories: ['/var/cache/bind']},
 			},
 			...files,
-			...historyAfter('dns', bindDirectory, message),
+			// Nothing changed since the last commit: nothing to commit, no message naming unchanged files.
+			...(changes.length > 0 ? historyAfter('dns', bindDirectory, commitMessage(changes)) : []),
 			{kind: 'service', id: 'dns.named', title: 'reload bind (named)', service: 'named', operation: 'reload', after: fileIds},
 			{
 				kind: 'file',

@@ -111,14 +111,14 @@ function loopActions(recipe: Recipe): Action[] {
 			id: 'host.loop-directory',
 			title: `create ${directory}`,
 			argv: ['mkdir', '-p', directory],
-			satisfiedWhen: {argv: ['test', '-d', directory]},
+			satisfiedWhen: {exists: directory},
 		},
 		{
 			kind: 'command',
 			id: 'host.loop-file',
 			title: `create the ${size} file ${file} (sparse) for a loop device`,
 			argv: ['truncate', '-s', size, file],
-			satisfiedWhen: {argv: ['test', '-e', file]},
+			satisfiedWhen: {exists: file},
 		},
 		{
 			// A loop device does not survive a reboot: this action's probe finds it
@@ -191,17 +191,18 @@ function diskActions(recipe: Recipe): Action[] {
  * compete with the resources Ganeti configures itself. Planned when DRBD is (or
  * is about to be) installed; in a rehearsal the host is unknown, so shown too.
  */
-function drbdActions(recipe: Recipe, files: Record<string, string | null>, rehearsal: boolean): Action[] {
+function drbdActions(recipe: Recipe, files: Record<string, string | null>): Action[] {
 	if (!recipe.drbd.hand_over) return [];
+	// Decided from the files, in a rehearsal as for real: no Debian drbd.conf, nothing to hand over.
 	const present = files[drbdConfigPath] != null || files[drbdAsidePath] != null;
-	if (!rehearsal && !present && !recipe.cluster.disk_templates.includes('drbd')) return [];
+	if (!present && !recipe.cluster.disk_templates.includes('drbd')) return [];
 	return [
 		{
 			kind: 'command',
 			id: 'host.drbd-aside',
 			title: `move Debian's ${drbdConfigPath} aside to ${drbdAsidePath}`,
 			argv: ['mv', drbdConfigPath, drbdAsidePath],
-			satisfiedWhen: {argv: ['test', '-e', drbdAsidePath]},
+			satisfiedWhen: {exists: drbdAsidePath},
 		},
 		{
 			kind: 'file',
@@ -248,7 +249,7 @@ export const hostStep: StepDefinition = {
 		return [
 			...packageActions(recipe),
 			...(recipe.storage.loop_file ? loopActions(recipe) : diskActions(recipe)),
-			...drbdActions(recipe, facts.files, facts.mode === 'rehearsal'),
+			...drbdActions(recipe, facts.files),
 			...fileStorageActions(recipe, facts.files[fileStoragePathsPath] ?? null),
 		];
 	},

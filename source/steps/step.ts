@@ -4,8 +4,6 @@ import type {Inventory} from '../inventory/inventory.js';
 
 /** What the host looked like when the step was planned. Unknown facts are null. */
 export type Facts = {
-	/** "rehearsal": files live under a folder, commands are only recorded. */
-	mode: 'real' | 'rehearsal';
 	/** Current content of every file the step declared in `reads` (null: absent). */
 	files: Record<string, string | null>;
 	/**
@@ -42,7 +40,6 @@ export type StepDefinition = {
 /** Facts for tests and plans of a bare host: nothing there yet. */
 export function bareFacts(overrides: Partial<Facts> = {}): Facts {
 	return {
-		mode: 'rehearsal',
 		files: {},
 		committed: {},
 		serials: {},

@@ -22,6 +22,16 @@ export function loadedDiff(): Diff | undefined {
 	return diffModule;
 }
 
+/** Whether a planned action is a check (reads, never changes). */
+export function isCheck(action: PlannedStep['actions'][number]['action']): boolean {
+	return action.kind === 'command' && Boolean(action.readOnly);
+}
+
+/** Whether a planned action will change the host (or wait for the operator) when applied. */
+export function isChange(entry: PlannedStep['actions'][number]): boolean {
+	return !isCheck(entry.action) && entry.status !== 'satisfied' && entry.status !== 'done';
+}
+
 export function planLines(step: PlannedStep, diff: Diff): PlanLine[] {
 	const lines: PlanLine[] = [];
 	for (const entry of step.actions) {
@@ -41,6 +51,11 @@ export function planLines(step: PlannedStep, diff: Diff): PlanLine[] {
 				break;
 			}
 			case 'command': {
+				// A check changes nothing: its title says what it checks; the transcript keeps its program.
+				if (action.readOnly) {
+					lines.push({text: '    a check: changes nothing', dim: true});
+					break;
+				}
 				// A script passed as one argument spans lines: show all of them, indented under the command.
 				const [first, ...rest] = quoteArgv(action.argv).split('\n');
 				lines.push({text: `    $ ${first}`, color: 'cyan'});

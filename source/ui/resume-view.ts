@@ -2,7 +2,7 @@
 import type {ActionStatus} from '../actions/action.js';
 import type {PlannedStep} from '../runner/events.js';
 
-const finished: ActionStatus[] = ['done', 'satisfied', 'skipped'];
+const finished: ActionStatus[] = ['done', 'satisfied', 'skipped', 'unchecked'];
 const stopped: ActionStatus[] = ['running', 'failed', 'waiting'];
 
 export type ResumeView = {

@@ -13,6 +13,7 @@ export const statusSymbol: Record<ActionStatus, string> = {
 	failed: '✗',
 	waiting: '…',
 	skipped: '-',
+	unchecked: '?',
 };
 
 const statusColour: Record<ActionStatus, 'dim' | 'cyan' | 'green' | 'red' | 'yellow'> = {
@@ -23,6 +24,7 @@ const statusColour: Record<ActionStatus, 'dim' | 'cyan' | 'green' | 'red' | 'yel
 	failed: 'red',
 	waiting: 'yellow',
 	skipped: 'yellow',
+	unchecked: 'dim',
 };
 
 /** `text` in the status's colour; `paint` is plain mode's own chalk (it may have colour off). */

@@ -9,7 +9,7 @@ import {fileURLToPath} from 'node:url';
 import {cliPath, runCli, seedRecipe} from '../support/cli.js';
 
 const corpus = fileURLToPath(new URL('../recipes-bad/', import.meta.url));
-const statuses = ['pending', 'done', 'satisfied', 'failed', 'waiting', 'skipped', 'running'];
+const statuses = ['pending', 'done', 'satisfied', 'failed', 'waiting', 'skipped', 'running', 'unchecked'];
 let work: string;
 
 before(async () => {
@@ -85,7 +85,9 @@ test('plan --json and status --json have the documented shape', async () => {
 			assert.ok(['file', 'command', 'service', 'checkpoint'].includes(action['kind'] as string));
 			assert.ok(statuses.includes(action['status'] as string));
 			if (action['kind'] === 'file') assert.match(action['path'] as string, /^\//);
-			if (action['kind'] === 'command') assert.ok(Array.isArray(action['argv']));
+			// A check is listed by its title; its program stays in the transcript.
+			if (action['kind'] === 'command') assert.equal(Array.isArray(action['argv']), action['check'] !== true);
+			assert.equal(action['change'], action['check'] !== true, `${action['id']}: every pending action that is not a check is a change`);
 		}
 	}
 	assert.ok(planned.steps.every(step => step.actions.every(action => action['status'] === 'pending')));
@@ -95,9 +97,12 @@ test('plan --json and status --json have the documented shape', async () => {
 	const status = await runCli(['status', '--recipe', seedRecipe, '--root', root, '--state-dir', state, '--json']);
 	const recorded = JSON.parse(status.stdout) as typeof planned;
 	assert.deepEqual(recorded.steps.map(step => step.id), planned.steps.map(step => step.id));
-	assert.ok(recorded.steps.every(step => step.actions.every(action => ['done', 'satisfied'].includes(action['status'] as string))));
-	const mode = (await stat(join(state, 'progress.json'))).mode & 0o777;
-	assert.equal(mode, 0o600);
+	// Nothing claims more than happened: checks a rehearsal cannot run are unchecked, the operator's install is not done.
+	for (const action of recorded.steps.flatMap(step => step.actions)) {
+		const expected = action['check'] === true ? ['unchecked', 'satisfied'] : action['kind'] === 'checkpoint' ? ['unchecked'] : ['done', 'satisfied'];
+		assert.ok(expected.includes(action['status'] as string), `${action['id']}: ${action['status']}`);
+	}
+	for (const name of ['site.json', 'journal.jsonl']) assert.equal((await stat(join(state, name))).mode & 0o777, 0o600, name);
 });
 
 test("the built CLI carries React's production build only (the development one checks and warns on every render)", async () => {

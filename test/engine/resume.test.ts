@@ -2,6 +2,7 @@
 // rerun must end with the same files and the same recorded commands as an
 // uninterrupted run, and no action may be applied twice.
 import assert from 'node:assert/strict';
+import {readJournal} from '../../source/site/journal.js';
 import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -33,8 +34,7 @@ before(async () => {
 	work = await mkdtemp(join(tmpdir(), 'gw-resume-'));
 	const {root, state, result} = await applySeed('reference');
 	assert.equal(result.code, 0, result.stderr + result.stdout);
-	const progress = JSON.parse(await readFile(join(state, 'progress.json'), 'utf8')) as {actions: Record<string, {status: string}>};
-	const applied = Object.values(progress.actions).filter(action => action.status === 'done').length;
+	const applied = readJournal(state).filter(record => record.type === 'action' && record.phase === 'end' && record.status === 'done').length;
 	reference = {...(await outcome(root, state)), applied};
 });
 

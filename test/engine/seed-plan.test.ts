@@ -1,7 +1,7 @@
 // `plan --json` of the seed recipe lists, in order, every change the seed
 // document made by hand; a rehearsal writes the files those changes consist of.
 import assert from 'node:assert/strict';
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, test} from 'node:test';
@@ -17,7 +17,25 @@ function holds(argv: string[] | undefined, run: string[]): boolean {
 	return Boolean(argv) && argv!.some((_, index) => run.every((part, offset) => argv![index + offset] === part));
 }
 
+/** Debian's drbd-utils ships an /etc/drbd.conf: the one the seed moved aside. */
+async function withDebianDrbdConf(root: string): Promise<void> {
+	await mkdir(join(root, 'etc'), {recursive: true});
+	await writeFile(join(root, 'etc/drbd.conf'), 'include "drbd.d/global_common.conf";\ninclude "drbd.d/*.res";\n');
+}
+
+async function planned(root: string, state: string): Promise<PlannedAction[]> {
+	const result = await runCli(['plan', '--recipe', seedRecipe, '--root', root, '--state-dir', state, '--json']);
+	assert.equal(result.code, 0, result.stderr);
+	return (JSON.parse(result.stdout) as {steps: Array<{actions: PlannedAction[]}>}).steps.flatMap(step => step.actions);
+}
+
+test('a rehearsal decides from its own files: no /etc/drbd.conf there, nothing to move aside or reload', async () => {
+	const ids = (await planned(join(work, 'bare'), join(work, 'bare-state'))).map(action => action.id);
+	for (const id of ['host.drbd-aside', 'host.drbd-config', 'host.drbd-reload']) assert.ok(!ids.includes(id), `${id} is planned`);
+});
+
 test('plan --json lists every change of the seed document, in the seed\'s order', async () => {
+	await withDebianDrbdConf(join(work, 'root'));
 	const result = await runCli(['plan', '--recipe', seedRecipe, '--root', join(work, 'root'), '--state-dir', join(work, 'state'), '--json']);
 	assert.equal(result.code, 0, result.stderr);
 	const actions = (JSON.parse(result.stdout) as {steps: Array<{actions: PlannedAction[]}>}).steps.flatMap(step => step.actions);
@@ -61,6 +79,7 @@ test('plan --json lists every change of the seed document, in the seed\'s order'
 
 test('the rehearsal writes what those changes consist of', async () => {
 	const root = join(work, 'applied');
+	await withDebianDrbdConf(root);
 	const result = await runCli(['apply', '--recipe', seedRecipe, '--root', root, '--state-dir', join(work, 'applied-state'), '--yes']);
 	assert.equal(result.code, 0, result.stderr + result.stdout);
 	const interfaces = await readFile(join(root, 'etc/network/interfaces.d/ganeti-wizard'), 'utf8');

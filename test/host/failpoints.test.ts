@@ -13,10 +13,10 @@ async function runCommands(failpoint: string, commands: string[][]) {
 	const state = await mkdtemp(join(tmpdir(), 'gw-failpoint-'));
 	try {
 		const script = `
-			import {LocalHost} from './source/host/local.ts';
+			import {localHost} from './source/host/local.ts';
 			import {Transcript} from './source/host/transcript.ts';
 			const transcript = new Transcript(${JSON.stringify(join(state, 'transcript.log'))});
-			const host = new LocalHost({root: '/', stateDir: ${JSON.stringify(state)}, transcript});
+			const host = localHost({root: '/', stateDir: ${JSON.stringify(state)}, transcript});
 			for (const argv of ${JSON.stringify(commands)}) {
 				await host.run(argv);
 				await host.probe(['true']);

@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {test} from 'node:test';
 import fc from 'fast-check';
-import {LocalHost} from '../../source/host/local.js';
+import {localHost} from '../../source/host/local.js';
 import {lastLines, OutputBatcher} from '../../source/host/output-batcher.js';
 import {Transcript} from '../../source/host/transcript.js';
 
@@ -100,7 +100,7 @@ test('through the host adapter: a command\'s 50,000 lines all reach the transcri
 	const work = await mkdtemp(join(tmpdir(), 'output-batcher-'));
 	try {
 		const transcriptPath = join(work, 'transcript.log');
-		const host = new LocalHost({root: '/', stateDir: work, transcript: new Transcript(transcriptPath)});
+		const host = localHost({root: '/', stateDir: work, transcript: new Transcript(transcriptPath)});
 		let printed = 0;
 		let last: string[] = [];
 		const result = await host.run(['sh', '-c', 'seq 1 50000; printf tail'], {

@@ -29,7 +29,7 @@ type Expected = {
 /** The action's title as the wizard plans it for this recipe (what the failure line names). */
 async function planned(host: LabHost, recipe: string, actionId: string): Promise<{stepId: string; title: string; ids: string[]}> {
 	const inventory = await host.inventory(recipe);
-	const actions = allSteps.flatMap(step => step.plan(inventory, bareFacts({mode: 'real'})).map(action => ({stepId: step.id, action})));
+	const actions = allSteps.flatMap(step => step.plan(inventory, bareFacts()).map(action => ({stepId: step.id, action})));
 	const found = actions.find(({action}) => action.id === actionId);
 	if (!found) throw new Error(`no step plans ${actionId} for ${recipe}`);
 	return {stepId: found.stepId, title: found.action.title, ids: actions.map(({action}) => action.id)};

@@ -7,12 +7,13 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, test} from 'node:test';
 import type {Action} from '../../source/actions/action.js';
-import {LocalHost} from '../../source/host/local.js';
+import {localHost} from '../../source/host/local.js';
 import {Transcript} from '../../source/host/transcript.js';
 import {buildInventory} from '../../source/inventory/inventory.js';
 import {parseRecipe} from '../../source/recipe/load.js';
 import type {Decisions, RunEvent} from '../../source/runner/events.js';
 import {Progress} from '../../source/runner/progress.js';
+import {readJournal} from '../../source/site/journal.js';
 import {planAll, runPlan, type RunContext} from '../../source/runner/run.js';
 import type {StepDefinition} from '../../source/steps/step.js';
 import {summarize} from '../../source/ui/unattended.js';
@@ -33,7 +34,7 @@ afterEach(async () => {
 function context(root: string, steps: StepDefinition[], unattended = true): RunContext {
 	const stateDir = join(work, 'state');
 	const transcript = new Transcript(join(stateDir, 'transcript.log'));
-	return {host: new LocalHost({root, stateDir, transcript}), progress: new Progress(stateDir), inventory, steps, unattended};
+	return {host: localHost({root, stateDir, transcript}), progress: new Progress(stateDir), inventory, steps, unattended};
 }
 
 function step(id: string, actions: (facts: {files: Record<string, string | null>}) => Action[], reads: string[] = []): StepDefinition {
@@ -62,27 +63,34 @@ test('a rehearsal writes files under the root, records commands, and a second ru
 	const record = await readFile(join(work, 'state/commands.sh'), 'utf8');
 	assert.match(record, /# action one\.cmd\necho \$'hello world'\n/);
 
-	// Progress and transcript record the second run; nothing else may change.
-	const unchanged = ['state/progress.json', 'state/transcript.log'];
+	// The journal gains the second run's start and end, the transcript its lines; nothing else may change.
+	const unchanged = ['state/journal.jsonl', 'state/transcript.log'];
 	const before = await treeDigest(work, unchanged);
+	const journalled = readJournal(join(work, 'state')).length;
 	const second = await run(context(root, steps));
 	assert.deepEqual(second.statuses, ['one.conf:satisfied', 'one.cmd:satisfied']);
 	assert.deepEqual(await treeDigest(work, unchanged), before);
+	assert.deepEqual(readJournal(join(work, 'state')).slice(journalled).map(record => record.type), ['run', 'step', 'step', 'run']);
 	assert.ok(before.has('root/etc/demo/a.conf') && before.has('state/commands.sh'));
 });
 
-test('an existing file keeps its mode and its old content is backed up', async () => {
+test('an existing file keeps its mode; the journal keeps its old content and how to restore it', async () => {
 	const target = join(work, 'live.conf');
 	await writeFile(target, 'old\n');
 	await chmod(target, 0o600);
 	const steps = [step('s', () => [{kind: 'file', id: 's.f', title: 'write', path: target, content: 'new\n', mode: 0o644}])];
-	const {result} = await run(context('/', steps));
+	const ctx = context('/', steps);
+	const {result} = await run(ctx);
 	assert.equal(result.outcome, 'done');
 	assert.equal(await readFile(target, 'utf8'), 'new\n');
 	assert.equal((await stat(target)).mode & 0o777, 0o600);
-	const backups = await readdir(join(work, 'state/backups', work));
-	assert.equal(backups.length, 1);
-	assert.equal(await readFile(join(work, 'state/backups', work, backups[0]!), 'utf8'), 'old\n');
+	const begun = readJournal(join(work, 'state')).find(record => record.type === 'action' && record.phase === 'begin');
+	assert.ok(begun?.type === 'action' && begun.phase === 'begin' && begun.change?.kind === 'file' && begun.inverse && 'restore' in begun.inverse);
+	const before = begun.change.before;
+	assert.ok('sha256' in before);
+	assert.deepEqual(begun.inverse, {restore: target, to: before});
+	assert.equal(await readFile(join(work, 'state/blobs', before.sha256), 'utf8'), 'old\n');
+	assert.equal(ctx.progress.settings.blob(before.sha256), 'old\n');
 	assert.deepEqual((await readdir(work)).filter(name => name.includes('ganeti-wizard-new')), []);
 });
 
@@ -197,16 +205,19 @@ test('a staged check refuses candidates that clash only together, before any of 
 	assert.match(await readFile(join(bind, 'local.conf'), 'utf8'), /zone "other"/);
 });
 
-test('start over archives the journal, forgets statuses and answers, keeps generated values', async () => {
+test('start over is a journal record: statuses and answers are forgotten, every earlier record and the generated values stay', async () => {
 	const ctx = context(join(work, 'root'), [step('s', () => [{kind: 'file', id: 's.f', title: 'write', path: '/etc/x.conf', content: 'x\n', mode: 0o644}])]);
 	ctx.progress.keepGenerated({macs: {vm: '52:54:00:aa:bb:cc'}, addresses: {}});
 	ctx.progress.setAnswers({host: {hostname: 'gcc20'}});
 	await run(ctx);
 	const before = await readFile(ctx.progress.path, 'utf8');
-	const archive = ctx.progress.startOver();
-	assert.equal(await readFile(archive, 'utf8'), before);
-	assert.equal((await stat(archive)).mode & 0o777, 0o600);
+	ctx.progress.startOver();
+	const after = await readFile(ctx.progress.path, 'utf8');
+	assert.ok(after.startsWith(before), 'the journal is only appended to');
+	assert.equal(JSON.parse(after.slice(before.length)).type, 'start-over');
 	assert.equal(ctx.progress.action('s.f'), undefined);
+	// Opened again, the journal replays to the same: nothing recorded before the start-over counts.
+	assert.equal(new Progress(join(work, 'state')).action('s.f'), undefined);
 	assert.deepEqual(ctx.progress.answers, {});
 	assert.equal(ctx.progress.generated.macs['vm'], '52:54:00:aa:bb:cc');
 });

@@ -5,7 +5,7 @@
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {dirname} from 'node:path';
 import {$} from 'zx';
-import type {Action, Probe} from '../../source/actions/action.js';
+import {probeArgv, type Action, type Probe} from '../../source/actions/action.js';
 
 export type Executed = {id: string; outcome: 'satisfied' | 'ran' | 'wrote' | 'recorded'};
 
@@ -21,10 +21,10 @@ export async function exec(argv: string[], env: Record<string, string> = {}): Pr
 }
 
 export async function probeSays(probe: Probe, run: (argv: string[]) => Promise<{exitCode: number; stdout: string}>): Promise<boolean> {
-	const result = await run(probe.argv);
+	const result = await run(probeArgv(probe));
 	if (result.exitCode !== 0) return false;
-	if (probe.stdoutEmpty && result.stdout.trim() !== '') return false;
-	if (probe.stdoutIncludes !== undefined && !result.stdout.includes(probe.stdoutIncludes)) return false;
+	if ('argv' in probe && probe.stdoutEmpty && result.stdout.trim() !== '') return false;
+	if ('argv' in probe && probe.stdoutIncludes !== undefined && !result.stdout.includes(probe.stdoutIncludes)) return false;
 	return true;
 }
 

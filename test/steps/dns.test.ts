@@ -61,7 +61,7 @@ test('the seed\'s DNS plan: history first, the whole check of the candidates, th
 	assert.deepEqual(actions.find(action => action.id === 'dns.named'), {kind: 'service', id: 'dns.named', title: 'reload bind (named)', service: 'named', operation: 'reload', after: fileIds});
 	const init = command(actions, 'dns.git.init');
 	assert.deepEqual(init.argv, ['git', 'init', '-q', '/etc/bind']);
-	assert.deepEqual(init.satisfiedWhen, {argv: ['test', '-d', '/etc/bind/.git']});
+	assert.deepEqual(init.satisfiedWhen, {exists: '/etc/bind/.git'});
 	const message = [
 		'7 changes: add ns.farm 10.10.0.20, add gcc20.node.farm 10.10.0.20, ...',
 		'',

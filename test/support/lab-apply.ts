@@ -6,7 +6,7 @@
 import {existsSync} from 'node:fs';
 import {chown, rename} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
-import type {Action, Probe, Stage} from '../../source/actions/action.js';
+import {probeArgv, type Action, type Probe, type Stage} from '../../source/actions/action.js';
 import type {Inventory} from '../../source/inventory/inventory.js';
 import {bareFacts, type Facts, type StepDefinition} from '../../source/steps/step.js';
 import type {NamespaceHost} from './lab.js';
@@ -25,14 +25,14 @@ export async function labFacts(host: NamespaceHost, step: StepDefinition, invent
 		const result = repository ? await host.exec(['git', '-C', dirname(path), 'show', `HEAD:./${basename(path)}`]) : undefined;
 		committed[path] = result?.exitCode === 0 ? result.stdout : null;
 	}
-	return bareFacts({mode: 'real', files, committed, now: new Date(), ...overrides});
+	return bareFacts({files, committed, now: new Date(), ...overrides});
 }
 
 async function probeSays(host: NamespaceHost, probe: Probe): Promise<boolean> {
-	const result = await host.exec(probe.argv);
+	const result = await host.exec(probeArgv(probe));
 	if (result.exitCode !== 0) return false;
-	if (probe.stdoutEmpty && result.stdout.trim() !== '') return false;
-	if (probe.stdoutIncludes !== undefined && !result.stdout.includes(probe.stdoutIncludes)) return false;
+	if ('argv' in probe && probe.stdoutEmpty && result.stdout.trim() !== '') return false;
+	if ('argv' in probe && probe.stdoutIncludes !== undefined && !result.stdout.includes(probe.stdoutIncludes)) return false;
 	return true;
 }
 

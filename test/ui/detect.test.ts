@@ -8,7 +8,7 @@ import {join} from 'node:path';
 import {test} from 'node:test';
 import {$} from 'zx';
 import {freePrivateRanges, parseLsblk, parseResolvConf, signatureOf, withSignatures, type Detected} from '../../source/host/detect.js';
-import {LocalHost} from '../../source/host/local.js';
+import {localHost} from '../../source/host/local.js';
 import {Transcript} from '../../source/host/transcript.js';
 import {need} from '../support/need.js';
 
@@ -98,7 +98,7 @@ test('a blank disk is free; a partitioned or mounted one is in use, with the rea
 
 	// A file system straight on the disk, not mounted: lsblk without udev does not
 	// see it, the signature probe does.
-	const host = new LocalHost({root: '/', stateDir: tmpdir(), transcript: new Transcript(undefined)});
+	const host = localHost({root: '/', stateDir: tmpdir(), transcript: new Transcript(undefined)});
 	const formatted = await withLoop(
 		async device => {
 			await $`mkfs.ext4 -q ${device}`;

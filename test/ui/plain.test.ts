@@ -9,7 +9,7 @@ import {join} from 'node:path';
 import {PassThrough} from 'node:stream';
 import {test} from 'node:test';
 import {nothingDetected} from '../../source/host/detect.js';
-import {LocalHost} from '../../source/host/local.js';
+import {localHost} from '../../source/host/local.js';
 import {Transcript} from '../../source/host/transcript.js';
 import {buildInventory} from '../../source/inventory/inventory.js';
 import {systemRandomBytes} from '../../source/inventory/mac.js';
@@ -76,7 +76,7 @@ function scratchSite() {
 		},
 	];
 	const progress = new Progress(stateDir);
-	const host = new LocalHost({root: '/', stateDir, transcript: new Transcript(join(stateDir, 'transcript.log'))});
+	const host = localHost({root: '/', stateDir, transcript: new Transcript(join(stateDir, 'transcript.log'))});
 	const context: RunContext = {host, progress, inventory: buildInventory(recipe, progress.generated, systemRandomBytes).inventory, steps, unattended: false};
 	return {config, flag, context, cleanup: () => rmSync(directory, {recursive: true, force: true})};
 }

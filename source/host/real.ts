@@ -1,0 +1,86 @@
+// The real host: this machine, at "/". Commands run, probes and checks run,
+// files are replaced atomically after their checker accepts them.
+import {chown} from 'node:fs/promises';
+import type {Probe, Stage} from '../actions/action.js';
+import {MappedFiles} from './filesystem.js';
+import type {ActionRef, CheckOutcome, FileInfo, Host, RunOptions, RunResult, WriteOptions} from './host.js';
+import {execute} from './process.js';
+import type {Transcript} from './transcript.js';
+
+export class RealHost implements Host {
+	readonly kind = 'real';
+	readonly root = '/';
+	private readonly files = new MappedFiles('/');
+
+	constructor(
+		readonly node: string,
+		private readonly transcript: Transcript,
+	) {}
+
+	readFile(path: string): Promise<string | null> {
+		return this.files.readFile(path);
+	}
+
+	stat(path: string): Promise<FileInfo | null> {
+		return this.files.stat(path);
+	}
+
+	list(path: string): Promise<string[]> {
+		return this.files.list(path);
+	}
+
+	async writeFile(path: string, content: string, options: WriteOptions): Promise<void> {
+		const owner = options.owner;
+		await this.files.writeFile(path, content, options, async argv => this.checkOnce(argv), owner ? candidate => this.chownByName(candidate, owner) : undefined);
+		this.transcript.note(`wrote ${path} (${Buffer.byteLength(content)} bytes)`);
+	}
+
+	run(argv: string[], options: RunOptions = {}): Promise<RunResult> {
+		return execute(argv, options, true, this.transcript);
+	}
+
+	probe(argv: string[], options: {timeoutMs?: number} = {}): Promise<RunResult | null> {
+		return execute(argv, {timeoutMs: options.timeoutMs ?? 30_000}, false, this.transcript);
+	}
+
+	async check(argv: string[], stage?: Stage): Promise<CheckOutcome> {
+		const mapped = argv.map(part => part.replaceAll('{root}', '/'));
+		if (!stage) return {ran: await this.checkOnce(mapped)};
+		return this.files.withStage(stage, async scratch =>
+			scratch ? {ran: await this.checkOnce(mapped.map(part => part.replaceAll('{stage}', scratch)))} : {unchecked: `${stage.needs} is not there to check the files with`},
+		);
+	}
+
+	async holds(probe: Probe, _as: ActionRef): Promise<boolean> {
+		if ('exists' in probe) return (await this.stat(probe.exists)) !== null;
+		const result = await this.probe(probe.argv);
+		if (!result || result.exitCode !== 0) return false;
+		if (probe.stdoutEmpty && result.stdout.trim() !== '') return false;
+		if (probe.stdoutIncludes !== undefined && !result.stdout.includes(probe.stdoutIncludes)) return false;
+		return true;
+	}
+
+	async recorded(_as: ActionRef): Promise<boolean> {
+		return false;
+	}
+
+	async serviceRunning(service: string, _as: ActionRef): Promise<boolean> {
+		return (await this.probe(['service', service, 'status']))?.exitCode === 0;
+	}
+
+	private checkOnce(argv: string[]): Promise<RunResult> {
+		return execute(argv, {timeoutMs: 120_000}, false, this.transcript);
+	}
+
+	private async chownByName(path: string, owner: {user: string; group: string}): Promise<void> {
+		const uid = idFromDatabase(await this.readFile('/etc/passwd'), owner.user);
+		const gid = idFromDatabase(await this.readFile('/etc/group'), owner.group);
+		if (uid === undefined || gid === undefined) throw new Error(`cannot set owner ${owner.user}:${owner.group} on ${path}: no such user or group`);
+		await chown(path, uid, gid);
+	}
+}
+
+function idFromDatabase(database: string | null, name: string): number | undefined {
+	const line = database?.split('\n').find(entry => entry.split(':')[0] === name);
+	return line ? Number(line.split(':')[2]) : undefined;
+}

@@ -1,0 +1,153 @@
+// The rehearsal: a host whose "/" is a folder. Files are written under it;
+// commands that would change the host are recorded in commands.sh beside the
+// site's state, never run; checks of files run when the checker is installed
+// here, and every other check says it was not checked. Whatever a real run
+// decides from a file's presence, the rehearsal decides from its folder. A
+// recorded `git commit` keeps a copy of the directory as committed, so that
+// `git show HEAD:FILE` answers as the real repository would.
+import {appendFile, cp, mkdir, open, readFile, rm} from 'node:fs/promises';
+import {join} from 'node:path';
+import type {Probe, Stage} from '../actions/action.js';
+import {MappedFiles} from './filesystem.js';
+import type {ActionRef, CheckOutcome, FileInfo, Host, RunOptions, RunResult, WriteOptions} from './host.js';
+import {commandExists, execute} from './process.js';
+import {quoteArgv} from './quote.js';
+import type {Transcript} from './transcript.js';
+
+export const rehearsalRecordName = 'commands.sh';
+export const notChecked = 'not checked (rehearsal)';
+
+export class RehearsalHost implements Host {
+	readonly kind = 'rehearsal';
+	private readonly files: MappedFiles;
+	/** Every recorded "# action ID\nargv\n" entry, read once, then kept as appended. */
+	private entries: Set<string> | undefined;
+	/** Whether commands.sh exists with its prologue. */
+	private started = false;
+
+	constructor(
+		readonly node: string,
+		readonly root: string,
+		/** Where commands.sh goes (the site's state directory). */
+		private readonly stateDir: string,
+		private readonly transcript: Transcript,
+	) {
+		this.files = new MappedFiles(root);
+	}
+
+	/** Where a host path lives on this machine. */
+	map(path: string): string {
+		return this.files.map(path);
+	}
+
+	readFile(path: string): Promise<string | null> {
+		return this.files.readFile(path);
+	}
+
+	stat(path: string): Promise<FileInfo | null> {
+		return this.files.stat(path);
+	}
+
+	list(path: string): Promise<string[]> {
+		return this.files.list(path);
+	}
+
+	async writeFile(path: string, content: string, options: WriteOptions): Promise<void> {
+		// The daemon's checker still judges the candidate when it is installed here.
+		await this.files.writeFile(path, content, options, async argv => ((await commandExists(argv[0]!)) ? this.checkOnce(argv) : null));
+		this.transcript.note(`wrote ${path} (${Buffer.byteLength(content)} bytes)`);
+	}
+
+	async run(argv: string[], options: RunOptions = {}): Promise<RunResult> {
+		await this.append(options.actionId ?? 'unnamed', argv);
+		this.transcript.command(argv, 'recorded, not run (rehearsal)');
+		const committed = gitCommitDirectory(argv);
+		if (committed) await this.keepCommitted(committed);
+		return {exitCode: 0, stdout: '', stderr: ''};
+	}
+
+	/** No processes to ask; only `git -C DIR show HEAD:./FILE` is answered, from the recorded commits. */
+	async probe(argv: string[]): Promise<RunResult | null> {
+		const shown = /^HEAD:\.\/(.+)$/.exec(argv[4] ?? '');
+		if (argv.length !== 5 || argv[0] !== 'git' || argv[1] !== '-C' || argv[3] !== 'show' || !shown) return null;
+		const content = await readFile(join(this.commitsDir, argv[2]!, shown[1]!), 'utf8').catch(() => null);
+		return content === null ? {exitCode: 128, stdout: '', stderr: `fatal: path '${shown[1]}' does not exist in 'HEAD'\n`} : {exitCode: 0, stdout: content, stderr: ''};
+	}
+
+	/** Where recorded commits keep their directories, as committed. */
+	private get commitsDir(): string {
+		return join(this.stateDir, 'rehearsal-commits');
+	}
+
+	/** What a commit of everything (git add -A, then commit) leaves at HEAD: the directory as it is now. */
+	private async keepCommitted(directory: string): Promise<void> {
+		const target = join(this.commitsDir, directory);
+		await rm(target, {recursive: true, force: true});
+		await mkdir(target, {recursive: true, mode: 0o700});
+		// Nothing there yet (a commit of hand changes before the wizard's first file): an empty HEAD.
+		if (!(await this.stat(directory))) return;
+		await cp(this.map(directory), target, {recursive: true, filter: path => !/(^|\/)(\.git|\..*\.ganeti-wizard-new)$/.test(path)});
+	}
+
+	async check(argv: string[], stage?: Stage): Promise<CheckOutcome> {
+		// Only a check of files can run on a folder: one that names the root or a stage.
+		if (!stage && !argv.some(part => part.includes('{root}'))) return {unchecked: notChecked};
+		const mapped = argv.map(part => part.replaceAll('{root}', this.root));
+		if (!(await commandExists(mapped[0]!))) return {unchecked: `${notChecked}: ${mapped[0]} is not installed here`};
+		if (!stage) return {ran: await this.checkOnce(mapped)};
+		return this.files.withStage(stage, async scratch =>
+			scratch ? {ran: await this.checkOnce(mapped.map(part => part.replaceAll('{stage}', scratch)))} : {unchecked: `${notChecked}: ${stage.needs} is not there to check the files with`},
+		);
+	}
+
+	async holds(probe: Probe, as: ActionRef): Promise<boolean> {
+		if ('exists' in probe && (await this.stat(probe.exists)) !== null) return true;
+		return this.recorded(as);
+	}
+
+	async recorded(as: ActionRef): Promise<boolean> {
+		return (await this.record()).has(entry(as.actionId, as.argv));
+	}
+
+	async serviceRunning(_service: string, as: ActionRef): Promise<boolean> {
+		return this.recorded(as);
+	}
+
+	private checkOnce(argv: string[]): Promise<RunResult> {
+		return execute(argv, {timeoutMs: 120_000}, false, this.transcript);
+	}
+
+	private async record(): Promise<Set<string>> {
+		if (!this.entries) {
+			const text = await readFile(join(this.stateDir, rehearsalRecordName), 'utf8').catch(() => '');
+			this.entries = new Set();
+			this.started = text.length > 0;
+			for (const match of text.matchAll(/^# action .*\n.*\n/gm)) this.entries.add(match[0]);
+		}
+		return this.entries;
+	}
+
+	/** Appends one entry and fsyncs it: the cost does not grow with the record. */
+	private async append(actionId: string, argv: string[]): Promise<void> {
+		const recorded = await this.record();
+		const path = join(this.stateDir, rehearsalRecordName);
+		if (!this.started) await mkdir(this.stateDir, {recursive: true, mode: 0o700});
+		const prologue = this.started ? '' : '#!/bin/bash\n# What a real run would have executed, in order (rehearsal record).\nset -e\n';
+		this.started = true;
+		const text = entry(actionId, argv);
+		await appendFile(path, `${prologue}${text}`, {mode: 0o600});
+		const handle = await open(path, 'r');
+		await handle.sync();
+		await handle.close();
+		recorded.add(text);
+	}
+}
+
+/** The directory of a `git -C DIR ... commit ...` argv, else undefined. */
+function gitCommitDirectory(argv: string[]): string | undefined {
+	return argv[0] === 'git' && argv[1] === '-C' && argv.includes('commit') ? argv[2] : undefined;
+}
+
+function entry(actionId: string, argv: string[]): string {
+	return `# action ${actionId}\n${quoteArgv(argv)}\n`;
+}

@@ -1,0 +1,98 @@
+// The journal: an append-only file of every change the wizard makes, one JSON
+// record a line, fsynced before the change goes ahead and again once it is
+// done. Each record names the run, the time, the node and the action, what it
+// changes and what would reverse it. Progress is replayed from it; undo and
+// `changes` read it. Appending costs the same whatever the size of the site.
+import {closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync} from 'node:fs';
+import {join} from 'node:path';
+import type {ActionStatus} from '../actions/action.js';
+
+export const journalName = 'journal.jsonl';
+
+/** A file's content before or after a change: absent, or kept as a blob under its sha256. */
+export type FileVersion = {absent: true} | {sha256: string};
+
+/** What an action changes, as far as the wizard can say before it runs. */
+export type Change =
+	| {kind: 'file'; path: string; before: FileVersion; after: FileVersion}
+	| {kind: 'command'; argv: string[]}
+	| {kind: 'service'; service: string; operation: string; /** Whether it ran before: a start, or a reload/restart. */ wasRunning: boolean}
+	| {kind: 'checkpoint'; instructions: string};
+
+/**
+ * How to reverse a change: restore a file's earlier version (or remove a file
+ * that was absent), run a command, or nothing a command can do (`note` says
+ * what an operator would do instead).
+ */
+export type Inverse = {restore: string; to: FileVersion} | {argv: string[]} | {note: string};
+
+type Stamp = {run: string; at: string};
+
+export type JournalRecord =
+	| (Stamp & {type: 'run'; phase: 'start'; mode: string})
+	| (Stamp & {type: 'run'; phase: 'end'; outcome: string})
+	| (Stamp & {type: 'action'; phase: 'begin'; node: string; step: string; id: string; title: string; fingerprint: string; seq: number; change?: Change; inverse?: Inverse})
+	| (Stamp & {type: 'action'; phase: 'end'; node: string; step: string; id: string; fingerprint: string; status: ActionStatus; applied: boolean; seq: number; message?: string})
+	| (Stamp & {type: 'step'; node: string; step: string; status: ActionStatus})
+	| (Stamp & {type: 'confirm'; node: string; id: string})
+	/** "Start over": statuses and confirmations before it no longer count. */
+	| (Stamp & {type: 'start-over'});
+
+/** CPU time spent appending records, in microseconds: the bookkeeping share the benchmark reports. */
+export const bookkeeping = {cpuMicros: 0};
+
+/** Reads every record; a last line torn by a kill -9 mid-write is ignored. */
+export function readJournal(directory: string): JournalRecord[] {
+	const path = join(directory, journalName);
+	if (!existsSync(path)) return [];
+	const records: JournalRecord[] = [];
+	for (const line of readFileSync(path, 'utf8').split('\n')) {
+		if (line === '') continue;
+		try {
+			records.push(JSON.parse(line) as JournalRecord);
+		} catch {
+			// Only the last line can be torn: a record is appended whole or not at all.
+		}
+	}
+	return records;
+}
+
+/** The writing end, opened once a run begins to change things. */
+export class Journal {
+	private descriptor: number | undefined;
+	readonly path: string;
+
+	constructor(readonly directory: string) {
+		this.path = join(directory, journalName);
+	}
+
+	/** Appends one record as one line and fsyncs it. Throws when the state directory cannot be written. */
+	append(record: JournalRecord): void {
+		const started = process.cpuUsage();
+		if (this.descriptor === undefined) {
+			mkdirSync(this.directory, {recursive: true, mode: 0o700});
+			this.descriptor = openSync(this.path, 'a', 0o600);
+			this.mendTornLine();
+		}
+		writeSync(this.descriptor, `${JSON.stringify(record)}\n`);
+		fsyncSync(this.descriptor);
+		const used = process.cpuUsage(started);
+		bookkeeping.cpuMicros += used.user + used.system;
+	}
+
+	close(): void {
+		if (this.descriptor !== undefined) closeSync(this.descriptor);
+		this.descriptor = undefined;
+	}
+
+	/** A record torn by a kill must not swallow the next one: end it with a newline. */
+	private mendTornLine(): void {
+		const {size} = fstatSync(this.descriptor!);
+		if (size === 0) return;
+		const reader = openSync(this.path, 'r');
+		const last = Buffer.alloc(1);
+		readSync(reader, last, 0, 1, size - 1);
+		closeSync(reader);
+		if (last[0] !== 0x0a) writeSync(this.descriptor!, '\n');
+	}
+}

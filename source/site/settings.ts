@@ -1,0 +1,174 @@
+// The site's small saved settings (conf: one JSON file, mode 0600, written
+// atomically): the recipe the site was imported from, the operator's answers,
+// the values generated once and kept forever, and the last zone serials. A
+// state directory holds one site. Opened read-only, nothing is created: a
+// missing directory reads as an empty site.
+import {createHash} from 'node:crypto';
+import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync} from 'node:fs';
+import {join} from 'node:path';
+import Conf from 'conf';
+import type {Generated} from '../inventory/inventory.js';
+import {bookkeeping} from './journal.js';
+
+export type SavedRecipe = {path: string; sha256: string; text: string};
+
+export type SettingsData = {
+	version: 2;
+	recipe?: SavedRecipe;
+	answers: Record<string, unknown>;
+	generated: Generated;
+	/** Last serial written per zone: keeps serials rising even if a zone file is lost. */
+	serials: Record<string, number>;
+};
+
+export const settingsName = 'site.json';
+/** The single file of versions before the journal; read once to import a site saved by them. */
+const legacyName = 'progress.json';
+
+const empty: SettingsData = {version: 2, answers: {}, generated: {macs: {}, addresses: {}}, serials: {}};
+
+export class SiteSettings {
+	private store: Conf<SettingsData> | undefined;
+	private data: SettingsData;
+
+	private constructor(
+		readonly directory: string,
+		readonly readOnly: boolean,
+	) {
+		this.data = readSettings(directory);
+	}
+
+	/** Settings to change: the directory and file are created on the first write. */
+	static open(directory: string): SiteSettings {
+		return new SiteSettings(directory, false);
+	}
+
+	/** Settings to look at: never creates or writes anything. */
+	static read(directory: string): SiteSettings {
+		return new SiteSettings(directory, true);
+	}
+
+	get path(): string {
+		return join(this.directory, settingsName);
+	}
+
+	/** True when the directory holds a site (imported recipe or answers). */
+	get exists(): boolean {
+		return this.data.recipe !== undefined;
+	}
+
+	get recipe(): SavedRecipe | undefined {
+		return this.data.recipe;
+	}
+
+	get answers(): Record<string, unknown> {
+		return this.data.answers;
+	}
+
+	get generated(): Generated {
+		return this.data.generated;
+	}
+
+	get serials(): Record<string, number> {
+		return this.data.serials;
+	}
+
+	setRecipe(path: string, text: string): void {
+		this.set('recipe', {path, text, sha256: sha256(text)});
+	}
+
+	setAnswers(answers: Record<string, unknown>): void {
+		this.set('answers', answers);
+	}
+
+	/** Adds newly generated values; values already known are never replaced. */
+	keepGenerated(generated: Generated): void {
+		const known = this.data.generated;
+		const merged: Generated = {macs: {...generated.macs, ...known.macs}, addresses: {...generated.addresses, ...known.addresses}};
+		if (JSON.stringify(merged) !== JSON.stringify(known)) this.set('generated', merged);
+	}
+
+	setSerial(zone: string, serial: number): void {
+		if (this.data.serials[zone] !== serial) this.set('serials', {...this.data.serials, [zone]: serial});
+	}
+
+	/**
+	 * Keeps a file's content under blobs/<sha256> (once per content) and
+	 * returns its version: what undo restores, what `changes` diffs against.
+	 */
+	keepBlob(content: string): {sha256: string} {
+		this.assertWritable();
+		const started = process.cpuUsage();
+		const digest = sha256(content);
+		const directory = join(this.directory, 'blobs');
+		const path = join(directory, digest);
+		if (!existsSync(path)) {
+			mkdirSync(directory, {recursive: true, mode: 0o700});
+			const candidate = `${path}.new`;
+			writeFileSync(candidate, content, {mode: 0o600});
+			const handle = openSync(candidate, 'r');
+			fsyncSync(handle);
+			closeSync(handle);
+			renameSync(candidate, path);
+		}
+		const used = process.cpuUsage(started);
+		bookkeeping.cpuMicros += used.user + used.system;
+		return {sha256: digest};
+	}
+
+	/** A kept blob's content, or null when it is not kept. */
+	blob(digest: string): string | null {
+		const path = join(this.directory, 'blobs', digest);
+		return existsSync(path) ? readFileSync(path, 'utf8') : null;
+	}
+
+	private set<K extends keyof SettingsData>(key: K, value: SettingsData[K]): void {
+		this.assertWritable();
+		const started = process.cpuUsage();
+		this.data = {...this.data, [key]: value};
+		this.conf().set(key, value);
+		const used = process.cpuUsage(started);
+		bookkeeping.cpuMicros += used.user + used.system;
+	}
+
+	private conf(): Conf<SettingsData> {
+		if (!this.store) {
+			mkdirSync(this.directory, {recursive: true, mode: 0o700});
+			this.store = new Conf<SettingsData>({
+				cwd: this.directory,
+				configName: 'site',
+				configFileMode: 0o600,
+				defaults: this.data,
+				serialize: value => `${JSON.stringify(value, null, '\t')}\n`,
+			});
+		}
+		return this.store;
+	}
+
+	private assertWritable(): void {
+		// A programming error, not an operator's: plan and status must never get here.
+		if (this.readOnly) throw new Error(`the site in ${this.directory} was opened read-only`);
+	}
+}
+
+export function sha256(text: string): string {
+	return createHash('sha256').update(text).digest('hex');
+}
+
+/** The saved settings, or those a pre-journal version left in progress.json, or none. */
+function readSettings(directory: string): SettingsData {
+	const current = join(directory, settingsName);
+	if (existsSync(current)) return {...empty, ...(JSON.parse(readFileSync(current, 'utf8')) as Partial<SettingsData>), version: 2};
+	const legacy = join(directory, legacyName);
+	if (existsSync(legacy)) {
+		const old = JSON.parse(readFileSync(legacy, 'utf8')) as Partial<SettingsData>;
+		return {
+			...empty,
+			...(old.recipe ? {recipe: old.recipe} : {}),
+			answers: old.answers ?? {},
+			generated: old.generated ?? empty.generated,
+			serials: old.serials ?? {},
+		};
+	}
+	return structuredClone(empty);
+}
