@@ -23,8 +23,10 @@ export async function apply(flags: CommandFlags): Promise<number> {
 	const rehearsal = session.host.kind === 'rehearsal';
 	const result = await runPlan(session.context, lineReporter(write, undefined, {failureTail: true}), rehearsal ? {atCheckpoint: async () => 'pass'} : {});
 	const changed = result.steps.flatMap(step => step.actions).filter(entry => entry.status === 'done').length;
-	write(`${changed} change${changed === 1 ? '' : 's'} made (journal: ${session.progress.path}).`);
-	for (const line of summarize(result, continueCommand(flags))) write(line);
+	const lines = summarize(result, continueCommand(flags));
+	// A finished run says how much it changed, on its closing line (scripts read the last line of the others).
+	if (result.outcome === 'done') lines[lines.length - 1] += ` ${changed} change${changed === 1 ? '' : 's'} made (journal: ${session.progress.path}).`;
+	for (const line of lines) write(line);
 	return exitCodes[result.outcome];
 }
 

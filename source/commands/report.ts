@@ -4,7 +4,7 @@
 import chalk from 'chalk';
 import type {Action} from '../actions/action.js';
 import type {PlannedStep} from '../runner/events.js';
-import {isChange, isCheck, loadDiff, planLines, type PlanLine} from '../ui/plan-lines.js';
+import {isChange, isCheck, loadDiff, planLines, wrapPlanLines, type PlanLine} from '../ui/plan-lines.js';
 import {statusLabel} from '../ui/unattended.js';
 
 /** How many changes and checks a plan holds. */
@@ -56,7 +56,9 @@ export async function planText(steps: PlannedStep[]): Promise<string[]> {
 		const changing = step.actions.filter(isChange);
 		if (changing.length === 0) continue;
 		lines.push('', chalk.bold(`${step.title} (${step.id})`));
-		lines.push(...planLines({...step, actions: changing}, diff).map(paint));
+		// The terminal's width, or 120 when piped: no line longer than a person reads at once.
+		const width = Math.min(process.stdout.columns ?? 120, 200) - 2;
+		lines.push(...wrapPlanLines(planLines({...step, actions: changing}, diff), width).map(paint));
 	}
 	lines.push('', chalk.bold('Checks (they change nothing)'));
 	for (const step of steps) for (const entry of step.actions) if (isCheck(entry.action)) lines.push(`  ${chalk.dim('?')} ${entry.action.title}${entry.note ? chalk.dim(` (${entry.note})`) : ''}`);

@@ -44,8 +44,14 @@ async function applyAndExpectFailure(host: LabHost, recipe: string, expected: Ex
 
 	// The journal says which check failed, and that it is the one expected (of this recipe's actions:
 	// an earlier recipe's failed check stays recorded as it was).
-	const progress = JSON.parse((await host.lab.readFile(`${stateDir}/progress.json`)) ?? '{}') as {actions?: Record<string, {status: string}>};
-	const failed = Object.entries(progress.actions ?? {}).filter(([id, record]) => ids.includes(id) && record.status === 'failed').map(([id]) => id);
+	// The last verdict the journal gives each action (its records are replayed in order).
+	const verdicts = new Map<string, string>();
+	for (const line of ((await host.lab.readFile(`${stateDir}/journal.jsonl`)) ?? '').split('\n').filter(Boolean)) {
+		const record = JSON.parse(line) as {type: string; phase?: string; id?: string; status?: string};
+		if (record.type === 'start-over') verdicts.clear();
+		if (record.type === 'action' && record.phase === 'end') verdicts.set(record.id!, record.status!);
+	}
+	const failed = [...verdicts].filter(([id, status]) => ids.includes(id) && status === 'failed').map(([id]) => id);
 	assert.deepEqual(failed, [expected.actionId], `${label}: the journal records only ${expected.actionId} as failed${await diagnostics()}`);
 
 	// The unattended lines: the failed check, its one output line, the summary; nothing ran after it.

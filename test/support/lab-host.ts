@@ -178,7 +178,7 @@ function labHost(lab: Lab, outside: Peer, destroy: () => Promise<void>): LabHost
 		},
 		async inventory(recipe = labRecipe) {
 			const text = (await lab.readFile(recipe)) ?? (await readFile(recipe, 'utf8'));
-			const progress = JSON.parse((await lab.readFile(`${stateDir}/progress.json`)) ?? '{}') as {generated?: Parameters<typeof buildInventory>[1]};
+			const progress = JSON.parse((await lab.readFile(`${stateDir}/site.json`)) ?? '{}') as {generated?: Parameters<typeof buildInventory>[1]};
 			const random = () => {
 				throw new Error('the recipe needs a generated value the lab has not saved yet');
 			};

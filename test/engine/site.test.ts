@@ -1,0 +1,130 @@
+// The site you come back to: a state directory holds one site, imported by the
+// first apply --recipe; plan and status write nothing; another site's recipe
+// is refused before anything is written; a recipe that adds one instance
+// changes only what belongs to that instance.
+import assert from 'node:assert/strict';
+import {existsSync} from 'node:fs';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, test} from 'node:test';
+import {readJournal} from '../../source/site/journal.js';
+import {runCli, seedRecipe} from '../support/cli.js';
+import {treeDigest} from '../support/tree.js';
+
+const work = await mkdtemp(join(tmpdir(), 'gw-site-'));
+after(() => rm(work, {recursive: true, force: true}));
+
+const seedText = await readFile(seedRecipe, 'utf8');
+
+/** The seed recipe with one more instance, web1, after rodo1. */
+function withInstance(text: string): string {
+	assert.match(text, /\ninstances:\n(.|\n)*$/, 'the seed recipe lists its instances last');
+	return text.replace(/\n*$/, '\n') + ['  - name: web1.osm', '    disk_template: plain', '    disk_size: 10G', '    memory: 512M', '    vcpus: 1', '    install: {os: debootstrap+default}', ''].join('\n');
+}
+
+async function site(name: string) {
+	const root = join(work, name, 'root');
+	const state = join(work, name, 'state');
+	const at = (...args: string[]) => runCli([...args, '--root', root, '--state-dir', state]);
+	return {root, state, at, digest: async () => ({root: existsSync(root) ? await treeDigest(root) : null, state: existsSync(state) ? await treeDigest(state) : null})};
+}
+
+test('plan and status on nothing create nothing: not the state directory, not the root', async () => {
+	const {root, state, at} = await site('nothing');
+	const plan = await runCli(['plan', '--recipe', seedRecipe, '--root', root, '--state-dir', state]);
+	assert.equal(plan.code, 0, plan.stderr);
+	const status = await runCli(['status', '--recipe', seedRecipe, '--root', root, '--state-dir', state]);
+	assert.equal(status.code, 0, status.stderr);
+	const bare = await at('status');
+	assert.equal(bare.code, 2, 'no site saved and no recipe: a usage error');
+	assert.match(bare.stderr, /no site is saved in .*: import one with --recipe FILE/);
+	assert.ok(!existsSync(state) && !existsSync(root), 'nothing was created');
+});
+
+test('a recipe with an error leaves nothing behind', async () => {
+	const {root, state} = await site('bad');
+	const bad = join(work, 'bad.yaml');
+	await writeFile(bad, seedText.replace(/hostname: \S+/, 'hostname: Not_A_Name'));
+	const run = await runCli(['apply', '--recipe', bad, '--root', root, '--state-dir', state, '--yes']);
+	assert.equal(run.code, 2, run.stdout + run.stderr);
+	assert.ok(!existsSync(state) && !existsSync(root));
+});
+
+test('the saved site: apply without --recipe makes 0 changes, plan and status write no byte, plan says No changes', async () => {
+	const {at, digest} = await site('saved');
+	const first = await at('apply', '--recipe', seedRecipe, '--yes');
+	assert.equal(first.code, 0, first.stderr + first.stdout);
+
+	const again = await at('apply', '--yes');
+	assert.equal(again.code, 0, again.stderr + again.stdout);
+	assert.match(again.stdout, /All steps are done\. 0 changes made/);
+
+	const before = await digest();
+	const plan = await at('plan');
+	const status = await at('status');
+	const json = await at('plan', '--json');
+	assert.equal(plan.code, 0, plan.stderr);
+	assert.equal(status.code, 0, status.stderr);
+	assert.deepEqual(await digest(), before, 'plan and status changed a byte of the state directory, the transcript or the root');
+
+	// The rehearsal cannot do the operator's install: that one change stays, and nothing else.
+	const planned = JSON.parse(json.stdout) as {changes: number; checks: number; steps: Array<{actions: Array<{id: string; change: boolean; kind: string}>}>};
+	const changes = planned.steps.flatMap(step => step.actions).filter(action => action.change);
+	assert.deepEqual(changes.map(action => action.kind), ['checkpoint']);
+	assert.equal(planned.changes, 1);
+	assert.ok(planned.checks > 5);
+	for (const line of plan.stdout.split('\n')) assert.ok(line.length <= 200, `a plan line of ${line.length} characters`);
+	assert.doesNotMatch(plan.stdout, /python3|import os|\{stage\}/, 'no program text, no placeholder');
+	const exit = await at('plan', '--detailed-exitcode');
+	assert.equal(exit.code, 2, 'the install waits: changes pending');
+});
+
+test('another site\'s recipe on a saved site exits 2 with one line, and nothing is written', async () => {
+	const {at, digest} = await site('other');
+	assert.equal((await at('apply', '--recipe', seedRecipe, '--yes')).code, 0);
+	const before = await digest();
+	const other = join(work, 'other.yaml');
+	await writeFile(other, seedText.replace(/hostname: gcc20\b/, 'hostname: gcc30'));
+	for (const command of [['apply', '--yes'], ['plan']]) {
+		const run = await at(...command, '--recipe', other);
+		assert.equal(run.code, 2, `${command[0]}: ${run.stdout}${run.stderr}`);
+		const lines = run.stderr.trim().split('\n');
+		assert.equal(lines.length, 1, run.stderr);
+		assert.match(lines[0]!, /host gcc30, cluster .* is another site than the one saved in .*state \(host gcc20, .*\); keep a separate site with --state-dir DIR/);
+	}
+	assert.deepEqual(await digest(), before);
+});
+
+test('a recipe that adds one instance: plan shows it and the MAC apply then uses; apply changes only that instance\'s records, entries and commands', async () => {
+	const {root, state, at} = await site('grow');
+	assert.equal((await at('apply', '--recipe', seedRecipe, '--yes')).code, 0);
+	const grown = join(work, 'grown.yaml');
+	await writeFile(grown, withInstance(seedText));
+	const plan = await at('plan', '--recipe', grown);
+	assert.equal(plan.code, 0, plan.stderr);
+	const shown = /\+ instance web1\.osm (\S+) (\S+)/.exec(plan.stdout);
+	assert.ok(shown, `plan names the new instance:\n${plan.stdout}`);
+	const [, address, mac] = shown;
+	assert.equal((await at('plan', '--recipe', grown, '--detailed-exitcode')).code, 2);
+
+	const journalled = readJournal(state).length;
+	const commands = await readFile(join(state, 'commands.sh'), 'utf8');
+	const applied = await at('apply', '--recipe', grown, '--yes');
+	assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+	const dhcpd = await readFile(join(root, 'etc/dhcp/dhcpd.conf'), 'utf8');
+	assert.match(dhcpd, new RegExp(`hardware ethernet ${mac};\\s+fixed-address ${address!.replaceAll('.', '\\.')};`), 'apply used what plan showed');
+	const added = (await readFile(join(state, 'commands.sh'), 'utf8')).slice(commands.length);
+	for (const line of added.split('\n').filter(line => line && !line.startsWith('#'))) {
+		assert.ok(/web1|git -C|service (named|isc-dhcp-server)/.test(line), `a command that is not web1's own, its commit or a reload: ${line}`);
+	}
+	assert.match(added, /gnt-instance add .*web1\.osm\.vm\.farm/);
+	const changed = readJournal(state)
+		.slice(journalled)
+		.flatMap(record => (record.type === 'action' && record.phase === 'begin' ? [record.id] : []));
+	for (const id of changed) assert.match(id, /^(instances\.web1|dns\.|dhcp\.)/, `changed ${id}`);
+	assert.match(await readFile(join(root, 'etc/bind/db.farm'), 'utf8'), new RegExp(`web1\\.osm\\.vm\\s+IN\\s+A\\s+${address!.replaceAll('.', '\\.')}`));
+	// And now the grown site is the saved one.
+	const again = await at('apply', '--yes');
+	assert.match(again.stdout, /0 changes made/);
+});
