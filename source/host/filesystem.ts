@@ -148,3 +148,24 @@ function pointedLine(result: RunResult, content: string): {number: number; text:
 	const text = content.split('\n')[number - 1];
 	return number && text !== undefined ? {number, text} : undefined;
 }
+
+/** What every host on this machine reads the same way: its files under its root. */
+export abstract class FilesUnderRoot {
+	protected readonly files: MappedFiles;
+
+	constructor(readonly root: string) {
+		this.files = new MappedFiles(root);
+	}
+
+	readFile(path: string): Promise<string | null> {
+		return this.files.readFile(path);
+	}
+
+	stat(path: string): Promise<FileInfo | null> {
+		return this.files.stat(path);
+	}
+
+	list(path: string): Promise<string[]> {
+		return this.files.list(path);
+	}
+}

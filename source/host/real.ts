@@ -2,31 +2,19 @@
 // files are replaced atomically after their checker accepts them.
 import {chown} from 'node:fs/promises';
 import type {Probe, Stage} from '../actions/action.js';
-import {MappedFiles} from './filesystem.js';
-import type {ActionRef, CheckOutcome, FileInfo, Host, RunOptions, RunResult, WriteOptions} from './host.js';
+import {FilesUnderRoot} from './filesystem.js';
+import type {ActionRef, CheckOutcome, Host, RunOptions, RunResult, WriteOptions} from './host.js';
 import {execute} from './process.js';
 import type {Transcript} from './transcript.js';
 
-export class RealHost implements Host {
+export class RealHost extends FilesUnderRoot implements Host {
 	readonly kind = 'real';
-	readonly root = '/';
-	private readonly files = new MappedFiles('/');
 
 	constructor(
 		readonly node: string,
 		private readonly transcript: Transcript,
-	) {}
-
-	readFile(path: string): Promise<string | null> {
-		return this.files.readFile(path);
-	}
-
-	stat(path: string): Promise<FileInfo | null> {
-		return this.files.stat(path);
-	}
-
-	list(path: string): Promise<string[]> {
-		return this.files.list(path);
+	) {
+		super('/');
 	}
 
 	async writeFile(path: string, content: string, options: WriteOptions): Promise<void> {

@@ -8,8 +8,8 @@
 import {appendFile, cp, mkdir, open, readFile, rm} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {Probe, Stage} from '../actions/action.js';
-import {MappedFiles} from './filesystem.js';
-import type {ActionRef, CheckOutcome, FileInfo, Host, RunOptions, RunResult, WriteOptions} from './host.js';
+import {FilesUnderRoot} from './filesystem.js';
+import type {ActionRef, CheckOutcome, Host, RunOptions, RunResult, WriteOptions} from './host.js';
 import {commandExists, execute} from './process.js';
 import {quoteArgv} from './quote.js';
 import type {Transcript} from './transcript.js';
@@ -17,9 +17,8 @@ import type {Transcript} from './transcript.js';
 export const rehearsalRecordName = 'commands.sh';
 export const notChecked = 'not checked (rehearsal)';
 
-export class RehearsalHost implements Host {
+export class RehearsalHost extends FilesUnderRoot implements Host {
 	readonly kind = 'rehearsal';
-	private readonly files: MappedFiles;
 	/** Every recorded "# action ID\nargv\n" entry, read once, then kept as appended. */
 	private entries: Set<string> | undefined;
 	/** Whether commands.sh exists with its prologue. */
@@ -27,29 +26,17 @@ export class RehearsalHost implements Host {
 
 	constructor(
 		readonly node: string,
-		readonly root: string,
+		root: string,
 		/** Where commands.sh goes (the site's state directory). */
 		private readonly stateDir: string,
 		private readonly transcript: Transcript,
 	) {
-		this.files = new MappedFiles(root);
+		super(root);
 	}
 
 	/** Where a host path lives on this machine. */
 	map(path: string): string {
 		return this.files.map(path);
-	}
-
-	readFile(path: string): Promise<string | null> {
-		return this.files.readFile(path);
-	}
-
-	stat(path: string): Promise<FileInfo | null> {
-		return this.files.stat(path);
-	}
-
-	list(path: string): Promise<string[]> {
-		return this.files.list(path);
 	}
 
 	async writeFile(path: string, content: string, options: WriteOptions): Promise<void> {
