@@ -58,6 +58,20 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 			assert.equal(masqueradesBefore.length, 1, `one MASQUERADE rule after the first apply:\n${masqueradesBefore.join('\n')}`);
 			assert.deepEqual(await masquerades(host), masqueradesBefore, 'exactly one MASQUERADE rule after the second apply');
 		});
+		await t.test('plan of the applied site: No changes (exit 0 with --detailed-exitcode); a recipe with one more instance: exit 2', async () => {
+			const saved = await host.cli(['plan', '--root', '/', '--detailed-exitcode']);
+			assert.equal(saved.code, 0, `plan of the saved site, without --recipe:\n${saved.stdout}${saved.stderr}`);
+			assert.match(saved.stdout, /^No changes: the site matches its recipe \(\d+ checks will run\)$/m);
+			const grown = await writeRecipeVariant(host, 'plus-web1', document => {
+				const instances = document['instances'] as Array<Record<string, unknown>>;
+				const {mac: _mac, address: _address, ...first} = instances[0]!;
+				instances.push({...first, name: 'web1.osm', extra_disks: []});
+			});
+			const pending = await host.cli(['plan', '--recipe', grown, '--root', '/', '--detailed-exitcode']);
+			assert.equal(pending.code, 2, `plan of a recipe with one more instance:\n${pending.stdout}${pending.stderr}`);
+			assert.match(pending.stdout, /^\s+\+ instance web1\.osm /m);
+		});
+
 		await t.test('a recipe that drops an instance the cluster has stops at preflight, before the zone or dhcpd.conf lose it', async () => {
 			const {fqdn} = inventory.instances[0]!;
 			const recipe = await writeRecipeVariant(host, 'without-rodo1', document => {
