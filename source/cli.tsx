@@ -60,6 +60,15 @@ const cli = meow(
 async function main(): Promise<number> {
 	const [command, ...rest] = cli.input;
 	if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"; see ganeti-wizard --help`);
+	// An empty value would resolve to the current folder (or, from /, to this host).
+	const valued: Array<[string, string | undefined, string]> = [
+		['--recipe', cli.flags.recipe, 'a YAML file'],
+		['--root', cli.flags.root, 'a folder, or / for this host'],
+		['--state-dir', cli.flags.stateDir, 'a folder'],
+	];
+	for (const [name, value, what] of valued) {
+		if (value !== undefined && value.trim() === '') throw new UsageError(`${name} needs a value (${what}); see ganeti-wizard --help`);
+	}
 	const flags = {
 		...(cli.flags.recipe !== undefined ? {recipe: cli.flags.recipe} : {}),
 		...(cli.flags.root !== undefined ? {root: cli.flags.root} : {}),
@@ -89,7 +98,8 @@ try {
 } catch (error) {
 	if (error instanceof UsageError || error instanceof RecipeError) {
 		process.stderr.write(`ganeti-wizard: ${error.message}\n`);
-		process.exitCode = 2;
+		// plan --detailed-exitcode keeps 2 for "changes pending": any error is 1 there.
+		process.exitCode = cli.flags.detailedExitcode ? 1 : 2;
 	} else {
 		process.stderr.write(`ganeti-wizard: ${(error as Error).message ?? String(error)}\n`);
 		if (process.env['GANETI_WIZARD_DEBUG']) process.stderr.write(`${(error as Error).stack}\n`);

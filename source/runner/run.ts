@@ -243,6 +243,8 @@ async function assess(context: RunContext, action: Action): Promise<Assessment> 
 		case 'checkpoint': {
 			if (progress.isConfirmed(action.id)) return {status: 'satisfied', note: 'confirmed by the operator'};
 			if (action.satisfiedWhen && (await host.holds(action.satisfiedWhen, {actionId: action.id, argv: []}))) return {status: 'satisfied'};
+			// Passed by a rehearsal (nobody installs an OS into a folder): it stays so, and is no pending change.
+			if (record?.status === 'unchecked' && record.fingerprint === fingerprint(action)) return {status: 'unchecked', ...(record.message ? {note: record.message} : {})};
 			return {status: record?.status === 'waiting' ? 'waiting' : 'pending'};
 		}
 	}

@@ -49,7 +49,9 @@ export function readJournal(directory: string): JournalRecord[] {
 	for (const line of readFileSync(path, 'utf8').split('\n')) {
 		if (line === '') continue;
 		try {
-			records.push(JSON.parse(line) as JournalRecord);
+			const record = JSON.parse(line) as JournalRecord | null;
+			// Anything but a record (a line mangled by hand) carries nothing to replay.
+			if (typeof record === 'object' && record !== null && typeof record.type === 'string') records.push(record);
 		} catch {
 			// Only the last line can be torn: a record is appended whole or not at all.
 		}

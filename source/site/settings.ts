@@ -7,6 +7,7 @@ import {createHash} from 'node:crypto';
 import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync} from 'node:fs';
 import {join} from 'node:path';
 import Conf from 'conf';
+import {RecipeError} from '../errors.js';
 import type {Generated} from '../inventory/inventory.js';
 import {bookkeeping} from './journal.js';
 
@@ -158,10 +159,14 @@ export function sha256(text: string): string {
 /** The saved settings, or those a pre-journal version left in progress.json, or none. */
 function readSettings(directory: string): SettingsData {
 	const current = join(directory, settingsName);
-	if (existsSync(current)) return {...empty, ...(JSON.parse(readFileSync(current, 'utf8')) as Partial<SettingsData>), version: 2};
+	if (existsSync(current)) {
+		const data = {...empty, ...parseSaved(current)};
+		if (data.version !== 2) throw damaged(current, `version ${JSON.stringify(data.version)} is not 2`);
+		return data;
+	}
 	const legacy = join(directory, legacyName);
 	if (existsSync(legacy)) {
-		const old = JSON.parse(readFileSync(legacy, 'utf8')) as Partial<SettingsData>;
+		const old = parseSaved(legacy);
 		return {
 			...empty,
 			...(old.recipe ? {recipe: old.recipe} : {}),
@@ -171,4 +176,23 @@ function readSettings(directory: string): SettingsData {
 		};
 	}
 	return structuredClone(empty);
+}
+
+/** A saved settings file, parsed and checked for the shape the wizard relies on. Throws a one-line RecipeError. */
+function parseSaved(path: string): Partial<SettingsData> {
+	let data: unknown;
+	try {
+		data = JSON.parse(readFileSync(path, 'utf8'));
+	} catch (error) {
+		throw damaged(path, (error as Error).message.split('\n')[0]!);
+	}
+	const value = data as Partial<SettingsData>;
+	if (typeof data !== 'object' || data === null || Array.isArray(data)) throw damaged(path, 'it is not a JSON object');
+	if (value.recipe !== undefined && (typeof value.recipe !== 'object' || typeof value.recipe?.text !== 'string' || typeof value.recipe?.path !== 'string')) throw damaged(path, 'its "recipe" has no text and path');
+	if (value.generated !== undefined && (typeof value.generated?.macs !== 'object' || typeof value.generated?.addresses !== 'object')) throw damaged(path, 'its "generated" has no macs and addresses');
+	return value;
+}
+
+function damaged(path: string, why: string): RecipeError {
+	return new RecipeError([`is damaged (${why}): restore it from a backup, or move its state directory aside to start a new site`], path);
 }

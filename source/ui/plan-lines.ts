@@ -29,7 +29,7 @@ export function isCheck(action: PlannedStep['actions'][number]['action']): boole
 
 /** Whether a planned action will change the host (or wait for the operator) when applied. */
 export function isChange(entry: PlannedStep['actions'][number]): boolean {
-	return !isCheck(entry.action) && entry.status !== 'satisfied' && entry.status !== 'done';
+	return !isCheck(entry.action) && entry.status !== 'satisfied' && entry.status !== 'done' && entry.status !== 'unchecked';
 }
 
 export function planLines(step: PlannedStep, diff: Diff): PlanLine[] {

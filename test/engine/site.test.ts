@@ -42,6 +42,28 @@ test('plan and status on nothing create nothing: not the state directory, not th
 	assert.ok(!existsSync(state) && !existsSync(root), 'nothing was created');
 });
 
+test('errors under --detailed-exitcode exit 1 (2 means changes pending); an empty flag value is a usage error', async () => {
+	const {at} = await site('errors');
+	const missing = await at('plan', '--detailed-exitcode');
+	assert.equal(missing.code, 1, missing.stderr);
+	for (const flag of ['--root', '--state-dir', '--recipe']) {
+		const run = await runCli(['plan', `${flag}=`]);
+		assert.equal(run.code, 2, `${flag}: ${run.stderr}`);
+		assert.equal(run.stderr.trim(), `ganeti-wizard: ${flag} needs a value (${flag === '--recipe' ? 'a YAML file' : flag === '--root' ? 'a folder, or / for this host' : 'a folder'}); see ganeti-wizard --help`);
+	}
+});
+
+test('a damaged site.json or journal line: one line naming the file and the fix, or ignored where nothing is lost', async () => {
+	const {state, at} = await site('damaged');
+	assert.equal((await at('apply', '--recipe', seedRecipe, '--yes')).code, 0);
+	await writeFile(join(state, 'journal.jsonl'), `null\n${await readFile(join(state, 'journal.jsonl'), 'utf8')}`);
+	assert.equal((await at('plan')).code, 0, 'a journal line that is not a record carries nothing and is skipped');
+	await writeFile(join(state, 'site.json'), '{"version": 2, "recipe": ');
+	const run = await at('plan');
+	assert.equal(run.code, 2);
+	assert.match(run.stderr.trim(), /^ganeti-wizard: .*site\.json: is damaged \(.*\): restore it from a backup, or move its state directory aside to start a new site$/);
+});
+
 test('a recipe with an error leaves nothing behind', async () => {
 	const {root, state} = await site('bad');
 	const bad = join(work, 'bad.yaml');
@@ -68,16 +90,21 @@ test('the saved site: apply without --recipe makes 0 changes, plan and status wr
 	assert.equal(status.code, 0, status.stderr);
 	assert.deepEqual(await digest(), before, 'plan and status changed a byte of the state directory, the transcript or the root');
 
-	// The rehearsal cannot do the operator's install: that one change stays, and nothing else.
-	const planned = JSON.parse(json.stdout) as {changes: number; checks: number; steps: Array<{actions: Array<{id: string; change: boolean; kind: string}>}>};
-	const changes = planned.steps.flatMap(step => step.actions).filter(action => action.change);
-	assert.deepEqual(changes.map(action => action.kind), ['checkpoint']);
-	assert.equal(planned.changes, 1);
+	// Plan agrees with apply: nothing to change (the rehearsal passed the operator's install, claiming nothing).
+	const planned = JSON.parse(json.stdout) as {changes: number; checks: number; steps: Array<{actions: Array<{id: string; change: boolean; kind: string; status: string}>}>};
+	assert.deepEqual(planned.steps.flatMap(step => step.actions).filter(action => action.change), []);
+	assert.equal(planned.changes, 0);
 	assert.ok(planned.checks > 5);
-	for (const line of plan.stdout.split('\n')) assert.ok(line.length <= 200, `a plan line of ${line.length} characters`);
-	assert.doesNotMatch(plan.stdout, /python3|import os|\{stage\}/, 'no program text, no placeholder');
-	const exit = await at('plan', '--detailed-exitcode');
-	assert.equal(exit.code, 2, 'the install waits: changes pending');
+	assert.deepEqual(planned.steps.flatMap(step => step.actions).filter(action => action.kind === 'checkpoint').map(action => action.status), ['unchecked']);
+	assert.match(plan.stdout, /^No changes: the site matches its recipe \(\d+ checks will run\)$/m);
+	assert.equal((await at('plan', '--detailed-exitcode')).code, 0);
+
+	// Before the first apply, the plan of the same recipe shows its changes, short lines, no program text.
+	const fresh = await site('fresh');
+	const firstPlan = await runCli(['plan', '--recipe', seedRecipe, '--root', fresh.root, '--state-dir', fresh.state]);
+	assert.match(firstPlan.stdout, /^\d+ changes, \d+ checks$/m);
+	for (const line of firstPlan.stdout.split('\n')) assert.ok(line.length <= 200, `a plan line of ${line.length} characters`);
+	assert.doesNotMatch(firstPlan.stdout, /import os|\{stage\}/, 'no program text, no placeholder');
 });
 
 test('another site\'s recipe on a saved site exits 2 with one line, and nothing is written', async () => {
