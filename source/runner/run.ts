@@ -159,6 +159,15 @@ async function applyWithDecisions(context: RunContext, stepId: string, entry: Pl
 			return {};
 		}
 
+		// Failed, yet what it was for is in place now (another process got there first, as
+		// Ganeti's daemons do with the master IP when they start): the state is as wanted.
+		if (action.kind === 'command' && !action.readOnly && action.satisfiedWhen && (await context.host.holds(action.satisfiedWhen, {actionId: action.id, argv: action.argv}))) {
+			const note = `${failure.message}, but its effect is in place`;
+			context.progress.finishAction(action, 'satisfied', {stepId, applied: true, message: note});
+			Object.assign(entry, {status: 'satisfied', note});
+			emit({type: 'action', stepId, action, status: 'satisfied', note});
+			return {};
+		}
 		context.progress.finishAction(action, 'failed', {stepId, message: failure.message});
 		entry.status = 'failed';
 		entry.note = failure.message;

@@ -58,7 +58,7 @@ export async function checksums(lab: Lab, paths: string[]): Promise<Record<strin
 }
 
 /** Runtime files of the daemons and of the wizard's own journal: they change on every run by design. */
-const runtimeFiles = [/^\/var\/log\//, /^\/var\/lib\/ganeti\/queue\//, /^\/var\/lib\/ganeti-wizard\/(progress\.json|transcript\.log)$/, /^\/var\/lib\/dhcp\/dhcpd\.leases~?$/, /^\/var\/cache\//];
+const runtimeFiles = [/^\/var\/log\//, /^\/var\/lib\/ganeti\/queue\//, /^\/var\/lib\/ganeti-wizard\/(journal\.jsonl|transcript\.log)$/, /^\/var\/lib\/dhcp\/dhcpd\.leases~?$/, /^\/var\/cache\//];
 
 /** The differences between two snapshots but those of runtime files (logs, job queue, leases, the journal). */
 export function configurationChanges(before: Snapshot, after: Snapshot): string[] {

@@ -291,3 +291,13 @@ test("a failure the wizard knows ends with its hint, and the unattended summary 
 	assert.equal(result.stoppedAt?.hint, 'put the private address in /etc/hosts');
 	assert.deepEqual(summarize(result, 'ganeti-wizard apply --yes').slice(1), ['Hint: put the private address in /etc/hosts', 'Fix the cause, then continue with: ganeti-wizard apply --yes']);
 });
+
+test('a command that fails while its effect came about anyway (another process got there first) counts as satisfied, not failed', async () => {
+	const flag = join(work, 'made-by-someone-else');
+	const steps = [step('s', () => [{kind: 'command', id: 's.race', title: 'make the flag', argv: ['sh', '-c', `touch ${flag}; echo "already there"; exit 1`], satisfiedWhen: {exists: flag}}])];
+	const {result, statuses} = await run(context('/', steps));
+	assert.equal(result.outcome, 'done');
+	assert.deepEqual(statuses, ['s.race:satisfied']);
+	const failing = [step('t', () => [{kind: 'command', id: 't.fail', title: 'fail', argv: ['sh', '-c', 'exit 1'], satisfiedWhen: {exists: join(work, 'never')}}])];
+	assert.equal((await run(context('/', failing))).result.outcome, 'failed', 'a failure whose effect is not there still fails');
+});
