@@ -163,6 +163,8 @@ async function applyWithDecisions(context: RunContext, stepId: string, entry: Pl
 		// Ganeti's daemons do with the master IP when they start): the state is as wanted.
 		if (action.kind === 'command' && !action.readOnly && action.satisfiedWhen && (await context.host.holds(action.satisfiedWhen, {actionId: action.id, argv: action.argv}))) {
 			const note = `${failure.message}, but its effect is in place`;
+			// A change made and not yet recorded, like any other: the kill point for the resume tests.
+			failpoint('after-effect');
 			context.progress.finishAction(action, 'satisfied', {stepId, applied: true, message: note});
 			Object.assign(entry, {status: 'satisfied', note});
 			emit({type: 'action', stepId, action, status: 'satisfied', note});
