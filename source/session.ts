@@ -13,7 +13,7 @@ import {localHost} from './host/local.js';
 import {Transcript} from './host/transcript.js';
 import {buildInventory, type Inventory} from './inventory/inventory.js';
 import {siteBytes} from './inventory/mac.js';
-import {loadRecipeFile, parseRecipe} from './recipe/load.js';
+import {loadRecipeFile, parseRecipe, recipeText} from './recipe/load.js';
 import type {Recipe} from './recipe/schema.js';
 import {Progress} from './runner/progress.js';
 import type {RunContext} from './runner/run.js';
@@ -99,7 +99,6 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 
 	let incoming: {recipe: Recipe; text: string; path: string} | undefined;
 	if (recipeOverride) {
-		const {recipeText} = await import('./recipe/load.js');
 		incoming = {recipe: recipeOverride.recipe, text: recipeText(recipeOverride.recipe), path: recipeOverride.origin};
 	} else if (options.recipe !== undefined) {
 		const path = resolve(options.recipe);
@@ -130,7 +129,7 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	}
 	const transcript = new Transcript(readOnly ? undefined : resolve(location.stateDir, 'transcript.log'));
 	const host = localHost({root: location.root, stateDir: location.stateDir, transcript, node});
-	const context: RunContext = {host, progress, inventory, steps: allSteps, unattended: options.unattended, hint: hintFor};
+	const context: RunContext = {host, progress, inventory, steps: allSteps, hint: hintFor};
 	return {recipePath: incoming?.path ?? saved!.path, recipe, builtInDefault: location.builtInDefault, importing, siteChanges: changes, host, progress, inventory, context};
 }
 

@@ -24,7 +24,6 @@ const context: RunContext = {
 	host,
 	progress,
 	inventory: buildInventory(recipe, progress.generated, systemRandomBytes).inventory,
-	unattended: false,
 	steps: [
 		{
 			id: 'packages',

@@ -18,8 +18,6 @@ export type RunContext = {
 	progress: Progress;
 	inventory: Inventory;
 	steps: StepDefinition[];
-	/** No operator to ask: decisions default (apply each step, stop at a failure or checkpoint). */
-	unattended: boolean;
 	/** What the wizard knows about a failure's usual cause. */
 	hint?: (action: Action, output: string) => string | undefined;
 	now?: () => Date;

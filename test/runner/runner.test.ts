@@ -31,10 +31,10 @@ afterEach(async () => {
 	await rm(work, {recursive: true, force: true});
 });
 
-function context(root: string, steps: StepDefinition[], unattended = true): RunContext {
+function context(root: string, steps: StepDefinition[]): RunContext {
 	const stateDir = join(work, 'state');
 	const transcript = new Transcript(join(stateDir, 'transcript.log'));
-	return {host: localHost({root, stateDir, transcript}), progress: new Progress(stateDir), inventory, steps, unattended};
+	return {host: localHost({root, stateDir, transcript}), progress: new Progress(stateDir), inventory, steps};
 }
 
 function step(id: string, actions: (facts: {files: Record<string, string | null>}) => Action[], reads: string[] = []): StepDefinition {
@@ -141,13 +141,13 @@ test('a checkpoint stops an attended run until the operator confirms it', async 
 			{kind: 'command', id: 'vm.after', title: 'after', argv: ['true'], idempotent: true},
 		]),
 	];
-	const waiting = await run(context('/', steps, false), {atCheckpoint: async () => 'wait'});
+	const waiting = await run(context('/', steps), {atCheckpoint: async () => 'wait'});
 	assert.equal(waiting.result.outcome, 'waiting');
 	assert.equal(waiting.result.stoppedAt?.action.id, 'vm.install');
 	assert.deepEqual(waiting.statuses, ['vm.install:waiting', 'vm.after:pending']);
-	const confirmed = await run(context('/', steps, false), {atCheckpoint: async () => 'done'});
+	const confirmed = await run(context('/', steps), {atCheckpoint: async () => 'done'});
 	assert.equal(confirmed.result.outcome, 'done');
-	const again = await run(context('/', steps, false));
+	const again = await run(context('/', steps));
 	assert.deepEqual(again.statuses, ['vm.install:satisfied', 'vm.after:satisfied']);
 });
 
@@ -251,7 +251,7 @@ test('a checkpoint shows what only the host knows by then, and the journal still
 		],
 	};
 	let shown: Action | undefined;
-	const {result} = await run(context('/', [step('vm', () => [checkpoint])], false), {
+	const {result} = await run(context('/', [step('vm', () => [checkpoint])]), {
 		atCheckpoint: async action => {
 			shown = action;
 			return 'wait';
@@ -260,7 +260,7 @@ test('a checkpoint shows what only the host knows by then, and the journal still
 	assert.equal(result.outcome, 'waiting');
 	assert.deepEqual(shown?.kind === 'checkpoint' && shown.details.map(detail => detail.value), ['11000', 'ssh -L 5900:10.10.0.20:<port> root@gcc20']);
 	assert.equal(result.stoppedAt?.action.kind === 'checkpoint' && result.stoppedAt.action.details[0]?.value, '11000');
-	const again = await run(context('/', [step('vm', () => [checkpoint])], false), {atCheckpoint: async () => 'done'});
+	const again = await run(context('/', [step('vm', () => [checkpoint])]), {atCheckpoint: async () => 'done'});
 	assert.equal(again.result.outcome, 'done');
 });
 

@@ -77,7 +77,7 @@ function scratchSite(slowCommand = false) {
 		const progress = new Progress(stateDir);
 		const host = localHost({root: '/', stateDir, transcript: new Transcript(join(stateDir, 'transcript.log'))});
 		const {inventory} = buildInventory(recipe, progress.generated, systemRandomBytes);
-		const context: RunContext = {host, progress, inventory, steps, unattended: false};
+		const context: RunContext = {host, progress, inventory, steps};
 		return context;
 	};
 	return {directory, stateDir, config, flag, open, cleanup: () => rmSync(directory, {recursive: true, force: true})};

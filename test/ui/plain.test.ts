@@ -77,7 +77,7 @@ function scratchSite() {
 	];
 	const progress = new Progress(stateDir);
 	const host = localHost({root: '/', stateDir, transcript: new Transcript(join(stateDir, 'transcript.log'))});
-	const context: RunContext = {host, progress, inventory: buildInventory(recipe, progress.generated, systemRandomBytes).inventory, steps, unattended: false};
+	const context: RunContext = {host, progress, inventory: buildInventory(recipe, progress.generated, systemRandomBytes).inventory, steps};
 	return {config, flag, context, cleanup: () => rmSync(directory, {recursive: true, force: true})};
 }
 
