@@ -7,6 +7,7 @@ import {createHash, randomBytes} from 'node:crypto';
 import type {Action, ActionStatus} from '../actions/action.js';
 import type {Generated} from '../inventory/inventory.js';
 import {Journal, readJournal, type Change, type Inverse, type JournalRecord} from '../site/journal.js';
+import {metered} from '../site/bookkeeping.js';
 import {SiteSettings, type SavedRecipe} from '../site/settings.js';
 
 export type ActionRecord = {
@@ -120,12 +121,12 @@ export class Progress {
 
 	/** Journals that the action starts, with what it will change and how to reverse it. */
 	startAction(action: Action, stepId = action.id.split('.')[0]!, detail: {change?: Change; inverse?: Inverse} = {}): void {
-		this.append({type: 'action', phase: 'begin', node: this.node, step: stepId, id: action.id, title: action.title, fingerprint: fingerprint(action), seq: this.sequence, ...detail, ...this.stamp()});
+		this.append(() => ({type: 'action', phase: 'begin', node: this.node, step: stepId, id: action.id, title: action.title, fingerprint: fingerprint(action), seq: this.sequence, ...detail, ...this.stamp()}));
 	}
 
 	finishAction(action: Action, status: ActionStatus, options: {applied?: boolean; message?: string; stepId?: string} = {}): void {
 		const applied = Boolean(options.applied);
-		this.append({
+		this.append(() => ({
 			type: 'action',
 			phase: 'end',
 			node: this.node,
@@ -137,11 +138,11 @@ export class Progress {
 			seq: applied ? this.sequence + 1 : this.sequence,
 			...(options.message ? {message: options.message} : {}),
 			...this.stamp(),
-		});
+		}));
 	}
 
 	setStep(id: string, status: ActionStatus): void {
-		this.append({type: 'step', node: this.node, step: id, status, ...this.stamp()});
+		this.append(() => ({type: 'step', node: this.node, step: id, status, ...this.stamp()}));
 	}
 
 	isConfirmed(checkpointId: string): boolean {
@@ -149,7 +150,7 @@ export class Progress {
 	}
 
 	confirm(checkpointId: string): void {
-		if (!this.isConfirmed(checkpointId)) this.append({type: 'confirm', node: this.node, id: checkpointId, ...this.stamp()});
+		if (!this.isConfirmed(checkpointId)) this.append(() => ({type: 'confirm', node: this.node, id: checkpointId, ...this.stamp()}));
 	}
 
 	/** When the last run finished (or started, if it never finished), ISO 8601. */
@@ -160,12 +161,12 @@ export class Progress {
 
 	startRun(mode: string): void {
 		this.runId = undefined;
-		this.append({type: 'run', phase: 'start', mode, ...this.stamp()});
+		this.append(() => ({type: 'run', phase: 'start', mode, ...this.stamp()}));
 	}
 
 	finishRun(outcome: string): void {
-		this.append({type: 'run', phase: 'end', outcome, ...this.stamp()});
-		this.journal?.close();
+		this.append(() => ({type: 'run', phase: 'end', outcome, ...this.stamp()}));
+		metered(() => this.journal?.close());
 	}
 
 	/**
@@ -174,7 +175,7 @@ export class Progress {
 	 * changes) and so do the kept file versions.
 	 */
 	startOver(): string {
-		this.append({type: 'start-over', ...this.stamp()});
+		this.append(() => ({type: 'start-over', ...this.stamp()}));
 		this.settings.setAnswers({});
 		return this.path;
 	}
@@ -188,10 +189,15 @@ export class Progress {
 		return {run: this.runId, at: new Date().toISOString()};
 	}
 
-	private append(record: JournalRecord): void {
-		if (!this.journal) throw new Error(`the progress in ${this.directory} was opened read-only`);
-		this.journal.append(record);
-		this.replay(record);
+	/** Builds a record, appends it and follows it in memory: all of it bookkeeping. */
+	private append(build: () => JournalRecord): void {
+		const journal = this.journal;
+		if (!journal) throw new Error(`the progress in ${this.directory} was opened read-only`);
+		metered(() => {
+			const record = build();
+			journal.append(record);
+			this.replay(record);
+		});
 	}
 
 	/** Applies one record to the in-memory view: the same code reads the journal and follows a run. */
@@ -238,6 +244,14 @@ export class Progress {
 	}
 }
 
+const fingerprints = new WeakMap<Action, string>();
+
+/** Hash of an action's definition (16 hex digits); an action's begin and end records share one. */
 export function fingerprint(action: Action): string {
-	return createHash('sha256').update(JSON.stringify(action)).digest('hex').slice(0, 16);
+	let known = fingerprints.get(action);
+	if (known === undefined) {
+		known = createHash('sha256').update(JSON.stringify(action)).digest('hex').slice(0, 16);
+		fingerprints.set(action, known);
+	}
+	return known;
 }

@@ -1,9 +1,9 @@
 // The journal: an append-only file of every change the wizard makes, one JSON
-// record a line, fsynced before the change goes ahead and again once it is
-// done. Each record names the run, the time, the node and the action, what it
+// record a line; a change's begin record is on disk before the change goes
+// ahead, and its end record follows it there. Each record names the run, the time, the node and the action, what it
 // changes and what would reverse it. Progress is replayed from it; undo and
 // `changes` read it. Appending costs the same whatever the size of the site.
-import {closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync} from 'node:fs';
+import {closeSync, existsSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import type {ActionStatus} from '../actions/action.js';
 
@@ -38,9 +38,6 @@ export type JournalRecord =
 	/** "Start over": statuses and confirmations before it no longer count. */
 	| (Stamp & {type: 'start-over'});
 
-/** CPU time spent appending records, in microseconds: the bookkeeping share the benchmark reports. */
-export const bookkeeping = {cpuMicros: 0};
-
 /** Reads every record; a last line torn by a kill -9 mid-write is ignored. */
 export function readJournal(directory: string): JournalRecord[] {
 	const path = join(directory, journalName);
@@ -68,22 +65,29 @@ export class Journal {
 		this.path = join(directory, journalName);
 	}
 
-	/** Appends one record as one line and fsyncs it. Throws when the state directory cannot be written. */
+	/**
+	 * Appends one record as one line. Write-ahead: a begin record is synced
+	 * (fdatasync),
+	 * so it is on disk before the change it announces. Every other record is
+	 * written (a kill -9 cannot lose it) and reaches the disk with the next
+	 * begin record or at close; one lost to a power cut only makes the next run
+	 * probe that action again. Throws when the state directory cannot be written.
+	 */
 	append(record: JournalRecord): void {
-		const started = process.cpuUsage();
 		if (this.descriptor === undefined) {
 			mkdirSync(this.directory, {recursive: true, mode: 0o700});
 			this.descriptor = openSync(this.path, 'a', 0o600);
 			this.mendTornLine();
 		}
 		writeSync(this.descriptor, `${JSON.stringify(record)}\n`);
-		fsyncSync(this.descriptor);
-		const used = process.cpuUsage(started);
-		bookkeeping.cpuMicros += used.user + used.system;
+		// fdatasync: the data and the file's new size, all a reader of an append-only file needs.
+		if (record.type === 'action' && record.phase === 'begin') fdatasyncSync(this.descriptor);
 	}
 
 	close(): void {
-		if (this.descriptor !== undefined) closeSync(this.descriptor);
+		if (this.descriptor === undefined) return;
+		fdatasyncSync(this.descriptor);
+		closeSync(this.descriptor);
 		this.descriptor = undefined;
 	}
 

@@ -9,7 +9,7 @@ import {join} from 'node:path';
 import Conf from 'conf';
 import {RecipeError} from '../errors.js';
 import type {Generated} from '../inventory/inventory.js';
-import {bookkeeping} from './journal.js';
+import {metered} from './bookkeeping.js';
 
 export type SavedRecipe = {path: string; sha256: string; text: string};
 
@@ -99,7 +99,10 @@ export class SiteSettings {
 	 */
 	keepBlob(content: string): {sha256: string} {
 		this.assertWritable();
-		const started = process.cpuUsage();
+		return metered(() => this.storeBlob(content));
+	}
+
+	private storeBlob(content: string): {sha256: string} {
 		const digest = sha256(content);
 		const directory = join(this.directory, 'blobs');
 		const path = join(directory, digest);
@@ -112,8 +115,6 @@ export class SiteSettings {
 			closeSync(handle);
 			renameSync(candidate, path);
 		}
-		const used = process.cpuUsage(started);
-		bookkeeping.cpuMicros += used.user + used.system;
 		return {sha256: digest};
 	}
 
@@ -125,11 +126,10 @@ export class SiteSettings {
 
 	private set<K extends keyof SettingsData>(key: K, value: SettingsData[K]): void {
 		this.assertWritable();
-		const started = process.cpuUsage();
-		this.data = {...this.data, [key]: value};
-		this.conf().set(key, value);
-		const used = process.cpuUsage(started);
-		bookkeeping.cpuMicros += used.user + used.system;
+		metered(() => {
+			this.data = {...this.data, [key]: value};
+			this.conf().set(key, value);
+		});
 	}
 
 	private conf(): Conf<SettingsData> {
