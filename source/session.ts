@@ -89,7 +89,8 @@ export function hasSite(stateDir: string): boolean {
  * Opens the site. `readOnly`: nothing is created or written, not even the
  * state directory or the transcript (plan, status). Otherwise a recipe given
  * or the built-in default is saved as the site, with its generated values,
- * before anything uses them. Throws RecipeError for a bad recipe or one of
+ * when the run begins (`context.begin`, before any step uses them); until
+ * then the session writes nothing either. Throws RecipeError for a bad recipe or one of
  * another site, UsageError when there is no site to open; both before any write.
  */
 export async function openSession(options: SessionOptions & {readOnly?: boolean}, recipeOverride?: {recipe: Recipe; origin: string}): Promise<Session> {
@@ -122,14 +123,19 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	const {inventory, generated} = buildInventory(recipe, progress.generated, bytes);
 	const importing = Boolean(incoming) && incoming!.text !== saved?.text;
 	const changes = importing && savedRecipe ? siteChanges(buildInventory(savedRecipe, progress.generated, siteBytes(siteIdentity(savedRecipe))).inventory, inventory) : [];
-	if (!readOnly) {
+	// Held until the run begins: probes made while the operator only looks leave no trace.
+	const transcript = new Transcript(readOnly ? undefined : resolve(location.stateDir, 'transcript.log'), {held: true});
+	let begun = readOnly;
+	const begin = () => {
+		if (begun) return;
+		begun = true;
 		if (importing) progress.setRecipe(incoming!.path, incoming!.text);
 		// Saved before any step can use them: a MAC generated once is reused forever.
 		progress.keepGenerated(generated);
-	}
-	const transcript = new Transcript(readOnly ? undefined : resolve(location.stateDir, 'transcript.log'));
+		transcript.release();
+	};
 	const host = localHost({root: location.root, stateDir: location.stateDir, transcript, node});
-	const context: RunContext = {host, progress, inventory, steps: allSteps, hint: hintFor};
+	const context: RunContext = {host, progress, inventory, steps: allSteps, hint: hintFor, begin};
 	return {recipePath: incoming?.path ?? saved!.path, recipe, builtInDefault: location.builtInDefault, importing, siteChanges: changes, host, progress, inventory, context};
 }
 

@@ -16,7 +16,10 @@ export async function apply(flags: CommandFlags): Promise<number> {
 		return interactive(flags);
 	}
 	const session = await openSession({...flags, unattended: true});
-	for (const id of flags.confirm) session.progress.confirm(id);
+	if (flags.confirm.length > 0) {
+		session.context.begin?.();
+		for (const id of flags.confirm) session.progress.confirm(id);
+	}
 	const write = (line: string) => process.stdout.write(`${line}\n`);
 	write(introduction(session));
 	if (session.siteChanges.length > 0) for (const line of ['What the recipe changes in the saved site:', ...session.siteChanges.map(change => `  ${change}`)]) write(line);

@@ -5,8 +5,26 @@ import {dirname} from 'node:path';
 import {quoteArgv} from './quote.js';
 
 export class Transcript {
-	constructor(readonly path: string | undefined) {
-		if (path) mkdirSync(dirname(path), {recursive: true, mode: 0o700});
+	/** While held, what would be written waits here (the operator has not confirmed anything yet). */
+	private held: Buffer[] | undefined;
+	private made = false;
+
+	/**
+	 * `path` undefined: nothing is kept (plan, status, detection). `held`: the
+	 * transcript stays in memory, and nothing is created, until `release()`.
+	 */
+	constructor(
+		readonly path: string | undefined,
+		options: {held?: boolean} = {},
+	) {
+		if (path && options.held) this.held = [];
+	}
+
+	/** Writes what was held and every later line to the file (creating its folder). */
+	release(): void {
+		const held = this.held;
+		this.held = undefined;
+		if (held && held.length > 0) this.append(held);
 	}
 
 	command(argv: readonly string[], outcome: string): void {
@@ -18,13 +36,7 @@ export class Transcript {
 	 * lines: a batch of chunks in one write, never joined into one buffer first.
 	 */
 	output(chunks: readonly Buffer[]): void {
-		if (!this.path || chunks.length === 0) return;
-		const descriptor = openSync(this.path, 'a', 0o600);
-		try {
-			writevSync(descriptor, chunks as Buffer[]);
-		} finally {
-			closeSync(descriptor);
-		}
+		if (chunks.length > 0) this.append(chunks);
 	}
 
 	note(message: string): void {
@@ -32,7 +44,24 @@ export class Transcript {
 	}
 
 	private write(text: string): void {
+		this.append([Buffer.from(`${new Date().toISOString()} ${text}\n`)]);
+	}
+
+	private append(chunks: readonly Buffer[]): void {
 		if (!this.path) return;
-		appendFileSync(this.path, `${new Date().toISOString()} ${text}\n`, {mode: 0o600});
+		if (this.held) {
+			this.held.push(...chunks);
+			return;
+		}
+		if (!this.made) {
+			mkdirSync(dirname(this.path), {recursive: true, mode: 0o700});
+			this.made = true;
+		}
+		const descriptor = openSync(this.path, 'a', 0o600);
+		try {
+			writevSync(descriptor, chunks as Buffer[]);
+		} finally {
+			closeSync(descriptor);
+		}
 	}
 }

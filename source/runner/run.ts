@@ -23,6 +23,12 @@ export type RunContext = {
 	now?: () => Date;
 	/** The operator quit (Ctrl-C): the running command is stopped, the run ends resumable. */
 	signal?: AbortSignal;
+	/**
+	 * Called once, before the run's first record: the operator has confirmed a
+	 * step (or the run is unattended). Until then a run only looks: the session
+	 * saves the site it imports, and keeps the transcript, from here on.
+	 */
+	begin?: () => void;
 };
 
 type Assessment = {status: ActionStatus; note?: string; current?: string | null};
@@ -56,10 +62,17 @@ export async function journalView(context: RunContext): Promise<PlannedStep[]> {
 
 export async function runPlan(context: RunContext, emit: (event: RunEvent) => void, decisions: Decisions = {}): Promise<RunResult> {
 	const {progress} = context;
-	progress.startRun(context.host.kind);
+	// Nothing is written until the first step is decided: looking at a plan and quitting leaves no trace.
+	let begun = false;
+	const begin = () => {
+		if (begun) return;
+		begun = true;
+		context.begin?.();
+		progress.startRun(context.host.kind);
+	};
 	const reports: PlannedStep[] = [];
 	const finish = (result: Omit<RunResult, 'steps'>): RunResult => {
-		progress.finishRun(result.outcome);
+		if (begun) progress.finishRun(result.outcome);
 		return {...result, steps: reports};
 	};
 
@@ -78,6 +91,7 @@ export async function runPlan(context: RunContext, emit: (event: RunEvent) => vo
 		if (planned.some(entry => entry.status !== 'satisfied')) {
 			const decision = (await decisions.beforeStep?.(report)) ?? 'apply';
 			if (decision === 'quit') return finish({outcome: 'quit'});
+			begin();
 			if (decision === 'skip') {
 				report.status = 'skipped';
 				progress.setStep(step.id, 'skipped');
@@ -86,6 +100,7 @@ export async function runPlan(context: RunContext, emit: (event: RunEvent) => vo
 			}
 		}
 
+		begin();
 		progress.setStep(step.id, 'running');
 		emit({type: 'step', stepId: step.id, status: 'running'});
 		for (const entry of planned) {

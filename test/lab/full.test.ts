@@ -72,6 +72,16 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 			assert.match(pending.stdout, /^\s+\+ instance web1\.osm /m);
 		});
 
+		await t.test('bare ganeti-wizard as root, in a terminal, opens on the saved site without asking for a recipe, and looking writes nothing', async () => {
+			const state = ['/var/lib/ganeti-wizard/site.json', '/var/lib/ganeti-wizard/journal.jsonl', '/var/lib/ganeti-wizard/transcript.log'];
+			const before = await checksums(lab, state);
+			const screen = await openBareWizard(host);
+			assert.match(screen, /Saved progress/, screen);
+			assert.match(screen, /Done: +Preflight checks/, screen);
+			assert.doesNotMatch(screen, /--recipe/, screen);
+			assert.deepEqual(await checksums(lab, state), before, 'the state directory is byte for byte the same');
+		});
+
 		await t.test('a recipe that drops an instance the cluster has stops at preflight, before the zone or dhcpd.conf lose it', async () => {
 			const {fqdn} = inventory.instances[0]!;
 			const recipe = await writeRecipeVariant(host, 'without-rodo1', document => {
@@ -223,3 +233,27 @@ async function instanceStatus(host: LabHost, fqdn: string): Promise<string> {
 async function masquerades(host: LabHost): Promise<string[]> {
 	return (await host.lab.run(['iptables', '-t', 'nat', '-S'])).split('\n').filter(line => line.includes('MASQUERADE'));
 }
+
+/**
+ * Starts `ganeti-wizard` with no argument as root in a terminal inside the lab
+ * (a tmux server of the lab's own), waits for its first screen, quits it, and
+ * returns that screen.
+ */
+async function openBareWizard(host: LabHost): Promise<string> {
+	const tmux = (...args: string[]) => host.lab.exec(['tmux', '-S', '/root/wizard.tmux', ...args]);
+	const command = `env -u CI TERM=xterm-256color ${process.execPath} /root/ganeti-wizard/dist/cli.js; echo EXIT=$?; sleep 600`;
+	await tmux('new-session', '-d', '-x', '120', '-y', '40', command);
+	try {
+		let screen = '';
+		for (let waited = 0; !/Saved progress|Question 1 of|EXIT=/.test(screen); waited += 200) {
+			if (waited > 60_000) assert.fail(`the wizard showed nothing known in 60 s:\n${screen}`);
+			await new Promise(resolve => setTimeout(resolve, 200));
+			screen = (await tmux('capture-pane', '-p', '-J')).stdout;
+		}
+		await tmux('send-keys', 'q');
+		return screen;
+	} finally {
+		await tmux('kill-server');
+	}
+}
+
