@@ -7,6 +7,7 @@
 import {existsSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {parse as parseYaml} from 'yaml';
 import {RecipeError, UsageError} from './errors.js';
 import type {Host} from './host/host.js';
 import {localHost} from './host/local.js';
@@ -109,7 +110,7 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 		incoming = {...(await loadRecipeFile(bundledRecipe)), path: bundledRecipe};
 	}
 
-	const savedRecipe = saved ? parseRecipe(saved.text, saved.path) : undefined;
+	const savedRecipe = saved ? savedSite(saved, incoming?.recipe, location.stateDir) : undefined;
 	if (incoming && savedRecipe && siteIdentity(incoming.recipe) !== siteIdentity(savedRecipe)) {
 		throw new RecipeError(
 			[`${siteIdentity(incoming.recipe)} is another site than the one saved in ${location.stateDir} (${siteIdentity(savedRecipe)}); keep a separate site with --state-dir DIR (and --root DIR for a rehearsal)`],
@@ -140,6 +141,34 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 }
 
 /** The recipe saved as the site (e.g. answers given interactively), parsed. */
+/**
+ * The saved site's recipe. One that an earlier version accepted and this one
+ * refuses is replaced by an incoming recipe of the same host (its changes are
+ * then not listed: returns undefined); without one, the refusal says how to
+ * import a corrected recipe. Throws RecipeError.
+ */
+function savedSite(saved: {text: string; path: string}, incoming: Recipe | undefined, stateDir: string): Recipe | undefined {
+	try {
+		return parseRecipe(saved.text, saved.path);
+	} catch (error) {
+		if (!(error instanceof RecipeError)) throw error;
+		const hostname = savedHostname(saved.text);
+		if (incoming && hostname === incoming.host.hostname) return undefined;
+		const fix = incoming ? `it is another host's (${hostname ?? 'no host.hostname'}); keep a separate site with --state-dir DIR` : `import a corrected recipe of the same site with ganeti-wizard apply --recipe FILE`;
+		throw new RecipeError([`the site saved in ${stateDir} no longer passes validation (${error.problems[0]}): ${fix}`], saved.path);
+	}
+}
+
+/** host.hostname of a recipe text that may not validate, or undefined. */
+function savedHostname(text: string): string | undefined {
+	try {
+		const document = parseYaml(text) as {host?: {hostname?: unknown}} | null;
+		return typeof document?.host?.hostname === 'string' ? document.host.hostname : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 export function reparseSaved(progress: Progress): Recipe | undefined {
 	const saved = progress.recipe;
 	return saved ? parseRecipe(saved.text, saved.path) : undefined;

@@ -155,3 +155,31 @@ test('a recipe that adds one instance: plan shows it and the MAC apply then uses
 	const again = await at('apply', '--yes');
 	assert.match(again.stdout, /0 changes made/);
 });
+
+test('a saved site that no longer validates: plan says how to import a corrected recipe; apply --recipe of the same host replaces it, of another host is refused', async () => {
+	const {state, at, digest} = await site('stale');
+	const first = await at('apply', '--recipe', seedRecipe, '--yes');
+	assert.equal(first.code, 0, first.stderr);
+	// As if an earlier version had accepted what this one refuses.
+	const settingsPath = join(state, 'site.json');
+	const settings = JSON.parse(await readFile(settingsPath, 'utf8')) as {recipe: {text: string}};
+	settings.recipe.text = settings.recipe.text.replace(/vcpus: \d+/, 'vcpus: 0');
+	await writeFile(settingsPath, JSON.stringify(settings));
+	const before = await digest();
+
+	const plan = await at('plan');
+	assert.equal(plan.code, 2, plan.stderr);
+	assert.equal(plan.stderr.trim().split('\n').length, 1, plan.stderr);
+	assert.match(plan.stderr, /no longer passes validation \(.*vcpus.*\): import a corrected recipe of the same site with ganeti-wizard apply --recipe FILE/);
+	const other = join(work, 'stale', 'other.yaml');
+	await writeFile(other, seedText.replace(/hostname: gcc20/, 'hostname: gcc21'));
+	const refused = await at('apply', '--recipe', other, '--yes');
+	assert.equal(refused.code, 2, refused.stderr);
+	assert.match(refused.stderr, /another host's \(gcc20\); keep a separate site with --state-dir DIR/);
+	assert.deepEqual(await digest(), before, 'nothing written by the refusals');
+
+	const replaced = await at('apply', '--recipe', seedRecipe, '--yes');
+	assert.equal(replaced.code, 0, replaced.stderr);
+	assert.match(replaced.stdout, /0 changes made/);
+	assert.equal((await at('plan', '--detailed-exitcode')).code, 0);
+});
