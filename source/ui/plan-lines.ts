@@ -1,6 +1,7 @@
 // A step's plan as lines to show: each action's title, then what it will do —
 // files as unified diffs against what is on disk, commands quoted as they will
 // run. Pure, so the preview screen only scrolls through it.
+import wrapAnsi from 'wrap-ansi';
 import type {structuredPatch as StructuredPatchFunction} from 'diff';
 import type {PlannedStep} from '../runner/events.js';
 import {statusSymbol} from './status-style.js';
@@ -89,19 +90,25 @@ function diffLines(path: string, before: string, after: string, absent: boolean,
 	return lines;
 }
 
-/** Lines wider than `width` continue on the next terminal lines (indented alike): a plan hides nothing. */
+/**
+ * Lines wider than `width` (columns) continue on the next terminal lines,
+ * indented alike, broken between words, and inside a word only when it is
+ * wider than the line (a long path): a plan hides nothing.
+ */
 export function wrapPlanLines(lines: PlanLine[], width: number): PlanLine[] {
 	if (width < 20) return lines;
 	const wrapped: PlanLine[] = [];
 	for (const line of lines) {
-		const points = [...line.text];
-		if (points.length <= width) {
+		if ([...line.text].length <= width) {
 			wrapped.push(line);
 			continue;
 		}
 		const indent = ' '.repeat(Math.min(12, /^ */.exec(line.text)![0].length + 2));
-		wrapped.push({...line, text: points.slice(0, width).join('')});
-		for (let at = width; at < points.length; at += width - indent.length) wrapped.push({...line, text: indent + points.slice(at, at + width - indent.length).join('')});
+		// wrap-ansi only inserts line breaks (trim: false): what follows the first line is the rest of the text.
+		const first = wrapAnsi(line.text, width, {hard: true, trim: false}).split('\n')[0]!;
+		wrapped.push({...line, text: first.trimEnd()});
+		const rest = line.text.slice(first.length).replace(/^ +/, '');
+		for (const part of wrapAnsi(rest, width - indent.length, {hard: true, trim: false}).split('\n')) wrapped.push({...line, text: indent + part.trim()});
 	}
 	return wrapped;
 }

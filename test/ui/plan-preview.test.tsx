@@ -102,4 +102,15 @@ test('plan lines wider than the pane continue on the next lines: nothing is cut 
 	// Every character is still there (the wrap only adds indentation).
 	assert.ok(lines.map(line => line.text).join('').replaceAll(' ', '').includes("--comment'addedbythewizardfortheVMs'"));
 	assert.ok(lines.length > 3);
+	// Broken between words: every word of the argv is whole on one line.
+	const words = new Set(lines.flatMap(line => line.text.trim().split(/\s+/)));
+	for (const word of ['POSTROUTING', '10.10.0.0/16', 'MASQUERADE', '--comment', "'added", "VMs'"]) assert.ok(words.has(word), `${word} is whole in:\n${lines.map(line => line.text).join('\n')}`);
+});
+
+test('a word wider than the line (a long path) is the only thing broken inside, and no line grows past the width', () => {
+	const path = `/srv/ganeti/${'very-long-directory-name/'.repeat(4)}disk0`;
+	const lines = wrapPlanLines([{text: `    write ${path} now`}], 40);
+	assert.ok(lines.every(line => [...line.text].length <= 40), lines.map(line => line.text).join('\n'));
+	assert.equal(lines.map(line => line.text.trim()).join('').replaceAll(' ', ''), `write${path}now`, 'nothing lost but spaces');
+	assert.equal(lines[0]!.text, '    write', 'the path starts on its own line rather than being split early');
 });
