@@ -1,6 +1,6 @@
 // A vertical list: ↑/↓ (or k/j) to move, Enter to choose. Shows at most
 // `visible` items around the highlighted one.
-import {useState} from 'react';
+import {useRef, useState} from 'react';
 import {Box, Text} from 'ink';
 import {useKeys} from './keys.js';
 
@@ -22,10 +22,15 @@ export function Select<V extends string>({items, onSelect, onHighlight, initial,
 	const start = Math.max(0, items.findIndex(item => item.value === initial && !item.disabled));
 	const [index, setIndex] = useState(items[start]?.disabled ? items.findIndex(item => !item.disabled) : start);
 	const current = Math.min(index, items.length - 1);
+	// Keys of a burst (a paste, typing ahead, a slow link) arrive before React
+	// renders again: each must move from where the previous one left the highlight.
+	const latest = useRef(current);
+	latest.current = Math.min(latest.current, items.length - 1);
 
 	const move = (delta: number) => {
-		for (let next = current + delta; next >= 0 && next < items.length; next += delta) {
+		for (let next = latest.current + delta; next >= 0 && next < items.length; next += delta) {
 			if (!items[next]!.disabled) {
+				latest.current = next;
 				setIndex(next);
 				onHighlight?.(items[next]!.value);
 				return;
@@ -37,7 +42,7 @@ export function Select<V extends string>({items, onSelect, onHighlight, initial,
 		if (key.upArrow || input === 'k') return move(-1);
 		if (key.downArrow || input === 'j') return move(1);
 		if (key.return) {
-			const item = items[current];
+			const item = items[latest.current];
 			if (item && !item.disabled) onSelect(item.value);
 			return;
 		}

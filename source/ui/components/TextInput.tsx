@@ -1,7 +1,10 @@
-// A one-line text field: typing, pasting, ←/→, Home/End, Backspace/Delete,
-// Ctrl-U to clear; Enter submits. The cursor is an inverse cell.
+// A one-line text field: typing, pasting, ←/→, Home/End, Backspace (and
+// Ctrl-H), Ctrl-U, Ctrl-W, Ctrl-A, Ctrl-E; Enter submits. The cursor is an
+// inverse cell. Ink's own keys (arrows, Home, End) come as flags; control
+// characters and text, even in one burst, are edited by line-edit.ts.
 import {useRef, useState} from 'react';
 import {Text} from 'ink';
+import {typeInto} from '../line-edit.js';
 import {useKeys, useTextEntry} from './keys.js';
 
 type Props = {
@@ -45,19 +48,16 @@ export function TextInput({value, onChange, onSubmit, suggestions = [], active =
 		}
 		if (key.leftArrow) return set(text, Math.max(0, here - 1));
 		if (key.rightArrow) return set(text, Math.min(text.length, here + 1));
-		if (key.home || (key.ctrl && input === 'a')) return set(text, 0);
-		if (key.end || (key.ctrl && input === 'e')) return set(text, text.length);
-		if (key.ctrl && input === 'u') return set(text.slice(here), 0);
-		if (key.backspace || key.delete) {
-			// Terminals send DEL (0x7f) for Backspace, which Ink reports as "delete".
-			if (here === 0) return;
-			return set(text.slice(0, here - 1) + text.slice(here), here - 1);
-		}
-		if (key.ctrl || key.meta || key.escape || key.tab || key.upArrow || key.downArrow || key.pageUp || key.pageDown) return;
-		// Printable text only: a paste arrives as one string.
-		const typed = input.replace(/[\u0000-\u001F\u007F]/g, '');
-		if (!typed) return;
-		set(text.slice(0, here) + typed + text.slice(here), here + typed.length);
+		if (key.home) return set(text, 0);
+		if (key.end) return set(text, text.length);
+		if (key.meta || key.escape || key.tab || key.upArrow || key.downArrow || key.pageUp || key.pageDown) return;
+		// Ink names a lone control key (Ctrl-U arrives as ctrl + "u"); in a burst it stays a character.
+		const raw = key.ctrl && /^[a-z]$/.test(input) ? String.fromCharCode(input.charCodeAt(0) - 96) : key.backspace || key.delete ? '\u007F' : input;
+		// Text typed ahead with its Enter ("web1\r") is one burst too: edit, then submit.
+		const [typed, ...submitted] = raw.split(/[\r\n]/);
+		const edited = typeInto({text, cursor: here}, typed!);
+		set(edited.text, edited.cursor);
+		if (submitted.length > 0) onSubmit(edited.text);
 	}, active);
 
 	if (value === '' && placeholder) {
