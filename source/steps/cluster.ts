@@ -26,12 +26,14 @@
 // nodes later then needs their keys exchanged by hand (or cluster.ssh_init).
 import type {Action, CommandAction} from '../actions/action.js';
 import type {Inventory} from '../inventory/inventory.js';
+import {withDaemonAddresses} from '../render/ganeti-defaults.js';
 import {fileStorageDirs, requiredPackages, usesVolumeGroup} from './host.js';
 import {check, leftoversCheck, sshHostKeyCheck, volumeGroupSizeCheck} from './preflight.js';
 import {instancesDownFilter, program} from './programs.js';
 import type {StepDefinition} from './step.js';
 
 export const hostsPath = '/etc/hosts';
+export const ganetiDefaultsPath = '/etc/default/ganeti';
 const rootKey = '/root/.ssh/id_rsa';
 const authorizedKeys = '/root/.ssh/authorized_keys';
 
@@ -158,7 +160,7 @@ export const clusterStep: StepDefinition = {
 	id: 'cluster',
 	title: 'Ganeti cluster',
 	requires: ['host', 'network', 'dns'],
-	reads: inventory => (inventory.recipe.host.manage_etc_hosts ? [hostsPath] : []),
+	reads: inventory => [...(inventory.recipe.host.manage_etc_hosts ? [hostsPath] : []), ganetiDefaultsPath],
 	plan(inventory, facts): Action[] {
 		const {recipe, node, cluster} = inventory;
 		const actions: Action[] = [];
@@ -174,6 +176,16 @@ export const clusterStep: StepDefinition = {
 		}
 		actions.push(...prerequisites(inventory));
 		if (!recipe.cluster.ssh_init) actions.push(...sshActions());
+		actions.push({
+			// Before init starts the daemons: on a shared machine they listen on the private address only.
+			kind: 'file',
+			id: 'cluster.daemon-addresses',
+			title: `Ganeti's daemons listen on ${node.address} only (${ganetiDefaultsPath})`,
+			path: ganetiDefaultsPath,
+			content: withDaemonAddresses(facts.files[ganetiDefaultsPath] ?? null, node.address),
+			mode: 0o644,
+			check: {argv: ['sh', '-n', '{}']},
+		});
 		actions.push(
 			{
 				// An init killed after it wrote config.data cannot be run again
@@ -200,6 +212,15 @@ export const clusterStep: StepDefinition = {
 				argv: ['service', 'ganeti', 'start'],
 				// getmaster reads a file; info needs the master daemons to answer.
 				satisfiedWhen: {argv: program('when-daemons-run', 'gnt-cluster', 'info'), stdoutIncludes: `Master node: ${node.fqdn}`},
+				timeoutMs: 5 * 60_000,
+			},
+			{
+				// Daemons started before the file named their address (an earlier cluster) listen everywhere.
+				kind: 'command',
+				id: 'cluster.daemons-rebind',
+				title: `Ganeti's daemons listen on ${node.address} only (restart them if not)`,
+				argv: ['service', 'ganeti', 'restart'],
+				satisfiedWhen: {argv: program('ganeti-sockets', node.address)},
 				timeoutMs: 5 * 60_000,
 			},
 			{

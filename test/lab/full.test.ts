@@ -36,6 +36,22 @@ test('apply --yes of recipes/lab.yaml sets the whole site up for real, and a sec
 		await t.test('named answers A and PTR for the node, the cluster and the instances', () => assertNamesAnswered(host, inventory));
 		await t.test("a DHCP client with an instance's MAC gets its address and default route, and reaches the outside through NAT", () => assertLeaseAndNat(host, inventory, 'vm'));
 
+		await t.test('no socket listens on the public or the wildcard address but sshd and dhcpd on UDP 67', async () => {
+			const listing = await lab.exec(['ss', '-H', '-l', '-n', '-t', '-u', '-p']);
+			assert.equal(listing.exitCode, 0, listing.stderr);
+			const exposed = listing.stdout
+				.split('\n')
+				.filter(line => line.trim() !== '')
+				.filter(line => {
+					const fields = line.split(/\s+/);
+					const local = fields[4] ?? '';
+					const address = local.slice(0, local.lastIndexOf(':'));
+					const wide = ['0.0.0.0', '*', '[::]', inventory.recipe.host.public_address].includes(address.split('%')[0]!);
+					const allowed = line.includes('"sshd"') || (line.includes('"dhcpd"') && local.endsWith(':67') && fields[0] === 'udp');
+					return wide && !allowed;
+				});
+			assert.deepEqual(exposed, [], `sockets open to every address or the public one:\n${listing.stdout}`);
+		});
 		await t.test('a second apply applies nothing and changes no file', async () => {
 			const plan = await host.plan();
 			// Read-only checks always run again for real, so the plan lists them as pending.

@@ -57,7 +57,7 @@ test('seed: the cluster step names the node, checks every prerequisite, then ini
 		'cluster.check.packages', 'cluster.check.node-name', 'cluster.check.cluster-address', 'cluster.check.master-netdev',
 		'cluster.check.volume-group', 'cluster.check.ssh-host-key', 'cluster.check.leftovers', 'cluster.check.sshd',
 		'cluster.ssh-directory', 'cluster.ssh-key', 'cluster.ssh-authorize',
-		'cluster.clear-interrupted', 'cluster.init', 'cluster.daemons', 'cluster.master-ip', 'cluster.instances-up', 'cluster.verify',
+		'cluster.daemon-addresses', 'cluster.clear-interrupted', 'cluster.init', 'cluster.daemons', 'cluster.daemons-rebind', 'cluster.master-ip', 'cluster.instances-up', 'cluster.verify',
 	]);
 	for (const action of actions.filter(action => action.id.startsWith('cluster.check.'))) {
 		assert.equal((action as CommandAction).readOnly, true, `${action.id} is a read-only check`);
@@ -79,7 +79,10 @@ test('seed: the cluster step names the node, checks every prerequisite, then ini
 	assert.deepEqual(command(actions, 'cluster.ssh-key').satisfiedWhen, {exists: '/root/.ssh/id_rsa.pub'});
 	assert.deepEqual(command(actions, 'cluster.ssh-authorize').satisfiedWhen, {argv: ['grep', '-qxF', '-f', '/root/.ssh/id_rsa.pub', '/root/.ssh/authorized_keys']});
 	assert.equal(file(actions, 'cluster.hosts').content, '127.0.0.1\tlocalhost\n10.10.0.20\tgcc20.node.farm gcc20\n');
-	assert.deepEqual(clusterStep.reads!(seed), ['/etc/hosts']);
+	assert.deepEqual(clusterStep.reads!(seed), ['/etc/hosts', '/etc/default/ganeti']);
+	// The daemons' addresses are in place before init starts them; daemons bound elsewhere are restarted.
+	assert.match(file(actions, 'cluster.daemon-addresses').content, /^NODED_ARGS="-b 10\.10\.0\.20"$/m);
+	assert.deepEqual(shown((command(actions, 'cluster.daemons-rebind').satisfiedWhen as Extract<Probe, {argv: string[]}>).argv), ['python3', 'checks/ganeti-sockets.py', '10.10.0.20']);
 });
 
 test('seed: rodo1 is added from the ISO with its DHCP MAC, installed over VNC, switched to disk, restarted, grown by 500G', () => {
@@ -241,7 +244,7 @@ test('cluster options: hypervisor parameters merge over the wizard\'s defaults; 
 
 	const unmanaged = inventoryFromYaml(seedYaml.replace('private_address: 10.10.0.20', 'private_address: 10.10.0.20\n  manage_etc_hosts: false'));
 	assert.equal(byId(clusterStep.plan(unmanaged, bareFacts()))['cluster.hosts'], undefined);
-	assert.deepEqual(clusterStep.reads!(unmanaged), []);
+	assert.deepEqual(clusterStep.reads!(unmanaged), ['/etc/default/ganeti']);
 	assert.ok(byId(clusterStep.plan(unmanaged, bareFacts()))['cluster.check.node-name'], 'the check still runs');
 });
 
