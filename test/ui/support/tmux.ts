@@ -35,6 +35,12 @@ export class Terminal {
 		}
 	}
 
+	/** All keys in one send-keys: one write, as a paste or a slow link delivers them. */
+	async burst(...keys: string[]): Promise<void> {
+		this.tmux('send-keys', ...keys);
+		await tick(120);
+	}
+
 	async waitFor(expected: string | RegExp, timeoutMs = 30_000): Promise<string> {
 		const started = Date.now();
 		for (;;) {
