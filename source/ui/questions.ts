@@ -82,6 +82,12 @@ export function describeDisk(disk: DetectedDisk): string {
 	return `${formatBytes(disk.sizeBytes)}${parts.length ? `; ${parts.join('; ')}` : ''}${disk.mountpoints.length ? `; mounted on ${disk.mountpoints.join(',')}` : ''}`;
 }
 
+/** Why a disk is in use, when its description (partitions, mounts) does not say it already: "; holds ext4 data". */
+function inUseBeyond(disk: DetectedDisk): string {
+	if (!disk.inUse || /^(mounted on|has \d+ partition)/.test(disk.inUse)) return '';
+	return `; ${disk.inUse}`;
+}
+
 export const noDisk = 'none';
 
 export const questions: Question[] = [
@@ -188,7 +194,7 @@ export const questions: Question[] = [
 		path: ['dns', 'zone'],
 		checks: [['dns', 'zone']],
 		title: 'Private DNS zone',
-		help: 'The private zone served to the nodes and VMs (e.g. farm: rodo1.osm.vm.farm). Names outside it are forwarded.',
+		help: 'The private zone served to the nodes and VMs (e.g. internal: nodes become gcc20.node.internal, VMs rodo1.osm.vm.internal). Names outside it are forwarded.',
 		kind: 'text',
 		fallback: () => 'farm',
 	},
@@ -213,7 +219,7 @@ export const questions: Question[] = [
 		help: 'A whole disk gets one LVM partition for the VMs. Everything on it is lost. Choose "none" to use a volume group that exists already.',
 		kind: 'disk',
 		choices: ({detected}) => [
-			...detected.disks.map(disk => ({value: disk.path, label: disk.path, hint: `${describeDisk(disk)}${disk.inUse ? ` (in use: ${disk.inUse})` : ''}`})),
+			...detected.disks.map(disk => ({value: disk.path, label: disk.path, hint: `${describeDisk(disk)}${inUseBeyond(disk)}`})),
 			{value: noDisk, label: 'none', hint: detected.volumeGroups.length ? `use an existing volume group (${detected.volumeGroups.map(vg => vg.name).join(', ')})` : 'use an existing volume group'},
 		],
 		format: () => '',

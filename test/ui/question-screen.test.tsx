@@ -146,6 +146,9 @@ test('question storage.disk: a free disk is chosen at once; a disk in use only a
 	const {screen, answered} = show(newWizard(null, detected), 'storage.disk');
 	let frame = await waitFor(screen.lastFrame, '❯ /dev/sdb');
 	assert.match(frame, /\/dev\/sda \(in use\).*500 GB|\/dev\/sda \(in use\).*466 GiB/);
+	// Said once: the mount is in the description, not repeated as the reason.
+	const sda = frame.split('\n').find(line => line.includes('/dev/sda '))!;
+	assert.equal(sda.match(/ on \//g)?.length, 1, sda);
 	assert.match(frame, /sda1 466 GiB ext4 on \//);
 	assert.match(frame, /none.*existing volume group \(vg0\)/);
 	await press(screen.stdin, keys.up);
