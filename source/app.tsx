@@ -79,10 +79,12 @@ export function App({options: given, onExit, flushMs}: Props) {
 			if (input === '?' || input === 'q' || key.escape || key.return) setHelp(false);
 			return;
 		}
-		// Text fields take q and ? as letters; the closing screen handles its own keys.
-		if (textEntry.current || screen.name === 'finished') return;
-		if (input === '?') setHelp(true);
-		else if (input === 'q') {
+		// The closing screen handles its own keys; ? is help everywhere else, text fields included.
+		if (screen.name === 'finished') return;
+		if (input === '?') return setHelp(true);
+		// Text fields take q as a letter.
+		if (textEntry.current) return;
+		if (input === 'q') {
 			if (quitHandler.current) quitHandler.current();
 			else quitToResume();
 		}

@@ -101,16 +101,21 @@ test('change one answer from the summary, then start: the run gets the changed r
 	screen.unmount();
 });
 
-test('Esc goes back to the previous question with its answer; ? opens the help over a list, keeping its state', async () => {
+test('Esc goes back to the previous question with its answer; ? opens the help over a text field and over a list, keeping their state', async () => {
 	const exits: unknown[] = [];
 	const screen = render(<App options={options({recipe: null})} onExit={exit => exits.push(exit)} />);
 	await waitFor(screen.lastFrame, 'Question 1 of');
 	await press(screen.stdin, keys.enter);
 	await waitFor(screen.lastFrame, 'Question 2 of');
-	// In a text field q and ? are letters, not quit and help.
-	await type(screen.stdin, 'eth9q?');
-	assert.ok(!(await waitFor(screen.lastFrame, 'eth0eth9q?')).includes('Help'));
+	// In a text field q is a letter, not quit; ? opens the help over it, and the value stays.
+	await type(screen.stdin, 'eth9q');
+	await waitFor(screen.lastFrame, 'eth0eth9q');
 	assert.equal(exits.length, 0);
+	await press(screen.stdin, '?');
+	const help = await waitFor(screen.lastFrame, 'Help');
+	assert.ok(!help.includes('eth0eth9q'), 'the question is hidden under the help');
+	await press(screen.stdin, keys.escape);
+	assert.ok((await waitFor(screen.lastFrame, 'eth0eth9q')).includes('Question 2 of'), 'the value is kept, without a ?');
 	await press(screen.stdin, keys.clear);
 	await type(screen.stdin, 'eth9');
 	await waitFor(screen.lastFrame, '❯ eth9');

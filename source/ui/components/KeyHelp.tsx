@@ -1,11 +1,13 @@
-// The line of keys at the bottom of every screen.
+// The line of keys at the bottom of every screen. It wraps (between keys)
+// rather than being cut: on a narrow terminal the keys to quit and for help
+// stay visible.
 import {Text} from 'ink';
 
 export type KeyHint = [key: string, what: string];
 
 export function KeyHelp({keys}: {keys: KeyHint[]}) {
 	return (
-		<Text wrap="truncate-end">
+		<Text wrap="wrap">
 			{keys.map(([key, what], index) => (
 				<Text key={key}>
 					{index > 0 ? <Text dimColor> · </Text> : null}
@@ -22,5 +24,8 @@ export const quitKeys: KeyHint[] = [
 	['q', 'quit (resume later)'],
 ];
 
-/** On screens that take text, q and ? are letters: only Ctrl-C leaves. */
-export const textQuitKeys: KeyHint[] = [['Ctrl-C', 'quit (resume later)']];
+/** On screens that take text, q is a letter: Ctrl-C leaves. ? stays help (no recipe value holds one). */
+export const textQuitKeys: KeyHint[] = [
+	['?', 'help'],
+	['Ctrl-C', 'quit (resume later)'],
+];

@@ -14,7 +14,10 @@ export function HelpOverlay({mode}: {mode: 'real' | 'rehearsal'}) {
 				<Text bold>↑ ↓</Text> move, scroll, or offer values · <Text bold>← →</Text> choose a button · <Text bold>Enter</Text> accept
 			</Text>
 			<Text>
-				<Text bold>Esc</Text> back to the previous question · <Text bold>Ctrl-U</Text> clear a field
+				<Text bold>Esc</Text> back to the previous question · in a field: <Text bold>Backspace</Text>, <Text bold>Ctrl-W</Text> a word, <Text bold>Ctrl-U</Text> all before the cursor
+			</Text>
+			<Text>
+				<Text bold>?</Text> this help, on every screen (no value the wizard asks for holds a ?)
 			</Text>
 			<Text>
 				<Text bold>q</Text> quit; the next start resumes where you left (in text fields q is a letter: use <Text bold>Ctrl-C</Text>)
