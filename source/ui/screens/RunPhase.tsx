@@ -14,7 +14,7 @@ import {CheckpointScreen} from './CheckpointScreen.js';
 import {FailureScreen} from './FailureScreen.js';
 import {PlanPreview} from './PlanPreview.js';
 import {RunningPane} from './RunningPane.js';
-import {StepList} from './StepList.js';
+import {StepList, StepStrip} from './StepList.js';
 
 type Prompt =
 	| {kind: 'preview'; step: PlannedStep; resolve: (decision: 'apply' | 'skip' | 'quit') => void}
@@ -111,10 +111,12 @@ export function RunPhase({options, recipe, startOver, initialSteps, onEnd, flush
 		};
 	}, [prompt]);
 
-	const sidebar = Math.min(36, Math.max(22, Math.floor(columns * 0.28)));
-	const paneWidth = columns - sidebar - 1;
-	// Header line, and one spare: a frame as tall as the terminal scrolls on some terminals.
-	const height = rows - 2;
+	// Under 100 columns a sidebar would cut the steps' names: a strip above the pane instead.
+	const narrow = columns < 100;
+	const sidebar = narrow ? 0 : Math.min(36, Math.max(22, Math.floor(columns * 0.28)));
+	const paneWidth = narrow ? columns : columns - sidebar - 1;
+	// Header line, and one spare: a frame as tall as the terminal scrolls on some terminals (and the strip's two lines).
+	const height = rows - 2 - (narrow ? 2 : 0);
 
 	let pane;
 	if (prompt?.kind === 'preview') {
@@ -140,6 +142,17 @@ export function RunPhase({options, recipe, startOver, initialSteps, onEnd, flush
 		pane = <RunningPane store={store} lines={Math.max(3, Math.min(15, height - 6))} width={paneWidth} />;
 	}
 
+	if (narrow) {
+		const current = prompt?.kind === 'preview' ? prompt.step.id : undefined;
+		return (
+			<Box flexDirection="column" width={columns}>
+				<StepStrip steps={steps} current={current} />
+				<Box flexDirection="column" width={paneWidth}>
+					{pane}
+				</Box>
+			</Box>
+		);
+	}
 	return (
 		<Box>
 			<StepList steps={steps} width={sidebar} />
