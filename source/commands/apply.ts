@@ -8,7 +8,8 @@ import {lineReporter} from '../ui/lines.js';
 import {summarize} from '../ui/unattended.js';
 import {continueCommand, type CommandFlags} from './flags.js';
 
-export const exitCodes = {done: 0, quit: 0, failed: 1, waiting: 3} as const;
+/** Exit codes by outcome: quit is the operator leaving the wizard (q, Ctrl-C) to resume later. */
+export const exitCodes = {done: 0, failed: 1, waiting: 3, quit: 4} as const;
 
 export async function apply(flags: CommandFlags): Promise<number> {
 	if (!flags.yes) {

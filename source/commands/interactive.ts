@@ -20,9 +20,10 @@ export async function interactive(flags: CommandFlags): Promise<number> {
 		choice.kind === 'tui'
 			? await (await import('../ui/tui.js')).startTui(async () => wizardOptions(flags))
 			: await (await import('../ui/plain.js')).startPlain(await wizardOptions(flags));
+	// The closing lines, once: both faces leave them to the caller.
 	for (const line of exit.message) process.stdout.write(`${line}\n`);
 	const {exitCodes} = await import('./apply.js');
-	return exit.outcome === 'quit' ? 0 : exitCodes[exit.outcome];
+	return exitCodes[exit.outcome];
 }
 
 /** Why this host cannot be set up for real, or undefined when it can. */
