@@ -3,7 +3,6 @@
 // a restart that finishes from the resume screen; the rehearsal folder then
 // holds what an unattended `apply --root` of the same recipe writes.
 import assert from 'node:assert/strict';
-import {spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, relative} from 'node:path';
@@ -11,49 +10,7 @@ import {test} from 'node:test';
 import {cliPath, runCli, seedRecipe} from '../support/cli.js';
 import {need} from '../support/need.js';
 import {tick} from './support/ink.js';
-
-/** One tmux server of our own (its own socket), one 120x40 window. */
-class Terminal {
-	private readonly socket = `wizard-test-${process.pid}`;
-
-	tmux(...args: string[]): string {
-		const result = spawnSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'});
-		return result.stdout;
-	}
-
-	start(command: string): void {
-		this.tmux('kill-server');
-		// The exit status stays on screen after the wizard is gone.
-		this.tmux('new-session', '-d', '-x', '120', '-y', '40', `${command}; echo "EXIT=$?"; sleep 600`);
-	}
-
-	screen(): string {
-		// -J: lines the terminal wrapped come back whole.
-		return this.tmux('capture-pane', '-p', '-J');
-	}
-
-	/** Each key in its own send-keys: a letter and Enter in one write would arrive as one input. */
-	async press(...keys: string[]): Promise<void> {
-		for (const key of keys) {
-			this.tmux('send-keys', key);
-			await tick(120);
-		}
-	}
-
-	async waitFor(expected: string | RegExp, timeoutMs = 30_000): Promise<string> {
-		const started = Date.now();
-		for (;;) {
-			const screen = this.screen();
-			if (typeof expected === 'string' ? screen.includes(expected) : expected.test(screen)) return screen;
-			if (Date.now() - started > timeoutMs) assert.fail(`timed out waiting for ${expected}; the screen:\n${screen}`);
-			await tick(100);
-		}
-	}
-
-	close(): void {
-		this.tmux('kill-server');
-	}
-}
+import {Terminal} from './support/terminal.js';
 
 function files(root: string): Map<string, string> {
 	const found = new Map<string, string>();
@@ -97,7 +54,7 @@ test('the wizard in a terminal: questions, plans, q in the middle, resume, check
 		// In the middle of the run: q at the next plan.
 		await terminal.waitFor('Plan: Private DNS');
 		await terminal.press('q');
-		let screen = await terminal.waitFor('EXIT=0');
+		let screen = await terminal.waitFor('EXIT=4');
 		assert.match(screen, /Stopped\. Run `ganeti-wizard .*` again to resume/);
 
 		terminal.start(command);

@@ -1,0 +1,58 @@
+// A real terminal for the built command: tmux on a socket of its own, keys
+// sent as a person types them, the screen read back as text.
+import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
+import {tick} from './ink.js';
+
+/** One tmux server of our own (its own socket), one 120x40 window. */
+export class Terminal {
+	private readonly socket: string;
+
+	constructor(name = 'wizard-test') {
+		this.socket = `${name}-${process.pid}`;
+	}
+
+	tmux(...args: string[]): string {
+		const result = spawnSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'});
+		return result.stdout;
+	}
+
+	start(command: string): void {
+		this.tmux('kill-server');
+		// The exit status stays on screen after the wizard is gone.
+		this.tmux('new-session', '-d', '-x', '120', '-y', '40', `${command}; echo "EXIT=$?"; sleep 600`);
+	}
+
+	screen(): string {
+		// -J: lines the terminal wrapped come back whole.
+		return this.tmux('capture-pane', '-p', '-J');
+	}
+
+	/** Each key in its own send-keys: a letter and Enter in one write would arrive as one input. */
+	async press(...keys: string[]): Promise<void> {
+		for (const key of keys) {
+			this.tmux('send-keys', key);
+			await tick(120);
+		}
+	}
+
+	/** Text typed as it is, never read as a key name (-l). */
+	async type(text: string): Promise<void> {
+		this.tmux('send-keys', '-l', text);
+		await tick(120);
+	}
+
+	async waitFor(expected: string | RegExp, timeoutMs = 30_000): Promise<string> {
+		const started = Date.now();
+		for (;;) {
+			const screen = this.screen();
+			if (typeof expected === 'string' ? screen.includes(expected) : expected.test(screen)) return screen;
+			if (Date.now() - started > timeoutMs) assert.fail(`timed out waiting for ${expected}; the screen:\n${screen}`);
+			await tick(100);
+		}
+	}
+
+	close(): void {
+		this.tmux('kill-server');
+	}
+}
