@@ -7,9 +7,10 @@ import type {CheckpointAction} from '../actions/action.js';
 import {nothingDetected, type Detected} from '../host/detect.js';
 import type {Recipe} from '../recipe/schema.js';
 import type {Decisions, Failure, PlannedStep, RunEvent} from '../runner/events.js';
-import {closing} from './closing.js';
+import {closing, wizardPlace} from './closing.js';
 import type {WizardExit, WizardOptions} from './contract.js';
-import {checkDraft, draftFromRecipe, recipeFileText, type Draft} from './draft.js';
+import {checkDraft, draftFromRecipe, type Draft} from './draft.js';
+import {recipeToSave} from './save.js';
 import {loadDiff, planLines} from './plan-lines.js';
 import {contextFor, judge, newWizard, noDisk, playAnswers, questionText, visibleQuestions, type Question, type Wizard} from './questions.js';
 import {resumeView} from './resume-view.js';
@@ -155,10 +156,11 @@ export async function plainWizard(options: WizardOptions, prompter: Prompter, wr
 			if (choice === 'quit') return {...quit, ...(savedRecipe ? {savedRecipe} : {})};
 			if (choice === 'start') recipe = checked;
 			if (choice === 'save') {
-				const path = await prompter.text('Save the answers as a recipe file:', {default: options.recipePath ?? 'site.yaml'});
-				await options.saveRecipe(path, recipeFileText(checked ? draftFromRecipe(checked) : draft, path, new Date()));
+				const path = (await prompter.text('Save the answers as a recipe file:', {default: options.recipePath ?? 'site.yaml'})).trim();
+				const {text, replay} = recipeToSave(options, draft, path, new Date());
+				await options.saveRecipe(path, text);
 				savedRecipe = path;
-				write(paint.green(`Saved to ${path}: replay it with \`ganeti-wizard apply --recipe ${path} --yes\``));
+				write(paint.green(`Saved to ${path}: replay it with \`${replay}\``));
 			}
 			if (choice === 'edit') {
 				const visible = visibleQuestions(draft);
@@ -207,7 +209,7 @@ export async function plainWizard(options: WizardOptions, prompter: Prompter, wr
 			continue;
 		}
 		// The caller prints the closing lines (as after the TUI): written here too, they came twice.
-		return {...closing(result, resume), ...(savedRecipe ? {savedRecipe} : {})};
+		return {...closing(result, resume, wizardPlace({...options, mode, root}, savedRecipe)), ...(savedRecipe ? {savedRecipe} : {})};
 	}
 }
 

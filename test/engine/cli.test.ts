@@ -9,6 +9,7 @@ import {fileURLToPath} from 'node:url';
 import {cliPath, runCli, seedRecipe} from '../support/cli.js';
 
 const corpus = fileURLToPath(new URL('../recipes-bad/', import.meta.url));
+const bundled = fileURLToPath(new URL('../../recipes/gcc-compile-farm.yaml', import.meta.url));
 const statuses = ['pending', 'done', 'satisfied', 'failed', 'waiting', 'skipped', 'running', 'unchecked'];
 let work: string;
 
@@ -119,6 +120,11 @@ test('with neither recipe nor root: a rehearsal of the bundled seed recipe into 
 	assert.match(result.stdout, /^Rehearsal of the bundled seed recipe under .*rehearsal: files are written there/);
 	await stat(join(cwd, 'rehearsal/etc/bind'));
 	await stat(join(cwd, 'rehearsal-state/commands.sh'));
+	// The end says where the rehearsal's work is and how to do it for real.
+	const closing = result.stdout.trim().split('\n').slice(-3);
+	assert.match(closing[0]!, /^All steps are done\. \d+ changes made/);
+	assert.equal(closing[1], `Rehearsal: the files are under ${join(cwd, 'rehearsal')}; the commands a real run would execute are in ${join(cwd, 'rehearsal-state', 'commands.sh')}.`);
+	assert.equal(closing[2], `To do it for real, as root on this host: ganeti-wizard apply --recipe ${bundled} --root / --yes`);
 });
 
 test('plan --json and status --json have the documented shape', async () => {

@@ -28,6 +28,11 @@ export class Terminal {
 		return this.tmux('capture-pane', '-p', '-J');
 	}
 
+	/** Everything the terminal showed, the lines scrolled off the top too. */
+	history(): string {
+		return this.tmux('capture-pane', '-p', '-J', '-S', '-');
+	}
+
 	/** Each key in its own send-keys: a letter and Enter in one write would arrive as one input. */
 	async press(...keys: string[]): Promise<void> {
 		for (const key of keys) {
