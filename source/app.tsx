@@ -243,5 +243,3 @@ function prefillOf(options: WizardOptions): Draft | null {
 	if (saved?.answers && Object.keys(saved.answers).length > 0) return saved.answers as Draft;
 	return options.recipe ? draftFromRecipe(options.recipe) : null;
 }
-
-/** The recipe as parsed (defaults spelled out) when the answers are valid; the draft otherwise. */
