@@ -116,12 +116,12 @@ const hints: Hint[] = [
 	},
 	{
 		output: /Instance '\S+' already exists|already exists in the cluster/,
-		hint: 'An instance of that name is already there (perhaps from an interrupted run still finishing: gnt-job list). Retry once the job is done.',
+		hint: 'An instance of that name is already there (perhaps from an interrupted run still finishing: gnt-job list). Retry once the job is done, or give the new instance another instances[].name.',
 	},
 	{
 		output: /Could not resolve|Name or service not known|Temporary failure in name resolution/,
 		action: /^instances\./,
-		hint: 'Ganeti checks that an instance name resolves: the dns step must have added it, and /etc/resolv.conf must point at the private name server.',
+		hint: 'Ganeti checks that an instance name resolves: the dns step must have added it (instances[].name in dns.vms_domain), and /etc/resolv.conf must point at the private name server.',
 	},
 	// Packages.
 	{
