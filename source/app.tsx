@@ -6,12 +6,13 @@ import {Box, Text, useApp} from 'ink';
 import {nothingDetected, type Detected} from './host/detect.js';
 import type {Recipe} from './recipe/schema.js';
 import type {PlannedStep} from './runner/events.js';
-import {closing} from './ui/closing.js';
+import {closing, wizardPlace} from './ui/closing.js';
 import {KeyHelp} from './ui/components/KeyHelp.js';
 import {KeysActive, QuitHandler, TextEntry, useKeys} from './ui/components/keys.js';
 import {Spinner} from './ui/components/Spinner.js';
 import type {WizardExit, WizardOptions} from './ui/contract.js';
-import {checkDraft, draftFromRecipe, recipeFileText, type Draft} from './ui/draft.js';
+import {checkDraft, draftFromRecipe, type Draft} from './ui/draft.js';
+import {recipeToSave} from './ui/save.js';
 import {newWizard, playAnswers, questions, visibleQuestions, type Wizard} from './ui/questions.js';
 import {HelpOverlay} from './ui/screens/HelpOverlay.js';
 import {QuestionScreen} from './ui/screens/QuestionScreen.js';
@@ -100,7 +101,7 @@ export function App({options: given, onExit, flushMs}: Props) {
 		if ('interrupted' in end) return leave({outcome: 'quit', message: [`Stopped during ${end.interrupted}. Run \`${resume}\` again to resume; it checks what is already done.`]});
 		if ('error' in end) return setScreen({name: 'finished', exit: {outcome: 'failed', message: [`The run stopped on an error: ${end.error.message}`]}});
 		if (end.then === 'answers') return setScreen({name: 'summary'});
-		const exitInfo = closing(end.result, resume);
+		const exitInfo = closing(end.result, resume, wizardPlace(options, savedRecipe));
 		if (end.result.outcome === 'done') setScreen({name: 'finished', exit: exitInfo});
 		else leave(exitInfo);
 	};
@@ -174,8 +175,10 @@ export function App({options: given, onExit, flushMs}: Props) {
 					if (recipe) startRun(recipe);
 				}}
 				onSave={async path => {
-					await options.saveRecipe(path, recipeFileText(savable(draft), path, new Date()));
+					const {text, replay} = recipeToSave(options, draft, path, new Date());
+					await options.saveRecipe(path, text);
 					setSavedRecipe(path);
+					return replay;
 				}}
 				onEdit={question => setScreen({name: 'question', id: question.id, thenSummary: true})}
 				onQuit={quitToResume}
@@ -241,10 +244,4 @@ function prefillOf(options: WizardOptions): Draft | null {
 	if (saved?.recipe) return draftFromRecipe(saved.recipe);
 	if (saved?.answers && Object.keys(saved.answers).length > 0) return saved.answers as Draft;
 	return options.recipe ? draftFromRecipe(options.recipe) : null;
-}
-
-/** The recipe as parsed (defaults spelled out) when the answers are valid; the draft otherwise. */
-function savable(draft: Draft): Draft {
-	const {recipe} = checkDraft(draft);
-	return recipe ? draftFromRecipe(recipe) : draft;
 }

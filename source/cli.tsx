@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The command line: flags in, one of plan / apply / status / the interactive
 // wizard out. Exit codes: 0 done, 1 failed, 2 usage or recipe error,
-// 3 stopped at a checkpoint that waits for the operator.
+// 3 stopped at a checkpoint that waits for the operator, 4 the operator quit
+// the interactive wizard to resume later.
 import meow from 'meow';
 import {RecipeError, UsageError} from './errors.js';
 
@@ -15,6 +16,7 @@ const cli = meow(
 	  plan      list every change, step by step, and what is already in place
 	  apply     make the changes; with --yes, unattended
 	  status    show saved progress
+	  help      this text (also --help, -h)
 
 	Options
 	  --recipe FILE     the site recipe (YAML)
@@ -27,16 +29,17 @@ const cli = meow(
 	  --json            plan/status as JSON
 	  --detailed-exitcode  plan: exit 0 with no changes, 2 with changes pending
 	  --plain           line-mode prompts (serial consoles, screen readers, TERM=dumb)
-	  --help, --version
+	  --help, -h, --version
 
 	A state directory holds one site. The first apply --recipe FILE imports it;
 	after that every command works on the saved site without --recipe. With no
 	recipe, no root and no saved site, the bundled seed recipe (gcc-compile-farm)
 	is rehearsed into ./rehearsal. As root, --recipe alone acts on this host, and
 	with nothing given the site saved in /var/lib/ganeti-wizard is used.
-	plan, status and --help never write anything.
+	plan, status and help never write anything.
 
-	Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting for the operator.
+	Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting for the operator,
+	4 quit the interactive wizard (q or Ctrl-C) to resume later.
 `,
 	{
 		importMeta: import.meta,
@@ -49,26 +52,67 @@ const cli = meow(
 			json: {type: 'boolean', default: false},
 			plain: {type: 'boolean', default: false},
 			detailedExitcode: {type: 'boolean', default: false},
+			help: {type: 'boolean', shortFlag: 'h', default: false},
+			version: {type: 'boolean', default: false},
 		},
-		allowUnknownFlags: false,
-		// meow's own exit on unknown flags uses 2, like our usage errors.
-		autoHelp: true,
-		autoVersion: true,
+		// Unknown flags, help and version are ours to report: one line, and
+		// help anywhere on the line (meow only sees a lone --help).
+		allowUnknownFlags: true,
+		autoHelp: false,
+		autoVersion: false,
 	},
 );
 
+/** The flags that take a value, and what that value is. */
+const valuedFlags: Record<string, string> = {
+	'--recipe': 'a YAML file',
+	'--root': 'a folder, or / for this host',
+	'--state-dir': 'a folder',
+	'--confirm': 'a checkpoint id, as apply printed it',
+};
+const knownFlags = new Set(['recipe', 'root', 'stateDir', 'yes', 'confirm', 'json', 'plain', 'detailedExitcode', 'help', 'h', 'version']);
+
+/**
+ * The first usage problem of the raw arguments: a flag nobody knows, or a
+ * valued flag with no value (last on the line, followed by another flag, or
+ * `--flag=`). The parser would take the value as empty, which resolves to the
+ * current folder (or, from /, to this host).
+ */
+function usageProblem(argv: string[], parsedFlags: Record<string, unknown>): string | undefined {
+	const unknown = Object.keys(parsedFlags).find(key => !knownFlags.has(key));
+	if (unknown) {
+		const name = unknown.length === 1 ? `-${unknown}` : `--${unknown.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`;
+		return `unknown option ${name}; see ganeti-wizard --help`;
+	}
+	const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+	for (let index = 0; index < end; index++) {
+		const [name, value] = argv[index]!.split(/=(.*)/s, 2) as [string, string | undefined];
+		const what = valuedFlags[name];
+		if (what === undefined) continue;
+		const given = argv[index]!.includes('=') ? value : index + 1 < end && !argv[index + 1]!.startsWith('-') ? argv[index + 1] : undefined;
+		if (given === undefined || given.trim() === '') return `${name} needs a value (${what}); see ganeti-wizard --help`;
+	}
+	// Spellings the scan above does not see (--stateDir=).
+	for (const [key, name] of [['recipe', '--recipe'], ['root', '--root'], ['stateDir', '--state-dir']] as const) {
+		const value = parsedFlags[key];
+		if (typeof value === 'string' && value.trim() === '') return `${name} needs a value (${valuedFlags[name]}); see ganeti-wizard --help`;
+	}
+	return undefined;
+}
+
 async function main(): Promise<number> {
 	const [command, ...rest] = cli.input;
-	if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"; see ganeti-wizard --help`);
-	// An empty value would resolve to the current folder (or, from /, to this host).
-	const valued: Array<[string, string | undefined, string]> = [
-		['--recipe', cli.flags.recipe, 'a YAML file'],
-		['--root', cli.flags.root, 'a folder, or / for this host'],
-		['--state-dir', cli.flags.stateDir, 'a folder'],
-	];
-	for (const [name, value, what] of valued) {
-		if (value !== undefined && value.trim() === '') throw new UsageError(`${name} needs a value (${what}); see ganeti-wizard --help`);
+	if (cli.flags.help || command === 'help') {
+		process.stdout.write(`${cli.help}\n`);
+		return 0;
 	}
+	if (cli.flags.version) {
+		process.stdout.write(`${cli.pkg.version}\n`);
+		return 0;
+	}
+	const problem = usageProblem(process.argv.slice(2), cli.unnormalizedFlags);
+	if (problem) throw new UsageError(problem);
+	if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"; see ganeti-wizard --help`);
 	const flags = {
 		...(cli.flags.recipe !== undefined ? {recipe: cli.flags.recipe} : {}),
 		...(cli.flags.root !== undefined ? {root: cli.flags.root} : {}),
@@ -89,7 +133,7 @@ async function main(): Promise<number> {
 		case undefined:
 			return (await import('./commands/interactive.js')).interactive(flags);
 		default:
-			throw new UsageError(`unknown command "${command}"; use plan, apply or status (see ganeti-wizard --help)`);
+			throw new UsageError(`unknown command "${command}"; use plan, apply, status or help (see ganeti-wizard --help)`);
 	}
 }
 
@@ -97,7 +141,8 @@ try {
 	process.exitCode = await main();
 } catch (error) {
 	if (error instanceof UsageError || error instanceof RecipeError) {
-		process.stderr.write(`ganeti-wizard: ${error.message}\n`);
+		// A recipe's problems come one line each, every one of them.
+		for (const line of error.message.split('\n')) process.stderr.write(`ganeti-wizard: ${line}\n`);
 		// plan --detailed-exitcode keeps 2 for "changes pending": any error is 1 there.
 		process.exitCode = cli.flags.detailedExitcode ? 1 : 2;
 	} else {

@@ -6,7 +6,11 @@ export class UsageError extends Error {
 	override name = 'UsageError';
 }
 
-/** A recipe that does not describe a valid site: one line per problem. */
+/**
+ * A recipe that does not describe a valid site. `problems` has one line per
+ * problem; the message lists every one of them, one line each, each starting
+ * with the source (the recipe's path).
+ */
 export class RecipeError extends Error {
 	readonly problems: string[];
 	constructor(
@@ -15,7 +19,7 @@ export class RecipeError extends Error {
 	) {
 		// One line each, whatever a value or a library message held.
 		const lines = problems.map(problem => problem.replace(/\s*[\r\n]+\s*/g, ' '));
-		super(`${source}: ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more problem${lines.length > 2 ? 's' : ''})` : ''}`);
+		super(lines.map(line => `${source}: ${line}`).join('\n'));
 		this.problems = lines;
 		this.name = 'RecipeError';
 	}

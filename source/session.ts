@@ -173,3 +173,23 @@ export function reparseSaved(progress: Progress): Recipe | undefined {
 	const saved = progress.recipe;
 	return saved ? parseRecipe(saved.text, saved.path) : undefined;
 }
+
+/**
+ * The recipe with every instance's MAC and address written in: the values the
+ * site saved in `stateDir` generated (read without writing), or, for an
+ * instance not applied yet, the ones the next plan of this recipe would
+ * generate. A saved recipe replayed anywhere, into a fresh state directory too,
+ * then gives the same files.
+ */
+export function pinGenerated(recipe: Recipe, stateDir: string): Recipe {
+	const progress = Progress.read(stateDir, {node: recipe.host.hostname});
+	const {inventory} = buildInventory(recipe, progress.generated, siteBytes(siteIdentity(recipe)));
+	const byName = new Map(inventory.instances.map(instance => [instance.name, instance]));
+	return {
+		...recipe,
+		instances: recipe.instances.map(instance => {
+			const built = byName.get(instance.name);
+			return built ? {...instance, mac: instance.mac ?? built.mac, address: instance.address ?? built.address} : instance;
+		}),
+	};
+}

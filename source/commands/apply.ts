@@ -2,13 +2,17 @@
 // run (exit 1), a checkpoint stops it until the operator confirms (exit 3). A
 // rehearsal notes each checkpoint as not done and goes on: nobody installs an
 // OS into a folder.
+import {existsSync} from 'node:fs';
+import {isAbsolute} from 'node:path';
 import {runPlan} from '../runner/run.js';
-import {openSession, type Session} from '../session.js';
+import {openSession, realStateDir, type Session} from '../session.js';
+import {afterRun} from '../ui/closing.js';
 import {lineReporter} from '../ui/lines.js';
 import {summarize} from '../ui/unattended.js';
 import {continueCommand, type CommandFlags} from './flags.js';
 
-export const exitCodes = {done: 0, quit: 0, failed: 1, waiting: 3} as const;
+/** Exit codes by outcome: quit is the operator leaving the wizard (q, Ctrl-C) to resume later. */
+export const exitCodes = {done: 0, failed: 1, waiting: 3, quit: 4} as const;
 
 export async function apply(flags: CommandFlags): Promise<number> {
 	if (!flags.yes) {
@@ -27,10 +31,19 @@ export async function apply(flags: CommandFlags): Promise<number> {
 	const result = await runPlan(session.context, lineReporter(write, undefined, {failureTail: true}), rehearsal ? {atCheckpoint: async () => 'pass'} : {});
 	const changed = result.steps.flatMap(step => step.actions).filter(entry => entry.status === 'done').length;
 	const lines = summarize(result, continueCommand(flags));
-	// A finished run says how much it changed, on its closing line (scripts read the last line of the others).
-	if (result.outcome === 'done') lines[lines.length - 1] += ` ${changed} change${changed === 1 ? '' : 's'} made (journal: ${session.progress.path}).`;
+	// A finished run says how much it changed, then where a rehearsal's work is and what to do next.
+	if (result.outcome === 'done') {
+		lines[lines.length - 1] += ` ${changed} change${changed === 1 ? '' : 's'} made (journal: ${session.progress.path}).`;
+		const stateDir = session.progress.directory;
+		lines.push(...afterRun({mode: rehearsal ? 'rehearsal' : 'real', root: session.host.root, stateDir, stateDirFlag: stateDir !== realStateDir, ...recipeFile(session)}));
+	}
 	for (const line of lines) write(line);
 	return exitCodes[result.outcome];
+}
+
+/** The recipe file the site came from; none when it came from answers given in the wizard. */
+function recipeFile(session: Session): {recipePath?: string} {
+	return isAbsolute(session.recipePath) && existsSync(session.recipePath) ? {recipePath: session.recipePath} : {};
 }
 
 export function introduction(session: Session): string {

@@ -20,9 +20,10 @@ export async function interactive(flags: CommandFlags): Promise<number> {
 		choice.kind === 'tui'
 			? await (await import('../ui/tui.js')).startTui(async () => wizardOptions(flags))
 			: await (await import('../ui/plain.js')).startPlain(await wizardOptions(flags));
+	// The closing lines, once: both faces leave them to the caller.
 	for (const line of exit.message) process.stdout.write(`${line}\n`);
 	const {exitCodes} = await import('./apply.js');
-	return exit.outcome === 'quit' ? 0 : exitCodes[exit.outcome];
+	return exitCodes[exit.outcome];
 }
 
 /** Why this host cannot be set up for real, or undefined when it can. */
@@ -33,7 +34,7 @@ export function realProblem(isRoot = process.getuid?.() === 0, debian = existsSy
 }
 
 async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
-	const [{detectDefaults}, {localHost}, {Transcript}, {loadRecipeFile}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, reparseSaved, resolveLocation}] = await Promise.all([
+	const [{detectDefaults}, {localHost}, {Transcript}, {loadRecipeFile}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, pinGenerated, realStateDir, reparseSaved, resolveLocation}, {quoteArgv}] = await Promise.all([
 		import('../host/detect.js'),
 		import('../host/local.js'),
 		import('../host/transcript.js'),
@@ -41,6 +42,7 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 		import('../runner/progress.js'),
 		import('../runner/run.js'),
 		import('../session.js'),
+		import('../ui/text.js'),
 	]);
 	// Interactively, a root operator on a Debian host acts for real unless --root says otherwise.
 	const problem = flags.root === undefined ? realProblem() : undefined;
@@ -93,6 +95,10 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 		saveRecipe: async (path, text) => writeFile(path, text, {mode: 0o644}),
 		...(given?.recipe.host.public_address ? {sshTarget: `root@${given.recipe.host.public_address}`} : {}),
 		resumeCommand: ['ganeti-wizard', ...(flags.root ? ['--root', flags.root] : []), ...(flags.stateDir ? ['--state-dir', flags.stateDir] : [])].join(' '),
+		site: () => ({stateDir: location().stateDir, stateDirFlag: location().stateDir !== realStateDir}),
+		pinGenerated: recipe => pinGenerated(recipe, location().stateDir),
+		// What the operator is doing, unattended: a rehearsal stays one, under the same folder and site.
+		replayCommand: path => quoteArgv(['ganeti-wizard', 'apply', '--recipe', path, '--root', root, ...(stateDir ? ['--state-dir', stateDir] : []), '--yes']),
 	};
 	return options;
 }

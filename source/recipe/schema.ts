@@ -11,6 +11,19 @@ const dnsName = z
 	.string()
 	.refine(value => value.split('.').every(label => hostLabel.test(label)), 'is not a DNS name (lowercase letters, digits and "-", dot-separated, e.g. rodo1.osm)');
 const label = z.string().regex(hostLabel, 'is not a single DNS label (lowercase letters, digits and "-", e.g. gcc20)');
+/**
+ * Whether `name` may name an LVM volume group, by lvm(8) VALID NAMES: only
+ * a-z A-Z 0-9 + _ . -, not beginning with a hyphen, not "." or "..", and
+ * shorter than LVM's NAME_LEN (128, lvm-string.h). (The reserved words
+ * "snapshot" and "pvmove" and the "_cdata"-like parts are LV rules, and a
+ * name that exists in /dev is refused by vgcreate itself on the host.)
+ */
+export function isVolumeGroupName(name: string): boolean {
+	return /^[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}$/.test(name) && name !== '.' && name !== '..';
+}
+const volumeGroup = z
+	.string()
+	.refine(isVolumeGroupName, 'is not an LVM volume group name (letters, digits and "+_.-", not starting with "-", not "." or "..", e.g. vg_data)');
 const interfaceName = z.string().regex(/^[a-zA-Z0-9_.:-]{1,15}$/, 'is not a network interface name (at most 15 letters, digits, "_.:-", e.g. eth0)');
 export const macPattern = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 const mac = z.string().regex(macPattern, 'is not a MAC address (six lowercase hex pairs, e.g. 52:54:5a:8d:77:8e)');
@@ -67,7 +80,7 @@ const storage = z.strictObject({
 	// Lab hosts use a loop device backed by this file; real hosts leave it out.
 	loop_file: absolutePath.optional(),
 	loop_size: size.optional(),
-	vg: label,
+	vg: volumeGroup,
 	file_storage_dir: absolutePath.optional(),
 });
 

@@ -12,6 +12,9 @@ type Hint = {
 	hint: string;
 };
 
+const masterNetdevHint =
+	"Ganeti's master netdev is missing: it is cluster.master_netdev (by default network.bridge.name), which the network step brings up (ifup br0). Bring it up, or set cluster.master_netdev to an interface that exists (ip link lists them), then retry.";
+
 const hints: Hint[] = [
 	// Ganeti's node name and addresses (gnt-cluster init), and the wizard's checks of them.
 	{
@@ -20,7 +23,7 @@ const hints: Hint[] = [
 	},
 	{
 		output: /Ganeti would name this node|does not belong to this host|this host's name resolves/,
-		hint: 'Ganeti names the node after what the hostname resolves to (files first, then DNS). The hostname must resolve to the node FQDN at its private address: check /etc/hosts and that the private DNS answers (dig <node FQDN>), then retry.',
+		hint: 'Ganeti names the node after what the hostname resolves to (files first, then DNS). The hostname must resolve to the node FQDN at its private address: check /etc/hosts and that the private DNS answers (dig <node FQDN>), or fix host.hostname and host.private_address, then retry.',
 	},
 	{
 		output: /Cluster IP already active|cluster address \S+ is already in use on this host|cluster address \S+ answers on the network/,
@@ -30,10 +33,29 @@ const hints: Hint[] = [
 		output: /the cluster name \S+ does not resolve|the cluster name \S+ resolves to/,
 		hint: 'The cluster name must resolve to cluster.address through the private DNS: check the dns step ran and that /etc/resolv.conf lists the private name server first.',
 	},
+	// A missing interface: the hint names the recipe field that chose it.
 	{
-		output: /Invalid master netdev|Missing bridges|Cannot find device|does not exist\./,
+		output: /Invalid master netdev/,
+		hint: masterNetdevHint,
+	},
+	{
+		output: /Cannot find device|does not exist\./,
+		action: /^cluster\.check\.master-netdev$/,
+		hint: masterNetdevHint,
+	},
+	{
+		output: /Missing bridges/,
+		hint: "The instances' bridge is missing: it is cluster.nic_link (by default network.bridge.name), which the network step brings up (ifup br0). Bring it up, or set cluster.nic_link to a bridge that exists (ip link lists them), then retry.",
+	},
+	{
+		output: /Cannot find device|does not exist\./,
+		action: /^preflight\.public-interface$/,
+		hint: 'The public interface is missing: set host.public_interface to the interface that reaches the outside world (ip link lists them), then retry.',
+	},
+	{
+		output: /Cannot find device|does not exist\./,
 		action: /^(cluster|instances|preflight)\./,
-		hint: 'The interface is missing: the bridge and lo:1 come from the network step (ifup br0), the public interface from the recipe (host.public_interface; ip link lists them). Bring it up, or fix the recipe, then retry.',
+		hint: 'The interface is missing: the bridge (network.bridge.name) and lo:1 come from the network step (ifup br0), the public interface from host.public_interface (ip link lists them). Bring it up, or fix that field, then retry.',
 	},
 	{
 		output: /the cluster has instances the recipe does not list/,
@@ -72,7 +94,7 @@ const hints: Hint[] = [
 	},
 	{
 		output: /Permission denied \(publickey/,
-		hint: "With --no-ssh-init Ganeti uses root's own key to log in to the node: the cluster step authorises it in /root/.ssh/authorized_keys; check that sshd allows root logins with a key (PermitRootLogin prohibit-password).",
+		hint: "With --no-ssh-init (cluster.ssh_init: false) Ganeti uses root's own key to log in to the node: the cluster step authorises it in /root/.ssh/authorized_keys; check that sshd allows root logins with a key (PermitRootLogin prohibit-password).",
 	},
 	// Node setup inside containers and VMs.
 	{
@@ -86,20 +108,20 @@ const hints: Hint[] = [
 	},
 	{
 		output: /OS '?\S+'? not found|OS \S+ .*invalid|No guest OS|Guest OS '\S+' is not allowed/,
-		hint: 'The OS definition is not installed on the node: gnt-os list shows the ones there. debootstrap+default comes with the package ganeti-instance-debootstrap.',
+		hint: 'The OS definition is not installed on the node: gnt-os list shows the ones there (debootstrap+default comes with the package ganeti-instance-debootstrap). Install it, or set the instance\'s install.os (instances[].install.os) to one of them.',
 	},
 	{
 		output: /No valid allocation solutions|Can't compute nodes using iallocator/,
-		hint: 'The allocator found no room: check free memory (gnt-node list) and disk space, or lower the instance memory or disk size.',
+		hint: 'The allocator found no room: check free memory (gnt-node list) and disk space, or lower the instance\'s memory or disk_size (instances[].memory, instances[].disk_size).',
 	},
 	{
 		output: /Instance '\S+' already exists|already exists in the cluster/,
-		hint: 'An instance of that name is already there (perhaps from an interrupted run still finishing: gnt-job list). Retry once the job is done.',
+		hint: 'An instance of that name is already there (perhaps from an interrupted run still finishing: gnt-job list). Retry once the job is done, or give the new instance another instances[].name.',
 	},
 	{
 		output: /Could not resolve|Name or service not known|Temporary failure in name resolution/,
 		action: /^instances\./,
-		hint: 'Ganeti checks that an instance name resolves: the dns step must have added it, and /etc/resolv.conf must point at the private name server.',
+		hint: 'Ganeti checks that an instance name resolves: the dns step must have added it (instances[].name in dns.vms_domain), and /etc/resolv.conf must point at the private name server.',
 	},
 	// Packages.
 	{

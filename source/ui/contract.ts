@@ -56,6 +56,15 @@ export type WizardOptions = {
 	sshTarget?: string;
 	/** The command that resumes, for the closing message (default "ganeti-wizard"). */
 	resumeCommand?: string;
+	/**
+	 * Where the site is kept, for the closing lines (asked when the run ends: the
+	 * rehearsal offer moves it). `stateDirFlag`: plan and status need --state-dir.
+	 */
+	site?: () => {stateDir: string; stateDirFlag: boolean};
+	/** The recipe with the MACs and addresses the site generated written in, so a replay gives the same files. */
+	pinGenerated?: (recipe: Recipe) => Recipe;
+	/** The command that replays a recipe saved at `path` as this run would (a rehearsal stays one). */
+	replayCommand?: (path: string) => string;
 };
 
 export type WizardExit = {

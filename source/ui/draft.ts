@@ -81,10 +81,7 @@ export function problemsAt(problems: readonly string[], paths: ReadonlyArray<Fie
 }
 
 /** The saved recipe file: the answers, and how to replay them unattended. */
-export function recipeFileText(draft: Draft, path: string, when: Date): string {
-	const header = [
-		`# Answers given to ganeti-wizard on ${when.toISOString().slice(0, 10)}.`,
-		`# Replay them unattended with: ganeti-wizard apply --recipe ${path} --yes`,
-	];
+export function recipeFileText(draft: Draft, path: string, when: Date, replay = `ganeti-wizard apply --recipe ${path} --yes`): string {
+	const header = [`# Answers given to ganeti-wizard on ${when.toISOString().slice(0, 10)}.`, `# Replay them unattended with: ${replay}`];
 	return `${header.join('\n')}\n${draftToYaml(draft)}`;
 }

@@ -7,9 +7,10 @@ import type {CheckpointAction} from '../actions/action.js';
 import {nothingDetected, type Detected} from '../host/detect.js';
 import type {Recipe} from '../recipe/schema.js';
 import type {Decisions, Failure, PlannedStep, RunEvent} from '../runner/events.js';
-import {closing} from './closing.js';
+import {closing, wizardPlace} from './closing.js';
 import type {WizardExit, WizardOptions} from './contract.js';
-import {checkDraft, draftFromRecipe, recipeFileText, type Draft} from './draft.js';
+import {checkDraft, draftFromRecipe, type Draft} from './draft.js';
+import {recipeToSave} from './save.js';
 import {loadDiff, planLines} from './plan-lines.js';
 import {contextFor, judge, newWizard, noDisk, playAnswers, questionText, visibleQuestions, type Question, type Wizard} from './questions.js';
 import {resumeView} from './resume-view.js';
@@ -44,6 +45,7 @@ export async function startPlain(options: WizardOptions, streams: PlainStreams =
 		const stand = new Writable({write: (chunk, encoding, done) => void output.write(chunk, encoding, done)});
 		Object.assign(stand, {isTTY: (output as NodeJS.WriteStream).isTTY, columns: (output as NodeJS.WriteStream).columns, rows: (output as NodeJS.WriteStream).rows});
 		const prompt = createPromptModule({input, output: stand} as never);
+		for (const [type, make] of Object.entries(prompt.prompts)) prompt.registerPrompt(type, withLineEditing(make as never) as never);
 		const closed = new Promise(resolve => stand.once('finish', resolve));
 		const answer = (await (prompt([{...question, name: 'value'}] as never) as Promise<{value: T}>)).value;
 		// The prompt's last words (its answer line, the cursor) come before the next line of ours.
@@ -61,6 +63,28 @@ export async function startPlain(options: WizardOptions, streams: PlainStreams =
 		if ((error as Error).name === 'ExitPromptError') return {outcome: 'quit', message: [`Stopped. Run \`${options.resumeCommand ?? 'ganeti-wizard'}\` again to resume.`]};
 		throw error;
 	}
+}
+
+/**
+ * A prompt maker whose prompts edit the line on every terminal. Node's readline
+ * drops its line editor when TERM is "dumb" as an interface is made
+ * (lib/readline.js: it then only appends what arrives), so Backspace, Ctrl-H,
+ * Ctrl-U and Ctrl-W became part of the answer on a serial console. The prompts
+ * mute readline's own echo and draw the line themselves, so its editor is safe
+ * there too: the interface is made (synchronously, inside `make`) with TERM
+ * unset, and TERM is back before anything else runs.
+ */
+export function withLineEditing<Args extends unknown[], Result>(make: (...args: Args) => Result): (...args: Args) => Result {
+	return (...args) => {
+		const term = process.env['TERM'];
+		if (term !== 'dumb') return make(...args);
+		delete process.env['TERM'];
+		try {
+			return make(...args);
+		} finally {
+			process.env['TERM'] = term;
+		}
+	};
 }
 
 /** The whole plain-mode conversation over any prompter (tests drive it without a terminal). */
@@ -132,10 +156,11 @@ export async function plainWizard(options: WizardOptions, prompter: Prompter, wr
 			if (choice === 'quit') return {...quit, ...(savedRecipe ? {savedRecipe} : {})};
 			if (choice === 'start') recipe = checked;
 			if (choice === 'save') {
-				const path = await prompter.text('Save the answers as a recipe file:', {default: options.recipePath ?? 'site.yaml'});
-				await options.saveRecipe(path, recipeFileText(checked ? draftFromRecipe(checked) : draft, path, new Date()));
+				const path = (await prompter.text('Save the answers as a recipe file:', {default: options.recipePath ?? 'site.yaml'})).trim();
+				const {text, replay} = recipeToSave(options, draft, path, new Date());
+				await options.saveRecipe(path, text);
 				savedRecipe = path;
-				write(paint.green(`Saved to ${path}: replay it with \`ganeti-wizard apply --recipe ${path} --yes\``));
+				write(paint.green(`Saved to ${path}: replay it with \`${replay}\``));
 			}
 			if (choice === 'edit') {
 				const visible = visibleQuestions(draft);
@@ -183,9 +208,8 @@ export async function plainWizard(options: WizardOptions, prompter: Prompter, wr
 			wizard = newWizard(draftFromRecipe(recipe), detected, {});
 			continue;
 		}
-		const exit = closing(result, resume);
-		for (const line of exit.message) write(line);
-		return {...exit, ...(savedRecipe ? {savedRecipe} : {})};
+		// The caller prints the closing lines (as after the TUI): written here too, they came twice.
+		return {...closing(result, resume, wizardPlace({...options, mode, root}, savedRecipe)), ...(savedRecipe ? {savedRecipe} : {})};
 	}
 }
 

@@ -241,7 +241,7 @@ export const questions: Question[] = [
 		path: ['storage', 'vg'],
 		checks: [['storage', 'vg']],
 		title: 'Volume group',
-		help: 'The LVM volume group for VM disks: created on the disk chosen before, or an existing one.',
+		help: 'The LVM volume group for VM disks: created on the disk chosen before, or an existing one. LVM names it: letters, digits and "+_.-", e.g. vg_data.',
 		kind: 'text',
 		suggestions: ({detected}) => detected.volumeGroups.map(vg => vg.name),
 		fallback: ({draft, detected}) => (str(draft, ['storage', 'disk']) ? 'ganeti' : (detected.volumeGroups[0]?.name ?? 'ganeti')),

@@ -9,6 +9,7 @@ import {fileURLToPath} from 'node:url';
 import {cliPath, runCli, seedRecipe} from '../support/cli.js';
 
 const corpus = fileURLToPath(new URL('../recipes-bad/', import.meta.url));
+const bundled = fileURLToPath(new URL('../../recipes/gcc-compile-farm.yaml', import.meta.url));
 const statuses = ['pending', 'done', 'satisfied', 'failed', 'waiting', 'skipped', 'running', 'unchecked'];
 let work: string;
 
@@ -19,11 +20,23 @@ after(async () => {
 	await rm(work, {recursive: true, force: true});
 });
 
-test('--help and --version', async () => {
+test('--help, -h and help print the help, exit 0 and write nothing; --version', async () => {
 	const help = await runCli(['--help']);
 	assert.equal(help.code, 0);
 	assert.match(help.stdout, /Usage\n\s+\$ ganeti-wizard \[command\] \[options\]/);
-	assert.match(help.stdout, /Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting/);
+	assert.match(help.stdout, /Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting for the operator,\s+4 quit the interactive wizard/);
+	const quiet = await mkdtemp(join(tmpdir(), 'gw-help-'));
+	try {
+		for (const args of [['-h'], ['help'], ['plan', '--help'], ['apply', '-h', '--yes'], ['help', '--recipe', seedRecipe]]) {
+			const result = await runCli(args, {cwd: quiet});
+			assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+			assert.equal(result.stdout, help.stdout, args.join(' '));
+			assert.equal(result.stderr, '', args.join(' '));
+		}
+		assert.deepEqual(await readdir(quiet), [], 'help writes nothing');
+	} finally {
+		await rm(quiet, {recursive: true, force: true});
+	}
 	const version = await runCli(['--version']);
 	assert.equal(version.code, 0);
 	const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
@@ -39,7 +52,44 @@ test('usage errors exit 2 with one line', async () => {
 	}
 	const unknownFlag = await runCli(['plan', '--recipie', 'x.yaml']);
 	assert.equal(unknownFlag.code, 2);
-	assert.match(unknownFlag.stderr, /recipie/);
+	assert.equal(unknownFlag.stderr, 'ganeti-wizard: unknown option --recipie; see ganeti-wizard --help\n');
+	assert.equal((await runCli(['plan', '-x'])).stderr, 'ganeti-wizard: unknown option -x; see ganeti-wizard --help\n');
+});
+
+test('a flag missing its value is a usage error naming the flag, before anything is written', async () => {
+	const quiet = await mkdtemp(join(tmpdir(), 'gw-missing-'));
+	try {
+		const cases: Array<[string[], string]> = [
+			[['plan', '--recipe'], '--recipe'],
+			[['plan', '--recipe', '--root', join(quiet, 'r')], '--recipe'],
+			[['plan', '--recipe', seedRecipe, '--root'], '--root'],
+			[['plan', '--root=', '--recipe', seedRecipe], '--root'],
+			[['apply', '--recipe', seedRecipe, '--root', join(quiet, 'r'), '--state-dir', '--yes'], '--state-dir'],
+			[['apply', '--recipe', seedRecipe, '--root', join(quiet, 'r'), '--yes', '--confirm'], '--confirm'],
+			[['plan', '--detailed-exitcode', '--recipe'], '--recipe'],
+		];
+		for (const [args, flag] of cases) {
+			const result = await runCli(args, {cwd: quiet});
+			assert.equal(result.code, args.includes('--detailed-exitcode') ? 1 : 2, `${args.join(' ')}: ${result.stderr}`);
+			const lines = result.stderr.trim().split('\n');
+			assert.equal(lines.length, 1, result.stderr);
+			assert.match(lines[0]!, new RegExp(`^ganeti-wizard: ${flag} needs a value \\(`), args.join(' '));
+		}
+		assert.deepEqual(await readdir(quiet), [], 'nothing written');
+	} finally {
+		await rm(quiet, {recursive: true, force: true});
+	}
+});
+
+test('a recipe with several problems lists every one, one line each', async () => {
+	const path = join(corpus, 'yaml-tab-indent.yaml');
+	const result = await runCli(['plan', '--recipe', path, '--root', join(work, 'unused'), '--state-dir', join(work, 'unused-state')]);
+	assert.equal(result.code, 2);
+	const lines = result.stderr.trim().split('\n');
+	assert.ok(lines.length >= 3, result.stderr);
+	for (const line of lines) assert.match(line, new RegExp(`^ganeti-wizard: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line \\d+, column \\d+: `), line);
+	assert.equal(new Set(lines).size, lines.length, 'no problem twice');
+	assert.doesNotMatch(result.stderr, /more problem/);
 });
 
 test('no interactive terminal and no --yes: one line pointing to apply --yes', async () => {
@@ -48,7 +98,7 @@ test('no interactive terminal and no --yes: one line pointing to apply --yes', a
 	assert.equal(result.stderr.trim(), 'ganeti-wizard: stdin and stdout are not a terminal, so nobody can answer; run unattended with `ganeti-wizard apply --recipe FILE --yes`');
 });
 
-test('every bad recipe of the corpus gets its one-line error through the command, never a stack trace', async () => {
+test('every bad recipe of the corpus gets one line per problem through the command, never a stack trace', async () => {
 	const files = (await readdir(corpus)).filter(name => name.endsWith('.yaml')).sort();
 	assert.ok(files.length >= 30, `the corpus has only ${files.length} recipes`);
 	for (const name of files) {
@@ -57,9 +107,9 @@ test('every bad recipe of the corpus gets its one-line error through the command
 		const result = await runCli(['plan', '--recipe', path, '--root', join(work, 'unused'), '--state-dir', join(work, 'unused-state')]);
 		assert.equal(result.code, 2, `${name}: exit ${result.code}: ${result.stderr}`);
 		const lines = result.stderr.trim().split('\n');
-		assert.equal(lines.length, 1, `${name}: ${result.stderr}`);
+		for (const line of lines) assert.ok(line.startsWith(`ganeti-wizard: ${path}: `), `${name}: ${line}`);
 		assert.doesNotMatch(result.stderr, /\n\s+at /, name);
-		if (expected) assert.ok(result.stderr.includes(expected), `${name}: expected "${expected}", got "${result.stderr.trim()}"`);
+		if (expected) assert.ok(lines[0]!.includes(expected), `${name}: expected "${expected}", got "${lines[0]}"`);
 	}
 });
 
@@ -70,6 +120,11 @@ test('with neither recipe nor root: a rehearsal of the bundled seed recipe into 
 	assert.match(result.stdout, /^Rehearsal of the bundled seed recipe under .*rehearsal: files are written there/);
 	await stat(join(cwd, 'rehearsal/etc/bind'));
 	await stat(join(cwd, 'rehearsal-state/commands.sh'));
+	// The end says where the rehearsal's work is and how to do it for real.
+	const closing = result.stdout.trim().split('\n').slice(-3);
+	assert.match(closing[0]!, /^All steps are done\. \d+ changes made/);
+	assert.equal(closing[1], `Rehearsal: the files are under ${join(cwd, 'rehearsal')}; the commands a real run would execute are in ${join(cwd, 'rehearsal-state', 'commands.sh')}.`);
+	assert.equal(closing[2], `To do it for real, as root on this host: ganeti-wizard apply --recipe ${bundled} --root / --yes`);
 });
 
 test('plan --json and status --json have the documented shape', async () => {

@@ -28,9 +28,11 @@ for (const name of files) {
 			(error: unknown) => error,
 		);
 		assert.ok(error instanceof RecipeError, `${name}: not a RecipeError: ${String(error)}`);
-		const {message} = error;
-		assert.ok(!message.includes('\n'), `${name}: message spans lines: ${message}`);
-		assert.ok(!message.includes('    at '), `${name}: message holds a stack frame: ${message}`);
+		// One line per problem, each naming the recipe; the first is the one the header expects.
+		const lines = error.message.split('\n');
+		assert.deepEqual(lines, error.problems.map(problem => `${path}: ${problem}`), `${name}: one line per problem`);
+		assert.ok(!error.message.includes('    at '), `${name}: message holds a stack frame: ${error.message}`);
+		const message = lines[0]!;
 		if (includes) assert.ok(message.includes(expected!), `${name}: "${message}" does not include "${expected}"`);
 		else assert.equal(message, `${path}: ${expected}`);
 	});

@@ -160,7 +160,7 @@ test('every problem of a recipe is collected; the message gives the first and co
 		'instances[0].disk_template: "drbd" is not enabled in cluster.disk_templates (plain); add it there or use one of those',
 		'storage.partition: "/dev/sdb1" needs storage.disk, the disk it is a partition of; add disk (e.g. /dev/sdb) or remove partition',
 	]);
-	assert.throws(() => parseRecipe(recipeToYaml(site), 'site.yaml'), {message: `site.yaml: ${problems[0]} (and 2 more problems)`});
+	assert.throws(() => parseRecipe(recipeToYaml(site), 'site.yaml'), {message: problems.map(problem => `site.yaml: ${problem}`).join('\n')});
 });
 
 test('values just inside each limit are accepted', () => {

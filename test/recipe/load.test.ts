@@ -29,9 +29,10 @@ function errorOf(run: () => unknown): RecipeError {
 	assert.fail('accepted');
 }
 
+/** Every problem is one line, and the message is those lines, one each. */
 function assertOneLine(error: RecipeError): void {
-	assert.ok(!error.message.includes('\n'), error.message);
 	for (const problem of error.problems) assert.ok(!problem.includes('\n'), problem);
+	assert.equal(error.message.split('\n').length, error.problems.length, error.message);
 }
 
 test('a file of zero bytes says it is empty and what a recipe looks like', async () => {
@@ -56,7 +57,9 @@ test('a misspelt field is reported before the missing field it causes, with the 
 	const error = errorOf(() => parseRecipe(recipeToYaml(seed), 'site.yaml'));
 	assert.equal(error.problems[0], 'host.hostnme: unknown field; did you mean "hostname"?');
 	assert.match(error.problems[1]!, /^host\.hostname: missing; expected a single DNS label/);
-	assert.equal(error.message, 'site.yaml: host.hostnme: unknown field; did you mean "hostname"? (and 1 more problem)');
+	// Every problem, one line each, each naming the recipe.
+	assert.deepEqual(error.message.split('\n'), error.problems.map(problem => `site.yaml: ${problem}`));
+	assert.equal(error.problems.length, 2);
 });
 
 test('YAML errors carry the line and column of the fault, unclosed brackets and quotes where they open', () => {

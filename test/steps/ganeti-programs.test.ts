@@ -208,7 +208,14 @@ test('hints: Ganeti\'s own messages and the wizard\'s checks get the fix; unknow
 		['instances.rodo1.osm.add', "Hypervisor parameter validation failed on node gcc20.node.farm: Parameter 'kvm_path' fails validation: not found or not a file (current value: '/usr/bin/kvm')", /qemu-system-x86/],
 		['cluster.daemons', 'This is not the master node, please connect to node \'gcc20.node.farm\' and rerun the command', /\/etc\/hosts/],
 		['preflight.public-interface', 'Device "eth0" does not exist.', /host\.public_interface/],
+		// A missing interface names the recipe field that chose it.
+		['cluster.init', "Invalid master netdev given (br0): 'Device \"br0\" does not exist.'", /set cluster\.master_netdev/],
+		['cluster.check.master-netdev', 'Device "br0" does not exist.', /set cluster\.master_netdev/],
+		['instances.rodo1.osm.add', 'Failure: command execution error:\nMissing bridges br0', /set cluster\.nic_link/],
+		['cluster.verify', "Cannot find device \"lo:1\"", /network\.bridge\.name/],
 	];
+	// The master netdev's hint is not the public interface's.
+	assert.doesNotMatch(hintFor('cluster.check.master-netdev', 'Device "br0" does not exist.')!, /host\.public_interface/);
 	for (const [actionId, output, expected] of cases) assert.match(hintFor(actionId, output) ?? '(none)', expected, `${actionId}: ${output}`);
 	assert.equal(hintFor('cluster.init', 'something nobody has seen before'), undefined);
 	assert.equal(hintFor('dns.checkconf', 'Device "eth0" does not exist.'), undefined, 'some hints belong to some steps only');

@@ -105,6 +105,9 @@ test('refusals read exactly as the recipe loader words the same mistake', () => 
 test('accepted values have no refusal; a range overlapping a network in use is remarked on, not refused', () => {
 	const wizard = newWizard(null, detected);
 	assert.equal(judge(wizard, question('host.hostname'), 'node-7').refusal, null);
+	// Volume groups are named by LVM's rules: underscores and capitals are fine, a leading hyphen is not.
+	for (const vg of ['vg_data', 'VG0']) assert.equal(judge(wizard, question('storage.vg'), vg).refusal, null, vg);
+	assert.match(judge(wizard, question('storage.vg'), '-vg').refusal ?? '', /^storage\.vg: "-vg" is not an LVM volume group name/);
 	const verdict = judge(wizard, question('network.private_range'), '10.10.0.0/16');
 	assert.equal(verdict.refusal, null);
 	assert.equal(verdict.remark, '10.10.0.0/16 overlaps 10.10.0.0/16, which this host uses already');

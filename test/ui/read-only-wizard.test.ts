@@ -10,13 +10,13 @@ import {join} from 'node:path';
 import {test} from 'node:test';
 import {cliPath, seedRecipe} from '../support/cli.js';
 import {need} from '../support/need.js';
-import {Terminal} from './support/tmux.js';
+import {Terminal} from './support/terminal.js';
 
 test('the wizard writes only the answers before a confirmation: questions, summary and a plan looked at, then q', {timeout: 300_000}, async t => {
 	if (!need(['tmux'], t)) return;
 	assert.ok(existsSync(cliPath), 'dist/cli.js is built (npm run build)');
 	const scratch = mkdtempSync(join(tmpdir(), 'wizard-read-only-'));
-	const terminal = new Terminal();
+	const terminal = new Terminal('wizard-read-only');
 	try {
 		const root = join(scratch, 'rehearsal');
 		const state = join(scratch, 'state');

@@ -65,6 +65,39 @@ test('Enter through every pre-filled question, save the answers as a recipe: it 
 	}
 });
 
+test('save as recipe in the full-screen wizard: the generated values written in, the replay command the CLI gives', async () => {
+	const scratch = mkdtempSync(join(tmpdir(), 'wizard-summary-'));
+	try {
+		const target = join(scratch, 'pinned.yaml');
+		const replay = `ganeti-wizard apply --recipe ${target} --root /tmp/rehearsal --yes`;
+		const screen = render(
+			<App
+				options={options({
+					recipePath: target,
+					replayCommand: path => `ganeti-wizard apply --recipe ${path} --root /tmp/rehearsal --yes`,
+					pinGenerated: given => ({...given, instances: given.instances.map(instance => ({...instance, address: '10.10.1.77'}))}),
+				})}
+				onExit={() => {}}
+			/>,
+		);
+		await throughQuestions(screen);
+		await waitFor(screen.lastFrame, 'Your site');
+		await press(screen.stdin, keys.down);
+		await waitFor(screen.lastFrame, '❯ Save as recipe…');
+		await press(screen.stdin, keys.enter);
+		await waitFor(screen.lastFrame, `❯ ${target}`);
+		await press(screen.stdin, keys.enter);
+		const frame = await waitFor(screen.lastFrame, `✓ Saved to ${target}`);
+		assert.ok(flat(frame).includes(`replay it with \`${replay}\``), frame);
+		const text = readFileSync(target, 'utf8');
+		assert.ok(text.includes(`# Replay them unattended with: ${replay}\n`), text);
+		assert.equal(parseRecipe(text).instances[0]!.address, '10.10.1.77');
+		screen.unmount();
+	} finally {
+		rmSync(scratch, {recursive: true, force: true});
+	}
+});
+
 test('change one answer from the summary, then start: the run gets the changed recipe', async () => {
 	let ran: unknown;
 	const screen = render(

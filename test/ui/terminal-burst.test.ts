@@ -8,7 +8,7 @@ import {join} from 'node:path';
 import {test} from 'node:test';
 import {cliPath, seedRecipe} from '../support/cli.js';
 import {need} from '../support/need.js';
-import {Terminal} from './support/tmux.js';
+import {Terminal} from './support/terminal.js';
 
 for (const [columns, rows] of [
 	[80, 24],
@@ -18,7 +18,7 @@ for (const [columns, rows] of [
 		if (!need(['tmux'], t)) return;
 		assert.ok(existsSync(cliPath), 'dist/cli.js is built (npm run build)');
 		const scratch = mkdtempSync(join(tmpdir(), 'wizard-burst-'));
-		const terminal = new Terminal(columns, rows);
+		const terminal = new Terminal('wizard-burst', {columns, rows});
 		try {
 			terminal.start(`cd ${scratch} && env -u CI TERM=xterm-256color ${process.execPath} ${cliPath} --recipe ${seedRecipe} --root ${join(scratch, 'root')} --state-dir ${join(scratch, 'state')}`);
 			for (;;) {

@@ -10,7 +10,7 @@ import {test} from 'node:test';
 import {cliPath, runCli, seedRecipe} from '../support/cli.js';
 import {need} from '../support/need.js';
 import {tick} from './support/ink.js';
-import {Terminal} from './support/tmux.js';
+import {Terminal} from './support/terminal.js';
 
 function files(root: string): Map<string, string> {
 	const found = new Map<string, string>();
@@ -54,7 +54,7 @@ test('the wizard in a terminal: questions, plans, q in the middle, resume, check
 		// In the middle of the run: q at the next plan.
 		await terminal.waitFor('Plan: Private DNS');
 		await terminal.press('q');
-		let screen = await terminal.waitFor('EXIT=0');
+		let screen = await terminal.waitFor('EXIT=4');
 		assert.match(screen, /Stopped\. Run `ganeti-wizard .*` again to resume/);
 
 		terminal.start(command);

@@ -17,7 +17,8 @@ type Props = {
 	/** Where the recipe is saved unless the operator types another path. */
 	savePath: string;
 	onStart: () => void;
-	onSave: (path: string) => Promise<void>;
+	/** Saves the answers at `path`; resolves to the command that replays them (default: apply --recipe PATH --yes). */
+	onSave: (path: string) => Promise<string | void>;
 	onEdit: (question: Question) => void;
 	onQuit: () => void;
 	mode: 'real' | 'rehearsal';
@@ -27,7 +28,7 @@ type Props = {
 export function SummaryScreen({draft, savePath, onStart, onSave, onEdit, onQuit, mode, root}: Props) {
 	const [stage, setStage] = useState<'menu' | 'save' | 'edit'>('menu');
 	const [path, setPath] = useState(savePath);
-	const [saved, setSaved] = useState<string | null>(null);
+	const [saved, setSaved] = useState<{path: string; replay: string} | null>(null);
 	const [saveError, setSaveError] = useState<string | null>(null);
 	const {problems} = checkDraft(draft);
 	useKeys((_input, key) => {
@@ -55,7 +56,11 @@ export function SummaryScreen({draft, savePath, onStart, onSave, onEdit, onQuit,
 					))}
 				</Box>
 			) : null}
-			{saved ? <Text color="green">✓ Saved to {saved}: replay it with `ganeti-wizard apply --recipe {saved} --yes`</Text> : null}
+			{saved ? (
+				<Text color="green">
+					✓ Saved to {saved.path}: replay it with `{saved.replay}`
+				</Text>
+			) : null}
 			{saveError ? <Text color="red">✗ {saveError}</Text> : null}
 			<Box marginTop={1} flexDirection="column">
 				{stage === 'menu' ? (
@@ -90,8 +95,8 @@ export function SummaryScreen({draft, savePath, onStart, onSave, onEdit, onQuit,
 									const target = value.trim();
 									if (!target) return;
 									onSave(target).then(
-										() => {
-											setSaved(target);
+										replay => {
+											setSaved({path: target, replay: replay || `ganeti-wizard apply --recipe ${target} --yes`});
 											setSaveError(null);
 											setStage('menu');
 										},

@@ -1,30 +1,39 @@
-// A real terminal for the built wizard: one tmux server of the test's own
-// (its own socket) with one window, keys sent one at a time, the screen read back.
+// A real terminal for the built command: tmux on a socket of its own, keys
+// sent as a person types them, the screen read back as text.
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import {tick} from './ink.js';
 
+/** One tmux server of our own (its own socket), one window (120x40 unless told). */
 export class Terminal {
-	private readonly socket = `wizard-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+	private readonly socket: string;
 
 	constructor(
-		private readonly columns = 120,
-		private readonly rows = 40,
-	) {}
-
-	tmux(...args: string[]): string {
-		return spawnSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'}).stdout;
+		name = 'wizard-test',
+		private readonly size: {columns: number; rows: number} = {columns: 120, rows: 40},
+	) {
+		this.socket = `${name}-${process.pid}-${size.columns}x${size.rows}`;
 	}
 
-	/** Runs `command` in a new window; its exit status stays on screen as `EXIT=n`. */
+	tmux(...args: string[]): string {
+		const result = spawnSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'});
+		return result.stdout;
+	}
+
 	start(command: string): void {
 		this.tmux('kill-server');
-		this.tmux('new-session', '-d', '-x', String(this.columns), '-y', String(this.rows), `${command}; echo "EXIT=$?"; sleep 600`);
+		// The exit status stays on screen after the wizard is gone.
+		this.tmux('new-session', '-d', '-x', String(this.size.columns), '-y', String(this.size.rows), `${command}; echo "EXIT=$?"; sleep 600`);
 	}
 
 	screen(): string {
 		// -J: lines the terminal wrapped come back whole.
 		return this.tmux('capture-pane', '-p', '-J');
+	}
+
+	/** Everything the terminal showed, the lines scrolled off the top too. */
+	history(): string {
+		return this.tmux('capture-pane', '-p', '-J', '-S', '-');
 	}
 
 	/** Each key in its own send-keys: a letter and Enter in one write would arrive as one input. */
@@ -38,6 +47,12 @@ export class Terminal {
 	/** All keys in one send-keys: one write, as a paste or a slow link delivers them. */
 	async burst(...keys: string[]): Promise<void> {
 		this.tmux('send-keys', ...keys);
+		await tick(120);
+	}
+
+	/** Text typed as it is, never read as a key name (-l). */
+	async type(text: string): Promise<void> {
+		this.tmux('send-keys', '-l', text);
 		await tick(120);
 	}
 
