@@ -1,5 +1,5 @@
 // Small Python programs the Ganeti steps run, one file each under
-// source/checks/ (copied to dist/checks/ by the build): `python3 PATH ARGS...`.
+// source/checks/ (copied to dist/checks/ by the build): `python3 -B PATH ARGS...`.
 // Values only ever travel as argv, and python3 is on every Ganeti node
 // (Ganeti itself is written in it). Checks print one line, "what is wrong:
 // how to fix it", and exit 1 when they fail, so the operator reads the
@@ -34,9 +34,12 @@ export function checkPath(name: ProgramName): string {
 	}
 }
 
-/** argv that runs the program `name` with `args` as sys.argv[1:]. */
+/**
+ * argv that runs the program `name` with `args` as sys.argv[1:]. `-B`: Python
+ * writes no bytecode cache beside the programs, in the installed package.
+ */
 export function program(name: ProgramName, ...args: string[]): string[] {
-	return ['python3', checkPath(name), ...args];
+	return ['python3', '-B', checkPath(name), ...args];
 }
 
 /**

@@ -45,7 +45,7 @@ test('seed: gnt-cluster init with the seed\'s flags in the seed\'s order, then w
 		'cluster.node.farm',
 	]);
 	const init = command(actions, 'cluster.init');
-	assert.deepEqual(shown(argvOf(init.satisfiedWhen)), ['python3', 'checks/ganeti-state.py', 'complete', 'cluster.node.farm', 'gcc20.node.farm']);
+	assert.deepEqual(shown(argvOf(init.satisfiedWhen)), ['python3', '-B', 'checks/ganeti-state.py', 'complete', 'cluster.node.farm', 'gcc20.node.farm']);
 	assert.deepEqual(command(actions, 'cluster.verify').argv, ['gnt-cluster', 'verify']);
 	assert.equal(command(actions, 'cluster.verify').readOnly, true);
 });
@@ -63,18 +63,18 @@ test('seed: the cluster step names the node, checks every prerequisite, then ini
 		assert.equal((action as CommandAction).readOnly, true, `${action.id} is a read-only check`);
 		assert.equal((action as CommandAction).satisfiedWhen, undefined, `${action.id} runs every time`);
 	}
-	assert.deepEqual(shown(command(actions, 'cluster.check.node-name').argv), ['python3', 'checks/node-name.py', 'gcc20', 'gcc20.node.farm', '10.10.0.20']);
-	assert.deepEqual(shown(command(actions, 'cluster.check.cluster-address').argv), ['python3', 'checks/cluster-address.py', 'cluster.node.farm', '10.10.0.10']);
+	assert.deepEqual(shown(command(actions, 'cluster.check.node-name').argv), ['python3', '-B', 'checks/node-name.py', 'gcc20', 'gcc20.node.farm', '10.10.0.20']);
+	assert.deepEqual(shown(command(actions, 'cluster.check.cluster-address').argv), ['python3', '-B', 'checks/cluster-address.py', 'cluster.node.farm', '10.10.0.10']);
 	assert.deepEqual(command(actions, 'cluster.check.master-netdev').argv, ['ip', 'link', 'show', 'dev', 'br0']);
-	assert.deepEqual(shown(command(actions, 'cluster.check.volume-group').argv), ['python3', 'checks/volume-group.py', 'all', '20480']);
+	assert.deepEqual(shown(command(actions, 'cluster.check.volume-group').argv), ['python3', '-B', 'checks/volume-group.py', 'all', '20480']);
 	assert.deepEqual(command(actions, 'cluster.check.ssh-host-key').argv, ['ssh-keygen', '-l', '-f', '/etc/ssh/ssh_host_rsa_key.pub']);
 	assert.deepEqual(command(actions, 'cluster.master-ip').satisfiedWhen, {argv: ['ip', '-4', '-o', 'addr', 'show', 'dev', 'br0'], stdoutIncludes: ' 10.10.0.10/'});
 	// After a reboot: only instances Ganeti should run and does not, never one an operator stopped.
 	// Both ask Ganeti's daemons only when they run (else every gnt-* query waits 30 s).
 	const instancesUp = command(actions, 'cluster.instances-up').satisfiedWhen as Extract<Probe, {argv: string[]}>;
-	assert.deepEqual([shown(instancesUp.argv), instancesUp.stdoutEmpty], [['python3', 'checks/when-daemons-run.py', 'gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', 'admin_state == "up" and not oper_state'], true]);
+	assert.deepEqual([shown(instancesUp.argv), instancesUp.stdoutEmpty], [['python3', '-B', 'checks/when-daemons-run.py', 'gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', 'admin_state == "up" and not oper_state'], true]);
 	const daemons = command(actions, 'cluster.daemons').satisfiedWhen as Extract<Probe, {argv: string[]}>;
-	assert.deepEqual([shown(daemons.argv), daemons.stdoutIncludes], [['python3', 'checks/when-daemons-run.py', 'gnt-cluster', 'info'], 'Master node: gcc20.node.farm']);
+	assert.deepEqual([shown(daemons.argv), daemons.stdoutIncludes], [['python3', '-B', 'checks/when-daemons-run.py', 'gnt-cluster', 'info'], 'Master node: gcc20.node.farm']);
 	// Root's key is only ever created when missing, and authorised once.
 	assert.deepEqual(command(actions, 'cluster.ssh-key').satisfiedWhen, {exists: '/root/.ssh/id_rsa.pub'});
 	assert.deepEqual(command(actions, 'cluster.ssh-authorize').satisfiedWhen, {argv: ['grep', '-qxF', '-f', '/root/.ssh/id_rsa.pub', '/root/.ssh/authorized_keys']});
@@ -82,7 +82,7 @@ test('seed: the cluster step names the node, checks every prerequisite, then ini
 	assert.deepEqual(clusterStep.reads!(seed), ['/etc/hosts', '/etc/default/ganeti']);
 	// The daemons' addresses are in place before init starts them; daemons bound elsewhere are restarted.
 	assert.match(file(actions, 'cluster.daemon-addresses').content, /^NODED_ARGS="-b 10\.10\.0\.20"$/m);
-	assert.deepEqual(shown((command(actions, 'cluster.daemons-rebind').satisfiedWhen as Extract<Probe, {argv: string[]}>).argv), ['python3', 'checks/ganeti-sockets.py', '10.10.0.20']);
+	assert.deepEqual(shown((command(actions, 'cluster.daemons-rebind').satisfiedWhen as Extract<Probe, {argv: string[]}>).argv), ['python3', '-B', 'checks/ganeti-sockets.py', '10.10.0.20']);
 });
 
 test('seed: rodo1 is added from the ISO with its DHCP MAC, installed over VNC, switched to disk, restarted, grown by 500G', () => {
@@ -157,7 +157,7 @@ test('seed: host preparation partitions sdb, makes the PV and the VG "all", hand
 	assert.deepEqual(command(actions, 'host.dpkg-configure').satisfiedWhen, {argv: ['dpkg', '--audit'], stdoutEmpty: true});
 	for (const name of ['ganeti', 'qemu-system-x86', 'parted', 'lvm2', 'ganeti-instance-debootstrap', 'bind9', 'isc-dhcp-server']) assert.ok(packages.argv.includes(name), name);
 	assert.ok(!packages.argv.includes('drbd-utils'), 'no drbd template, no drbd-utils');
-	assert.deepEqual(shown(argvOf(packages.satisfiedWhen)), ['python3', 'checks/packages.py', ...requiredPackages(seed.recipe)]);
+	assert.deepEqual(shown(argvOf(packages.satisfiedWhen)), ['python3', '-B', 'checks/packages.py', ...requiredPackages(seed.recipe)]);
 });
 
 test('DRBD is handed over only where it is installed, or about to be', () => {
@@ -177,7 +177,7 @@ test('an existing partition is used as it is: no parted, same PV and VG', () => 
 	const actions = hostStep.plan(inventory, bareFacts());
 	assert.equal(byId(actions)['host.partition'], undefined, 'the wizard only ever makes a blank disk\'s first partition');
 	assert.deepEqual(command(actions, 'host.pv').argv, ['pvcreate', '/dev/sdb2']);
-	assert.deepEqual(shown(command(preflightStep.plan(inventory, bareFacts()), 'preflight.disk').argv), ['python3', 'checks/blank-disk.py', '/dev/sdb', '/dev/sdb2', 'given'], 'so it must exist');
+	assert.deepEqual(shown(command(preflightStep.plan(inventory, bareFacts()), 'preflight.disk').argv), ['python3', '-B', 'checks/blank-disk.py', '/dev/sdb', '/dev/sdb2', 'given'], 'so it must exist');
 	const noDisk = inventoryFromYaml(seedYaml.replace('  disk: /dev/sdb\n  partition: /dev/sdb1\n', ''));
 	assert.deepEqual(ids(hostStep.plan(noDisk, bareFacts())).filter(id => /partition|pv|vg/.test(id)), [], 'an existing VG: nothing to build');
 	assert.deepEqual(ids(preflightStep.plan(noDisk, bareFacts())).at(-1), 'preflight.volume-group', 'but it must exist before anything changes');
@@ -187,9 +187,9 @@ test('preflight: only read-only checks, the disk among them when the wizard is t
 	const actions = preflightStep.plan(seed, bareFacts());
 	assert.deepEqual(ids(actions), ['preflight.hostname', 'preflight.public-interface', 'preflight.ssh-host-key', 'preflight.leftovers', 'preflight.stray-instances', 'preflight.disk']);
 	for (const action of actions) assert.equal((action as CommandAction).readOnly, true, action.id);
-	assert.deepEqual(shown(command(actions, 'preflight.disk').argv), ['python3', 'checks/blank-disk.py', '/dev/sdb', '/dev/sdb1', 'first']);
+	assert.deepEqual(shown(command(actions, 'preflight.disk').argv), ['python3', '-B', 'checks/blank-disk.py', '/dev/sdb', '/dev/sdb1', 'first']);
 	assert.deepEqual(command(actions, 'preflight.public-interface').argv, ['ip', 'link', 'show', 'dev', 'eth0']);
-	assert.deepEqual(shown(command(actions, 'preflight.stray-instances').argv), ['python3', 'checks/ganeti-state.py', 'strays', 'cluster.node.farm', 'gcc20.node.farm', 'rodo1.osm.vm.farm'], "the recipe's instances, by FQDN");
+	assert.deepEqual(shown(command(actions, 'preflight.stray-instances').argv), ['python3', '-B', 'checks/ganeti-state.py', 'strays', 'cluster.node.farm', 'gcc20.node.farm', 'rodo1.osm.vm.farm'], "the recipe's instances, by FQDN");
 	assert.deepEqual(ids(preflightStep.plan(lab, bareFacts())), ['preflight.hostname', 'preflight.public-interface', 'preflight.ssh-host-key', 'preflight.leftovers', 'preflight.stray-instances']);
 });
 
@@ -199,7 +199,7 @@ test('lab: a loop device carries the VG, file disks get their path, the fake hyp
 	assert.deepEqual(command(host, 'host.loop-file').argv, ['truncate', '-s', '24G', '/var/lib/ganeti-wizard/lab-vg.img']);
 	assert.deepEqual(command(host, 'host.loop-attach').argv, ['losetup', '--find', '/var/lib/ganeti-wizard/lab-vg.img']);
 	assert.deepEqual(command(host, 'host.loop-attach').satisfiedWhen, {argv: ['losetup', '-j', '/var/lib/ganeti-wizard/lab-vg.img', '-n', '-O', 'BACK-FILE'], stdoutIncludes: '/var/lib/ganeti-wizard/lab-vg.img'});
-	assert.deepEqual(shown(command(host, 'host.vg').argv), ['python3', 'checks/with-loop-device.py', '/var/lib/ganeti-wizard/lab-vg.img', 'vgcreate', 'all', '{loop}']);
+	assert.deepEqual(shown(command(host, 'host.vg').argv), ['python3', '-B', 'checks/with-loop-device.py', '/var/lib/ganeti-wizard/lab-vg.img', 'vgcreate', 'all', '{loop}']);
 	assert.equal(file(host, 'host.file-storage-paths').content, '/srv/ganeti/file-storage\n');
 	const kept = hostStep.plan(lab, realFacts({files: {'/etc/ganeti/file-storage-paths': '# mine\n/srv/other\n'}}));
 	assert.equal(file(kept, 'host.file-storage-paths').content, '# mine\n/srv/other\n/srv/ganeti/file-storage\n', 'what is there stays');
