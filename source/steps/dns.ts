@@ -112,7 +112,10 @@ function configurationFiles(inventory: Inventory, facts: Facts, placement: 'own'
 		check: {argv: ['named-checkconf', '{}']},
 	});
 	if (placement === 'beside') {
-		return [file('dns.instance', `configure a named of its own for the private zones (${instanceConfPath})`, instanceConfPath, renderInstanceConf(inventory, facts.resolvers, rendered))];
+		// Checked whole by dns.checkconf only: on its own, named-checkconf wants its
+		// working directory, which the step makes after the files are in place.
+		const {check: _check, ...instance} = file('dns.instance', `configure a named of its own for the private zones (${instanceConfPath})`, instanceConfPath, renderInstanceConf(inventory, facts.resolvers, rendered));
+		return [instance];
 	}
 	return [
 		file('dns.local', `list the private zones in ${namedConfLocalPath}`, namedConfLocalPath, renderNamedLocal(rendered)),
