@@ -69,7 +69,7 @@ function linkTarget(path: string, target: string): string {
  * (systemd-resolved(8), "/etc/resolv.conf"). Links are followed under the
  * host's root, so a rehearsal reads its own files.
  */
-export async function probeResolver(host: Host): Promise<{resolver: ResolverFacts; upstream: string[]}> {
+export async function probeResolver(host: Pick<Host, 'readLink' | 'readFile'>): Promise<{resolver: ResolverFacts; upstream: string[]}> {
 	const link = await host.readLink(resolvConfPath);
 	const target = link === null ? resolvConfPath : linkTarget(resolvConfPath, link);
 	const text = await host.readFile(target);
@@ -139,7 +139,8 @@ export function parseBindFacts(files: {namedConf: string | null; options: string
 	return {stock, listen: parseListenOn([namedConf, options, local].filter(text => text !== null).join('\n'))};
 }
 
-async function probeBind(host: Host): Promise<BindFacts | null> {
+/** bind's configuration files read through `host` and parsed (parseBindFacts). */
+export async function probeBind(host: Pick<Host, 'readFile'>): Promise<BindFacts | null> {
 	const [namedConf, options, local] = await Promise.all([namedConfPath, namedConfOptionsPath, namedConfLocalPath].map(path => host.readFile(path)));
 	return parseBindFacts({namedConf: namedConf!, options: options!, local: local!});
 }

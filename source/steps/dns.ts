@@ -172,7 +172,8 @@ function instanceService(): {script: FileAction; setup: CommandAction[]} {
 			id: 'dns.instance-boot',
 			title: `start the private named at boot (update-rc.d ${instanceName} defaults)`,
 			argv: ['update-rc.d', instanceName, 'defaults'],
-			idempotent: true,
+			// Its start link in runlevel 2 (the number before the name is insserv's order).
+			satisfiedWhen: {argv: ['find', '/etc/rc2.d', '-name', `S??${instanceName}`], stdoutIncludes: instanceName},
 			inverse: ['update-rc.d', instanceName, 'remove'],
 		},
 	];
