@@ -17,7 +17,6 @@
 // to it and /etc/resolv.conf is left alone.
 import type {Action, CommandAction, FileAction} from '../actions/action.js';
 import {RecipeError} from '../errors.js';
-import {bindDirectory, namedConfLocalPath, namedConfOptionsPath, namedConfPath, resolvConfPath} from '../host/facts.js';
 import type {Inventory} from '../inventory/inventory.js';
 import {listenAddresses, renderNamedLocal, renderNamedOptions} from '../render/bind.js';
 import {instanceConfPath, instanceInitScriptPath, instanceName, instanceWorkDirectory, renderInstanceConf, renderInstanceInitScript} from '../render/named-instance.js';
@@ -25,11 +24,14 @@ import {renderResolvConf} from '../render/resolv.js';
 import {renderResolvedDropIn, resolvedDropInPath} from '../render/resolved.js';
 import {nextSerial, withSerial} from '../render/serial.js';
 import {describeRecordChanges, parseARecords} from '../render/zone-records.js';
-import {renderZones, zoneFiles, type ZoneText} from '../render/zones.js';
+import {bindDirectory, renderZones, zoneFiles, type ZoneText} from '../render/zones.js';
 import {baseline, commitMessage, historyAfter, historyBefore, type ManagedFile} from './config-history.js';
 import type {Facts, StepDefinition} from './step.js';
 
-export {namedConfLocalPath, namedConfOptionsPath, namedConfPath, resolvConfPath};
+export const namedConfOptionsPath = `${bindDirectory}/named.conf.options`;
+export const namedConfLocalPath = `${bindDirectory}/named.conf.local`;
+export const namedConfPath = `${bindDirectory}/named.conf`;
+export const resolvConfPath = '/etc/resolv.conf';
 
 const bindOwner = {user: 'root', group: 'bind'};
 
