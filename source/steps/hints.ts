@@ -101,6 +101,12 @@ const hints: Hint[] = [
 		action: /^instances\./,
 		hint: 'Ganeti checks that an instance name resolves: the dns step must have added it, and /etc/resolv.conf must point at the private name server.',
 	},
+	// The private name server (named, or the wizard's second named beside someone else's).
+	{
+		output: /(?:)/,
+		action: /^dns\.named$/,
+		hint: "named did not start or reload. named-checkconf -z /etc/bind/named.conf (and /etc/bind/ganeti-wizard/named.conf, when the wizard runs a named of its own) shows errors in the files; named's log (journalctl -t named) says why it stopped, e.g. another server on port 53 of a private address (ss -lnup 'sport = :53').",
+	},
 	// Packages.
 	{
 		output: /Unable to locate package|has no installation candidate|not installed: /,

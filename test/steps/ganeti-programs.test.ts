@@ -208,6 +208,8 @@ test('hints: Ganeti\'s own messages and the wizard\'s checks get the fix; unknow
 		['instances.rodo1.osm.add', "Hypervisor parameter validation failed on node gcc20.node.farm: Parameter 'kvm_path' fails validation: not found or not a file (current value: '/usr/bin/kvm')", /qemu-system-x86/],
 		['cluster.daemons', 'This is not the master node, please connect to node \'gcc20.node.farm\' and rerun the command', /\/etc\/hosts/],
 		['preflight.public-interface', 'Device "eth0" does not exist.', /host\.public_interface/],
+		// The init scripts start named quietly: no output at all still gets the way to its log.
+		['dns.named', '', /journalctl -t named/],
 	];
 	for (const [actionId, output, expected] of cases) assert.match(hintFor(actionId, output) ?? '(none)', expected, `${actionId}: ${output}`);
 	assert.equal(hintFor('cluster.init', 'something nobody has seen before'), undefined);
