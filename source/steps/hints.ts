@@ -28,7 +28,7 @@ const hints: Hint[] = [
 	},
 	{
 		output: /the cluster name \S+ does not resolve|the cluster name \S+ resolves to/,
-		hint: 'The cluster name must resolve to cluster.address through the private DNS: check the dns step ran and that /etc/resolv.conf lists the private name server first.',
+		hint: 'The cluster name must resolve to cluster.address through the private DNS: check the dns step ran and that /etc/resolv.conf lists the private name server first (with systemd-resolved: resolvectl query <cluster FQDN>, and the drop-in /etc/systemd/resolved.conf.d/ganeti-wizard.conf).',
 	},
 	{
 		output: /Invalid master netdev|Missing bridges|Cannot find device|does not exist\./,
