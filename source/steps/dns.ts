@@ -215,7 +215,8 @@ export const dnsStep: StepDefinition = {
 				stage: {
 					copy: [bindDirectory, '/usr/share/dns'],
 					files: files.map(({path, content}) => ({path, content})),
-					needs: namedConfPath,
+					// The second named reads Debian's default zones; the first, named.conf.
+					needs: placement === 'beside' ? `${bindDirectory}/named.conf.default-zones` : namedConfPath,
 					emptyDirectories: placement === 'beside' ? ['/var/cache/bind', instanceWorkDirectory] : ['/var/cache/bind'],
 				},
 			},

@@ -82,6 +82,8 @@ test('existing-bind: example.org, its listen addresses and recursion policy stay
 	const {root, state} = rootWith('existing-bind');
 	const result = await apply(root, state);
 	assert.equal(result.code, 0, result.stderr);
+	// The whole configuration of the second named was loaded before anything was installed.
+	assert.match(result.stdout, /^\s+= satisfied check the new bind configuration and its zones together$/m);
 	// Their files, byte for byte.
 	for (const path of ['etc/bind/named.conf.local', 'etc/bind/named.conf.options', 'etc/bind/db.example.org']) assert.equal(hostFile(root, path), caseFile('existing-bind', path), path);
 	// Their named loads example.org, and none of the private zones.
@@ -154,6 +156,7 @@ test('existing-dhcpd: the printer\'s subnet, host entry and eth1 stay; the VM su
 	const {root, state} = rootWith('existing-dhcpd');
 	const result = await apply(root, state);
 	assert.equal(result.code, 0, result.stderr);
+	assert.match(result.stdout, /^\s+= satisfied check the new dhcpd configuration with its include$/m, 'dhcpd -t passed on the whole before anything was installed');
 	const theirs = caseFile('existing-dhcpd', 'etc/dhcp/dhcpd.conf');
 	const conf = hostFile(root, 'etc/dhcp/dhcpd.conf');
 	assert.ok(conf.startsWith(theirs), 'their dhcpd.conf is kept whole');
