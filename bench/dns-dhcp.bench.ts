@@ -12,7 +12,7 @@ import {fromInt, toInt} from '../source/inventory/addresses.js';
 import {buildInventory, type Inventory} from '../source/inventory/inventory.js';
 import {recipeSchema} from '../source/recipe/schema.js';
 import {renderNamedLocal, renderNamedOptions} from '../source/render/bind.js';
-import {renderDhcpdConf} from '../source/render/dhcpd.js';
+import {renderDhcpdInclude} from '../source/render/dhcpd.js';
 import {withSerial} from '../source/render/serial.js';
 import {renderZones} from '../source/render/zones.js';
 import {dhcpStep} from '../source/steps/dhcp.js';
@@ -54,7 +54,7 @@ function inventoryWith(count: number): Inventory {
 /** Everything the DNS and DHCP steps write: zones with serials, zone list, options, dhcpd.conf. */
 function generate(inventory: Inventory): {forwardZone: string; bytes: number} {
 	const zones = renderZones(inventory).map(zone => ({...zone, content: withSerial(zone.body, 2026010100)}));
-	const texts = [...zones.map(zone => zone.content), renderNamedLocal(zones), renderNamedOptions(inventory, ['192.0.2.53']), renderDhcpdConf(inventory)];
+	const texts = [...zones.map(zone => zone.content), renderNamedLocal(zones), renderNamedOptions(inventory, ['192.0.2.53']), renderDhcpdInclude(inventory)];
 	return {forwardZone: zones[0]!.content, bytes: texts.reduce((sum, text) => sum + text.length, 0)};
 }
 

@@ -3,6 +3,7 @@
 // Read-only, and only through the Host adapter; a rehearsal host has no
 // processes, so there detection yields little and recipe values fill the gaps.
 import {fromInt, isIpv4, isIpv4Cidr, overlaps, toInt} from '../inventory/addresses.js';
+import {parseNameservers, probeResolver} from './facts.js';
 import type {Host} from './host.js';
 
 export type DetectedInterface = {
@@ -41,7 +42,7 @@ export type Detected = {
 	interfaces: DetectedInterface[];
 	disks: DetectedDisk[];
 	volumeGroups: DetectedVolumeGroup[];
-	/** Name servers from /etc/resolv.conf. */
+	/** The upstream name servers (systemd-resolved's when resolv.conf is its stub). */
 	resolvers: string[];
 	/** Networks in use on this host (interface networks and route destinations). */
 	usedNetworks: string[];
@@ -66,7 +67,7 @@ export async function detectDefaults(host: Host): Promise<Detected> {
 		probeJson(host, ['ip', '-j', '-4', 'route', 'show', 'table', 'all']),
 		probeJson(host, ['lsblk', '-J', '-b', '-o', 'NAME,PATH,SIZE,TYPE,MOUNTPOINTS,FSTYPE,PKNAME']),
 		probeJson(host, ['vgs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,vg_size,vg_free']),
-		host.readFile('/etc/resolv.conf'),
+		probeResolver(host),
 	]);
 	const routeList = parseRoutes(routes);
 	for (const item of interfaces) item.defaultRoute = routeList.some(route => route.default && route.dev === item.name);
@@ -78,7 +79,7 @@ export async function detectDefaults(host: Host): Promise<Detected> {
 		interfaces,
 		disks: await withSignatures(host, parseLsblk(disks)),
 		volumeGroups: parseVgs(volumeGroups),
-		resolvers: resolvConf === null ? [] : parseResolvConf(resolvConf),
+		resolvers: resolvConf.upstream,
 		usedNetworks,
 		freeRanges: freePrivateRanges(usedNetworks),
 	};
@@ -278,14 +279,8 @@ export function parseVgs(data: unknown): DetectedVolumeGroup[] {
 		.map(entry => ({name: entry.vg_name as string, sizeBytes: Number(entry.vg_size ?? 0), freeBytes: Number(entry.vg_free ?? 0)}));
 }
 
-export function parseResolvConf(text: string): string[] {
-	const resolvers: string[] = [];
-	for (const line of text.split('\n')) {
-		const match = /^\s*nameserver\s+(\S+)/.exec(line);
-		if (match && isIpv4(match[1]!) && !resolvers.includes(match[1]!)) resolvers.push(match[1]!);
-	}
-	return resolvers;
-}
+/** The IPv4 name servers of a resolv.conf (the parser the steps' facts use). */
+export const parseResolvConf = (text: string): string[] => parseNameservers(text);
 
 function networkOf(addressCidr: string): string {
 	const [address, prefix] = addressCidr.split('/');

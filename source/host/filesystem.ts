@@ -2,7 +2,7 @@
 // otherwise): reads, and the atomic, checked replace every write goes through.
 // Also the scratch tree a staged check runs on.
 import {constants as fsConstants} from 'node:fs';
-import {chmod, chown, cp, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, unlink, writeFile} from 'node:fs/promises';
+import {chmod, chown, cp, mkdir, mkdtemp, open, readdir, readFile, readlink, rename, rm, stat, unlink, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {basename, dirname, join} from 'node:path';
 import type {Stage} from '../actions/action.js';
@@ -39,6 +39,15 @@ export class MappedFiles {
 			return await readFile(this.map(path), 'utf8');
 		} catch (error) {
 			if (isMissing(error)) return null;
+			throw error;
+		}
+	}
+
+	async readLink(path: string): Promise<string | null> {
+		try {
+			return await readlink(this.map(path));
+		} catch (error) {
+			if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'EINVAL') return null;
 			throw error;
 		}
 	}
@@ -159,6 +168,10 @@ export abstract class FilesUnderRoot {
 
 	readFile(path: string): Promise<string | null> {
 		return this.files.readFile(path);
+	}
+
+	readLink(path: string): Promise<string | null> {
+		return this.files.readLink(path);
 	}
 
 	stat(path: string): Promise<FileInfo | null> {

@@ -45,6 +45,8 @@ export interface Host {
 	/** "/" for real, the rehearsal folder otherwise. */
 	readonly root: string;
 	readFile(path: string): Promise<string | null>;
+	/** Where a symbolic link points, as written in the link (null: absent or not a link). */
+	readLink(path: string): Promise<string | null>;
 	stat(path: string): Promise<FileInfo | null>;
 	/** Lists a directory's entries (empty when absent). */
 	list(path: string): Promise<string[]>;

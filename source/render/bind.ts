@@ -1,6 +1,8 @@
-// bind9's options and zone list for the private name server.
+// bind9's options and zone list for the private name server, when bind's
+// configuration is Debian's stock one (beside anyone else's, the private zones
+// get a named of their own: named-instance.ts).
 //
-// named.conf.options is owned whole rather than patched: Debian's default holds
+// named.conf.options is then owned whole rather than patched: Debian's default holds
 // only `directory`, `dnssec-validation auto` and `listen-on-v6 { any; }`, all of
 // which are restated (or deliberately changed) here, and patching a C-like
 // grammar line by line would be fragile. The previous file is not lost: the

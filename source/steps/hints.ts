@@ -31,7 +31,7 @@ const hints: Hint[] = [
 	},
 	{
 		output: /the cluster name \S+ does not resolve|the cluster name \S+ resolves to/,
-		hint: 'The cluster name must resolve to cluster.address through the private DNS: check the dns step ran and that /etc/resolv.conf lists the private name server first.',
+		hint: 'The cluster name must resolve to cluster.address through the private DNS: check the dns step ran and that /etc/resolv.conf lists the private name server first (with systemd-resolved: resolvectl query <cluster FQDN>, and the drop-in /etc/systemd/resolved.conf.d/ganeti-wizard.conf).',
 	},
 	// A missing interface: the hint names the recipe field that chose it.
 	{
@@ -122,6 +122,12 @@ const hints: Hint[] = [
 		output: /Could not resolve|Name or service not known|Temporary failure in name resolution/,
 		action: /^instances\./,
 		hint: 'Ganeti checks that an instance name resolves: the dns step must have added it (instances[].name in dns.vms_domain), and /etc/resolv.conf must point at the private name server.',
+	},
+	// The private name server (named, or the wizard's second named beside someone else's).
+	{
+		output: /(?:)/,
+		action: /^dns\.named$/,
+		hint: "named did not start or reload. named-checkconf -z /etc/bind/named.conf (and /etc/bind/ganeti-wizard/named.conf, when the wizard runs a named of its own) shows errors in the files; named's log (journalctl -t named) says why it stopped, e.g. another server on port 53 of a private address (ss -lnup 'sport = :53').",
 	},
 	// Packages.
 	{

@@ -4,6 +4,7 @@
 // cluster step's prerequisites, right before `gnt-cluster init`.
 import type {Action, CommandAction} from '../actions/action.js';
 import type {Inventory} from '../inventory/inventory.js';
+import {bindPlacement, checkResolver} from './dns.js';
 import {firstPartition, physicalVolume, usesVolumeGroup} from './host.js';
 import {program} from './programs.js';
 import type {StepDefinition} from './step.js';
@@ -39,7 +40,10 @@ export const preflightStep: StepDefinition = {
 	id: 'preflight',
 	title: 'Preflight checks',
 	requires: [],
-	plan(inventory): Action[] {
+	plan(inventory, facts): Action[] {
+		// A bind or a resolver the wizard cannot live beside stops here, before any change.
+		checkResolver(facts);
+		bindPlacement(inventory, facts);
 		const {recipe} = inventory;
 		const actions: Action[] = [
 			check('preflight.hostname', `this machine is ${recipe.host.hostname}`, program('hostname', recipe.host.hostname)),

@@ -2,6 +2,19 @@
 import type {Action} from '../actions/action.js';
 import type {Inventory} from '../inventory/inventory.js';
 
+/**
+ * Who writes /etc/resolv.conf: a plain file (the wizard may edit it),
+ * systemd-resolved (its stub or its list, usually through a link), or a link
+ * to a file some other program writes. `link` is where the link points.
+ */
+export type ResolverFacts = {manager: 'file' | 'systemd-resolved' | 'other-link'; link: string | null};
+
+/** The IPv4 addresses a named listens on, or why it listens (or may listen) on every one. */
+export type ListenAddresses = {addresses: string[]} | {everywhere: string};
+
+/** bind as configured here: Debian's stock (or the wizard's own) configuration, and where it listens. */
+export type BindFacts = {stock: boolean; listen: ListenAddresses};
+
 /** What the host looked like when the step was planned. Unknown facts are null. */
 export type Facts = {
 	/** Current content of every file the step declared in `reads` (null: absent). */
@@ -11,8 +24,16 @@ export type Facts = {
 	 * in `readsCommitted` (null: no repository, or not committed).
 	 */
 	committed: Record<string, string | null>;
-	/** Name servers from /etc/resolv.conf, excluding the wizard's own. */
+	/**
+	 * The upstream name servers the host asks now (from /etc/resolv.conf, or
+	 * from systemd-resolved's list when resolv.conf is its stub), excluding the
+	 * wizard's own and loopback ones.
+	 */
 	resolvers: string[];
+	/** Who writes /etc/resolv.conf. */
+	resolver: ResolverFacts;
+	/** bind's configuration as found (null: none here). */
+	bind: BindFacts | null;
 	/** Network interfaces and their IPv4 addresses (null in a rehearsal). */
 	interfaces: Array<{name: string; addresses: string[]}> | null;
 	/** LVM volume groups (null when unknown). */
@@ -44,6 +65,8 @@ export function bareFacts(overrides: Partial<Facts> = {}): Facts {
 		committed: {},
 		serials: {},
 		resolvers: [],
+		resolver: {manager: 'file', link: null},
+		bind: null,
 		interfaces: null,
 		volumeGroups: null,
 		packages: null,

@@ -54,7 +54,7 @@ test('plan --json lists every change of the seed document, in the seed\'s order'
 		['reverse zone of the VMs', file('/etc/bind/db.10.10.1')],
 		['bind options', file('/etc/bind/named.conf.options')],
 		['git commit of /etc/bind', command('git', '-C', '/etc/bind')],
-		['dhcpd configuration', file('/etc/dhcp/dhcpd.conf')],
+		['dhcpd: the VM subnet and its host entry', file('/etc/dhcp/dhcpd.d/ganeti-wizard.conf')],
 		['git commit of /etc/dhcp', command('git', '-C', '/etc/dhcp')],
 		['gnt-cluster init with the seed\'s flags', command('gnt-cluster', 'init', '--no-etc-hosts', '--enabled-hypervisors=kvm', '--nic-parameters', 'link=br0', '--master-netdev', 'br0', '--vg-name', 'all')],
 		['gnt-instance add rodo1', command('gnt-instance', 'add', '-t', 'plain', '-s', '10G', '-B', 'memory=512M,vcpus=1')],
@@ -84,7 +84,9 @@ test('the rehearsal writes what those changes consist of', async () => {
 	assert.equal(result.code, 0, result.stderr + result.stdout);
 	const interfaces = await readFile(join(root, 'etc/network/interfaces.d/ganeti-wizard'), 'utf8');
 	for (const line of [/^auto lo:1$/m, /^iface br0 inet static$/m, /bridge_ports none/, /up ip route replace blackhole 10\.10\.0\.0\/16/, /net\.ipv4\.ip_forward=1/, /MASQUERADE/]) assert.match(interfaces, line);
-	const dhcpd = await readFile(join(root, 'etc/dhcp/dhcpd.conf'), 'utf8');
+	// The VM subnet and its hosts live in the wizard's own file, which dhcpd.conf includes.
+	assert.match(await readFile(join(root, 'etc/dhcp/dhcpd.conf'), 'utf8'), /^include "\/etc\/dhcp\/dhcpd\.d\/ganeti-wizard\.conf";$/m);
+	const dhcpd = await readFile(join(root, 'etc/dhcp/dhcpd.d/ganeti-wizard.conf'), 'utf8');
 	assert.match(dhcpd, /hardware ethernet 52:54:5a:8d:77:8e;\s+fixed-address 10\.10\.1\.50;/);
 	assert.match(dhcpd, /option routers 10\.10\.1\.1;/);
 	assert.match(await readFile(join(root, 'etc/bind/db.10.10.1'), 'utf8'), /^50\s+IN\s+PTR\s+rodo1\.osm\.vm\.farm\.$/m);

@@ -139,7 +139,7 @@ test('a recipe that adds one instance: plan shows it and the MAC apply then uses
 	const commands = await readFile(join(state, 'commands.sh'), 'utf8');
 	const applied = await at('apply', '--recipe', grown, '--yes');
 	assert.equal(applied.code, 0, applied.stderr + applied.stdout);
-	const dhcpd = await readFile(join(root, 'etc/dhcp/dhcpd.conf'), 'utf8');
+	const dhcpd = await readFile(join(root, 'etc/dhcp/dhcpd.d/ganeti-wizard.conf'), 'utf8');
 	assert.match(dhcpd, new RegExp(`hardware ethernet ${mac};\\s+fixed-address ${address!.replaceAll('.', '\\.')};`), 'apply used what plan showed');
 	const added = (await readFile(join(state, 'commands.sh'), 'utf8')).slice(commands.length);
 	for (const line of added.split('\n').filter(line => line && !line.startsWith('#'))) {

@@ -39,6 +39,21 @@ export const checkNamedConf = (text: string): Promise<CheckResult> => checkText(
 export const checkDhcpd = (text: string): Promise<CheckResult> => checkText('dhcpd.conf', text, path => ['dhcpd', '-t', '-q', '-cf', path]);
 export const checkInterfaces = (text: string): Promise<CheckResult> => checkText('interfaces', text, path => ['ifup', '--no-act', '-i', path, '-a']);
 
+/**
+ * `dhcpd -t` on dhcpd's whole configuration: `files` (host paths) as the
+ * tree, every `include "PATH";` line replaced by that file's text (dhcpd
+ * cannot read its files under another root), the result checked as one file.
+ */
+export async function checkDhcpdTree(files: Record<string, string>, main = '/etc/dhcp/dhcpd.conf'): Promise<CheckResult> {
+	const inline = (path: string, depth: number): string => {
+		const text = files[path];
+		if (text === undefined) throw new Error(`${path} is included but not in the tree`);
+		if (depth > 8) throw new Error(`${path}: includes nest too deep`);
+		return text.replace(/^\s*include\s+"([^"]+)"\s*;\s*$/gm, (_line, included: string) => inline(included, depth + 1));
+	};
+	return checkDhcpd(inline(main, 0));
+}
+
 /** A checker argv as a step gives it ("{}" = candidate path), run on `text`. */
 export const runCheckArgv = (argv: string[], text: string): Promise<CheckResult> =>
 	checkText('candidate', text, path => argv.map(part => (part === '{}' ? path : part)));

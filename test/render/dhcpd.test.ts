@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {contains} from '../../source/inventory/addresses.js';
-import {describeHostChanges, parseDhcpHosts, renderDhcpDefaults, renderDhcpdConf} from '../../source/render/dhcpd.js';
+import {describeHostChanges, parseDhcpHosts, parseDhcpInterfaces, renderDhcpDefaults, renderDhcpdConf, renderDhcpdInclude} from '../../source/render/dhcpd.js';
 import {need} from '../support/need.js';
 import {checkDhcpd, runCheckArgv} from './checkers.js';
 import {seedInventory} from './fixtures.js';
@@ -10,7 +10,7 @@ import {routers} from './inspect.js';
 const seed = seedInventory();
 
 test('the seed\'s dhcpd.conf: the router is the bridge, inside the VM subnet (the seed\'s bug fixed)', () => {
-	const conf = renderDhcpdConf(seed);
+	const conf = renderDhcpdInclude(seed);
 	assert.deepEqual(routers(conf), ['10.10.1.1']);
 	assert.ok(contains(seed.recipe.network.vms_subnet, routers(conf)[0]!));
 	assert.match(conf, /^subnet 10\.10\.1\.0 netmask 255\.255\.255\.0 \{$/m);
@@ -18,7 +18,9 @@ test('the seed\'s dhcpd.conf: the router is the bridge, inside the VM subnet (th
 	assert.match(conf, /option domain-name "vm\.farm";/);
 	assert.match(conf, /option domain-search "vm\.farm", "node\.farm", "farm";/);
 	assert.match(conf, /range 10\.10\.1\.200 10\.10\.1\.249;/);
-	assert.match(conf, /^authoritative;$/m);
+	// Authoritative for the VM subnet alone: someone else's subnets keep their own setting.
+	assert.match(conf, /^\tauthoritative;$/m);
+	assert.doesNotMatch(conf, /^authoritative;$/m);
 	// The router is given once, in the subnet, never globally.
 	assert.equal(conf.indexOf('option routers') > conf.indexOf('subnet '), true);
 	assert.deepEqual(parseDhcpHosts(conf), [{name: 'rodo1.osm.vm.farm', mac: '52:54:5a:8d:77:8e', address: '10.10.1.50'}]);
@@ -27,20 +29,20 @@ test('the seed\'s dhcpd.conf: the router is the bridge, inside the VM subnet (th
 
 test('dhcpd -t accepts the seed\'s dhcpd.conf', async t => {
 	if (!need(['dhcpd'], t)) return;
-	const result = await checkDhcpd(renderDhcpdConf(seed));
+	const result = await checkDhcpd(renderDhcpdInclude(seed));
 	assert.equal(result.exitCode, 0, result.output);
 });
 
 test('dhcpd -t rejects a broken dhcpd.conf (the checker really checks)', async t => {
 	if (!need(['dhcpd'], t)) return;
-	const broken = renderDhcpdConf(seed).replace('hardware ethernet 52:54:5a:8d:77:8e;', 'hardware ethernet 52:54:5a:8d:77;;');
+	const broken = renderDhcpdInclude(seed).replace('hardware ethernet 52:54:5a:8d:77:8e;', 'hardware ethernet 52:54:5a:8d:77;;');
 	assert.notEqual((await checkDhcpd(broken)).exitCode, 0);
-	const routerOutside = renderDhcpdConf(seed).replace('range 10.10.1.200 10.10.1.249;', 'range 10.10.2.200 10.10.2.249;');
+	const routerOutside = renderDhcpdInclude(seed).replace('range 10.10.1.200 10.10.1.249;', 'range 10.10.2.200 10.10.2.249;');
 	assert.notEqual((await checkDhcpd(routerOutside)).exitCode, 0, 'a range outside the subnet must be refused');
 });
 
 test('dhcpd serves the bridge only; the defaults file is valid shell', async t => {
-	const defaults = renderDhcpDefaults(seed);
+	const defaults = renderDhcpDefaults(seed, null);
 	assert.match(defaults, /^INTERFACESv4="br0"$/m);
 	assert.match(defaults, /^INTERFACESv6=""$/m);
 	assert.doesNotMatch(defaults, /eth0/);
@@ -50,11 +52,33 @@ test('dhcpd serves the bridge only; the defaults file is valid shell', async t =
 });
 
 test('host changes are described as the commit says them', () => {
-	const before = parseDhcpHosts(renderDhcpdConf(seed));
+	const before = parseDhcpHosts(renderDhcpdInclude(seed));
 	const after = [{...before[0]!, address: '10.10.1.51'}, {name: 'web.vm.farm', mac: '52:54:00:00:00:01', address: '10.10.1.52'}];
 	assert.deepEqual(describeHostChanges(before, after), [
 		'change rodo1.osm.vm.farm 52:54:5a:8d:77:8e 10.10.1.50 -> 52:54:5a:8d:77:8e 10.10.1.51',
 		'add web.vm.farm 52:54:00:00:00:01 10.10.1.52',
 	]);
 	assert.deepEqual(describeHostChanges(after, []), ['remove rodo1.osm.vm.farm 52:54:5a:8d:77:8e 10.10.1.51', 'remove web.vm.farm 52:54:00:00:00:01 10.10.1.52']);
+});
+
+test('dhcpd.conf gains one include line and keeps everything else; a second run adds nothing', () => {
+	const theirs = 'authoritative;\nsubnet 192.168.50.0 netmask 255.255.255.0 {\n\trange 192.168.50.100 192.168.50.200;\n}\n';
+	const withInclude = renderDhcpdConf(theirs);
+	assert.ok(withInclude.startsWith(theirs));
+	assert.deepEqual(withInclude.slice(theirs.length).split('\n').filter(line => !line.startsWith('#') && line !== ''), ['include "/etc/dhcp/dhcpd.d/ganeti-wizard.conf";']);
+	assert.equal(renderDhcpdConf(withInclude), withInclude);
+	// A commented-out include does not count.
+	assert.match(renderDhcpdConf('# include "/etc/dhcp/dhcpd.d/ganeti-wizard.conf";\n'), /^include "\/etc\/dhcp\/dhcpd\.d\/ganeti-wizard\.conf";$/m);
+	// No file, or the whole file an earlier version wrote: the include line alone.
+	assert.equal(renderDhcpdConf(null).split('\n').filter(line => line.startsWith('include')).length, 1);
+	assert.doesNotMatch(renderDhcpdConf('# The VM network, generated by ganeti-wizard; edits are replaced on its next run\nauthoritative;\n'), /^authoritative;/m);
+});
+
+test('the bridge is added to the interfaces dhcpd serves, never replacing them', () => {
+	const stock = '# Defaults for isc-dhcp-server\n#DHCPDv4_CONF=/etc/dhcp/dhcpd.conf\nINTERFACESv4=""\nINTERFACESv6=""\n';
+	assert.equal(renderDhcpDefaults(seed, stock), stock.replace('INTERFACESv4=""', 'INTERFACESv4="br0"'));
+	assert.equal(renderDhcpDefaults(seed, 'INTERFACESv4="eth1"\nINTERFACESv6=""\n'), 'INTERFACESv4="eth1 br0"\nINTERFACESv6=""\n');
+	assert.deepEqual(parseDhcpInterfaces(renderDhcpDefaults(seed, "INTERFACESv4='eth1 eth2'\n")), ['eth1', 'eth2', 'br0']);
+	assert.equal(renderDhcpDefaults(seed, 'INTERFACESv4="br0 eth1"\n'), 'INTERFACESv4="br0 eth1"\n');
+	assert.equal(renderDhcpDefaults(seed, '# nothing listed\n'), '# nothing listed\nINTERFACESv4="br0"\n');
 });

@@ -8,7 +8,7 @@ import {contains, isHostAddress, isPrivate, toInt} from '../../source/inventory/
 import type {Inventory} from '../../source/inventory/inventory.js';
 import {macPattern} from '../../source/recipe/schema.js';
 import {renderNamedLocal, renderNamedOptions} from '../../source/render/bind.js';
-import {parseDhcpHosts, renderDhcpdConf} from '../../source/render/dhcpd.js';
+import {parseDhcpHosts, renderDhcpdInclude} from '../../source/render/dhcpd.js';
 import {renderInterfaces} from '../../source/render/interfaces.js';
 import {withSerial} from '../../source/render/serial.js';
 import {renderZones} from '../../source/render/zones.js';
@@ -96,7 +96,7 @@ test(`${runs} random sites: every file passes its checker, A and PTR agree, DHCP
 			assert.ok(listenOn(options).every(isPrivate));
 			assert.ok(contains(inventory.recipe.network.private_range, inventory.node.address));
 
-			const conf = renderDhcpdConf(inventory);
+			const conf = renderDhcpdInclude(inventory);
 			assertDhcpInvariants(inventory, conf);
 			const [dhcpd, ifup] = await Promise.all([checkDhcpd(conf), checkInterfaces(renderInterfaces(inventory))]);
 			assert.equal(dhcpd.exitCode, 0, `dhcpd -t: ${dhcpd.output}\n${conf}`);

@@ -81,7 +81,7 @@ test('the seed\'s DNS plan: history first, the whole check of the candidates, th
 		assert.deepEqual(file.owner, {user: 'root', group: 'bind'});
 		assert.equal(file.mode, 0o644);
 	}
-	assert.deepEqual(dnsStep.reads!(seed), ['/etc/bind/db.farm', '/etc/bind/db.10.10.0', '/etc/bind/db.10.10.1', '/etc/bind/named.conf.local', '/etc/bind/named.conf.options', '/etc/resolv.conf']);
+	assert.deepEqual(dnsStep.reads!(seed), ['/etc/bind/db.farm', '/etc/bind/db.10.10.0', '/etc/bind/db.10.10.1', '/etc/bind/named.conf.local', '/etc/bind/named.conf.options', '/etc/bind/ganeti-wizard/named.conf', '/etc/resolv.conf']);
 	assert.deepEqual(dnsStep.readsCommitted!(seed), dnsStep.reads!(seed).slice(0, -1));
 });
 
@@ -224,4 +224,31 @@ test('git history for real: a run killed between staging and committing resumes 
 		assert.deepEqual(history.slice(0, 2).map(entry => entry.subject), ['add web.vm.farm 10.10.1.51', '7 changes: add ns.farm 10.10.0.20, add gcc20.node.farm 10.10.0.20, ...']);
 		assert.ok(!history.some(entry => entry.files.some(name => name.includes('ganeti-wizard-new'))));
 	});
+});
+
+test('beside someone else\'s bind: their files are not planned; a second named gets its configuration, init script, directory and boot links', () => {
+	const theirs = {stock: false, listen: {addresses: ['127.0.0.1', '198.51.100.20']}};
+	const actions = dnsStep.plan(seed, bareFacts({resolvers: ['192.0.2.53'], bind: theirs}));
+	const paths = files(actions).map(file => file.path);
+	assert.ok(!paths.includes('/etc/bind/named.conf.options') && !paths.includes('/etc/bind/named.conf.local'), paths.join(' '));
+	assert.ok(paths.includes('/etc/bind/ganeti-wizard/named.conf') && paths.includes('/etc/init.d/ganeti-wizard-named'), paths.join(' '));
+	assert.deepEqual(command(actions, 'dns.checkconf').argv, ['named-checkconf', '-t', '{stage}', '-z', '/etc/bind/ganeti-wizard/named.conf']);
+	const service = actions.find(action => action.id === 'dns.named');
+	assert.ok(service?.kind === 'service' && service.service === 'ganeti-wizard-named' && service.operation === 'reload');
+	assert.ok(ids(actions).indexOf('dns.instance-boot') < ids(actions).indexOf('dns.named'));
+	// Their named listening everywhere, or on a private address: planning stops.
+	assert.throws(() => dnsStep.plan(seed, bareFacts({bind: {stock: false, listen: {everywhere: 'its listen-on says any'}}})), /named\.conf\.options: .*its listen-on says any/);
+	assert.throws(() => dnsStep.plan(seed, bareFacts({bind: {stock: false, listen: {addresses: ['10.10.1.1']}}})), /already listens on the private address 10\.10\.1\.1/);
+	// Debian's stock bind: the seed's files, as before.
+	assert.ok(files(dnsStep.plan(seed, bareFacts({bind: {stock: true, listen: {everywhere: 'no listen-on'}}}))).some(file => file.path === '/etc/bind/named.conf.options'));
+});
+
+test('with systemd-resolved: resolv.conf is left alone and a drop-in routes only the private zones', () => {
+	const actions = dnsStep.plan(seed, bareFacts({resolvers: ['192.0.2.53'], resolver: {manager: 'systemd-resolved', link: '../run/systemd/resolve/stub-resolv.conf'}}));
+	assert.ok(!files(actions).some(file => file.path === '/etc/resolv.conf'));
+	const dropIn = files(actions).find(file => file.id === 'dns.resolved')!;
+	assert.equal(dropIn.path, '/etc/systemd/resolved.conf.d/ganeti-wizard.conf');
+	assert.match(dropIn.content, /^DNS=10\.10\.0\.20\nDomains=~farm ~0\.10\.10\.in-addr\.arpa ~1\.10\.10\.in-addr\.arpa$/m);
+	assert.deepEqual(actions.at(-1), {kind: 'service', id: 'dns.resolved-restart', title: 'restart systemd-resolved', service: 'systemd-resolved', operation: 'restart', after: ['dns.resolved']});
+	assert.throws(() => dnsStep.plan(seed, bareFacts({resolver: {manager: 'other-link', link: '/run/resolvconf/resolv.conf'}})), /\/etc\/resolv\.conf: is a link to \/run\/resolvconf\/resolv\.conf/);
 });

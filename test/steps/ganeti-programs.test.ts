@@ -213,6 +213,8 @@ test('hints: Ganeti\'s own messages and the wizard\'s checks get the fix; unknow
 		['cluster.check.master-netdev', 'Device "br0" does not exist.', /set cluster\.master_netdev/],
 		['instances.rodo1.osm.add', 'Failure: command execution error:\nMissing bridges br0', /set cluster\.nic_link/],
 		['cluster.verify', "Cannot find device \"lo:1\"", /network\.bridge\.name/],
+		// The init scripts start named quietly: no output at all still gets the way to its log.
+		['dns.named', '', /journalctl -t named/],
 	];
 	// The master netdev's hint is not the public interface's.
 	assert.doesNotMatch(hintFor('cluster.check.master-netdev', 'Device "br0" does not exist.')!, /host\.public_interface/);

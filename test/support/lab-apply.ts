@@ -4,9 +4,10 @@
 // services started or reloaded through `service`. Tests use it to prove the
 // planned argv and files against real daemons.
 import {existsSync} from 'node:fs';
-import {chown, rename} from 'node:fs/promises';
+import {chown, readlink, rename} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import {probeArgv, type Action, type Probe, type Stage} from '../../source/actions/action.js';
+import {probeBind, probeResolver} from '../../source/host/facts.js';
 import type {Inventory} from '../../source/inventory/inventory.js';
 import {bareFacts, type Facts, type StepDefinition} from '../../source/steps/step.js';
 import type {NamespaceHost} from './lab.js';
@@ -14,7 +15,11 @@ import type {NamespaceHost} from './lab.js';
 export type Outcome = 'wrote' | 'unchanged' | 'ran' | 'satisfied' | 'checked' | 'started' | 'reloaded' | 'restarted' | 'stopped';
 export type Applied = {id: string; outcome: Outcome};
 
-/** Facts as the wizard would probe them inside the lab: current and committed files. */
+/**
+ * Facts as the wizard would probe them inside the lab: current and committed
+ * files, and bind's configuration and the resolver, parsed by the wizard's own
+ * parsers (the upstream resolvers stay as `overrides` say: none by default).
+ */
 export async function labFacts(host: NamespaceHost, step: StepDefinition, inventory: Inventory, overrides: Partial<Facts> = {}): Promise<Facts> {
 	const files: Record<string, string | null> = {};
 	for (const path of step.reads?.(inventory) ?? []) files[path] = await host.readFile(path);
@@ -25,7 +30,12 @@ export async function labFacts(host: NamespaceHost, step: StepDefinition, invent
 		const result = repository ? await host.exec(['git', '-C', dirname(path), 'show', `HEAD:./${basename(path)}`]) : undefined;
 		committed[path] = result?.exitCode === 0 ? result.stdout : null;
 	}
-	return bareFacts({files, committed, now: new Date(), ...overrides});
+	const reader = {
+		readFile: (path: string) => host.readFile(path),
+		readLink: (path: string) => readlink(host.path(path)).catch(() => null),
+	};
+	const {resolver} = await probeResolver(reader);
+	return bareFacts({files, committed, now: new Date(), resolver, bind: await probeBind(reader), ...overrides});
 }
 
 async function probeSays(host: NamespaceHost, probe: Probe): Promise<boolean> {

@@ -38,6 +38,8 @@ const debianPackages: Record<string, string> = {
 	losetup: 'mount',
 	'qemu-system-x86_64': 'qemu-system-x86',
 	python3: 'python3',
+	'update-rc.d': 'init-system-helpers',
+	'start-stop-daemon': 'dpkg',
 	'ssh-keygen': 'openssh-client',
 };
 
