@@ -82,7 +82,7 @@ test('save as recipe in a rehearsal, then run it: the replay command, the pinned
 		assert.equal(count(shown, 'Every step is done.'), 1, 'the closing lines come once');
 		assert.equal(count(shown, `Rehearsal: the files are under ${root}; the commands a real run would execute are in ${join(state, 'commands.sh')}.`), 1);
 		assert.equal(count(shown, `To do it for real, as root on this host: ganeti-wizard apply --recipe ${saved} --root / --yes`), 1);
-		const dhcpd = readFileSync(join(root, 'etc/dhcp/dhcpd.conf'), 'utf8');
+		const dhcpd = readFileSync(join(root, 'etc/dhcp/dhcpd.d/ganeti-wizard.conf'), 'utf8');
 		assert.ok(dhcpd.includes(`hardware ethernet ${recipe.instances[0]!.mac};`), 'the MAC in the recipe is the one the run used');
 		assert.ok(dhcpd.includes(`fixed-address ${recipe.instances[0]!.address};`));
 
