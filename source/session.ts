@@ -8,6 +8,7 @@ import {existsSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {RecipeError, UsageError} from './errors.js';
+import {probeHostFacts} from './host/facts.js';
 import type {Host} from './host/host.js';
 import {localHost} from './host/local.js';
 import {Transcript} from './host/transcript.js';
@@ -21,6 +22,7 @@ import {siteChanges, siteIdentity} from './site/compare.js';
 import {SiteSettings} from './site/settings.js';
 import {allSteps} from './steps/index.js';
 import {hintFor} from './steps/hints.js';
+import {refusals} from './steps/refusals.js';
 
 /** The seed recipe shipped in the package's recipes/ (found upwards: source/, dist/ or dist/chunks/). */
 export const bundledRecipe = findUpwards('recipes/gcc-compile-farm.yaml');
@@ -39,6 +41,11 @@ export type SessionOptions = {
 	root?: string;
 	stateDir?: string;
 	unattended: boolean;
+	/**
+	 * Refuse a site this host cannot hold (refusals.ts), from what the host is
+	 * now, before anything is written (plan and apply; status only reports).
+	 */
+	preflight?: boolean;
 };
 
 export type Location = {
@@ -90,7 +97,8 @@ export function hasSite(stateDir: string): boolean {
  * state directory or the transcript (plan, status). Otherwise a recipe given
  * or the built-in default is saved as the site, with its generated values,
  * before anything uses them. Throws RecipeError for a bad recipe or one of
- * another site, UsageError when there is no site to open; both before any write.
+ * another site, or (with `preflight`) one this host cannot hold; UsageError when
+ * there is no site to open; all before any write.
  */
 export async function openSession(options: SessionOptions & {readOnly?: boolean}, recipeOverride?: {recipe: Recipe; origin: string}): Promise<Session> {
 	const location = resolveLocation(options);
@@ -122,6 +130,12 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	const {inventory, generated} = buildInventory(recipe, progress.generated, bytes);
 	const importing = Boolean(incoming) && incoming!.text !== saved?.text;
 	const changes = importing && savedRecipe ? siteChanges(buildInventory(savedRecipe, progress.generated, siteBytes(siteIdentity(savedRecipe))).inventory, inventory) : [];
+	if (options.preflight) {
+		// Probed through a host that writes nothing (no transcript): a refusal leaves no trace.
+		const looking = localHost({root: location.root, stateDir: location.stateDir, transcript: new Transcript(undefined), node});
+		const problems = refusals(inventory, await probeHostFacts(looking));
+		if (problems.length > 0) throw new RecipeError(problems, incoming?.path ?? saved!.path);
+	}
 	if (!readOnly) {
 		if (importing) progress.setRecipe(incoming!.path, incoming!.text);
 		// Saved before any step can use them: a MAC generated once is reused forever.

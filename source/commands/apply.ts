@@ -15,7 +15,7 @@ export async function apply(flags: CommandFlags): Promise<number> {
 		const {interactive} = await import('./interactive.js');
 		return interactive(flags);
 	}
-	const session = await openSession({...flags, unattended: true});
+	const session = await openSession({...flags, unattended: true, preflight: true});
 	for (const id of flags.confirm) session.progress.confirm(id);
 	const write = (line: string) => process.stdout.write(`${line}\n`);
 	write(introduction(session));

@@ -12,6 +12,8 @@ type Hint = {
 	hint: string;
 };
 
+const masterNetdevMissing = 'The master netdev (cluster.master_netdev; the bridge when it is left out) is missing, and Ganeti puts the cluster address on it. Name an interface this host has (ip -br link lists them), or leave cluster.master_netdev out to use the bridge the network step makes, then retry.';
+
 const hints: Hint[] = [
 	// Ganeti's node name and addresses (gnt-cluster init), and the wizard's checks of them.
 	{
@@ -30,10 +32,25 @@ const hints: Hint[] = [
 		output: /the cluster name \S+ does not resolve|the cluster name \S+ resolves to/,
 		hint: 'The cluster name must resolve to cluster.address through the private DNS: check the dns step ran and that /etc/resolv.conf lists the private name server first.',
 	},
+	// Which interface is missing decides the field to fix: the master netdev, the public interface, or the bridge.
 	{
-		output: /Invalid master netdev|Missing bridges|Cannot find device|does not exist\./,
-		action: /^(cluster|instances|preflight)\./,
-		hint: 'The interface is missing: the bridge and lo:1 come from the network step (ifup br0), the public interface from the recipe (host.public_interface; ip link lists them). Bring it up, or fix the recipe, then retry.',
+		output: /Invalid master netdev/,
+		hint: masterNetdevMissing,
+	},
+	{
+		output: /Cannot find device|does not exist\./,
+		action: /^cluster\.check\.master-netdev$/,
+		hint: masterNetdevMissing,
+	},
+	{
+		output: /Cannot find device|does not exist\./,
+		action: /^preflight\.public-interface$/,
+		hint: 'host.public_interface names an interface this host does not have: name the one that carries the public address (ip -br addr lists them), then retry.',
+	},
+	{
+		output: /Missing bridges|Cannot find device|does not exist\./,
+		action: /^(cluster|instances)\./,
+		hint: 'The bridge is missing: it comes from the network step (network.bridge.name, brought up with ifup; ip -br link lists the interfaces). Bring it up, then retry.',
 	},
 	{
 		output: /the cluster has instances the recipe does not list/,
