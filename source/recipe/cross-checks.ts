@@ -408,9 +408,10 @@ function checkConsoles(recipe: Recipe): string[] {
 
 /**
  * Ganeti's KVM boots kernel_path directly when it is set, and then ignores
- * boot_order and the CD (hv_kvm builds -kernel and no boot device): an
- * instance's own kernel_path contradicts its ISO install. (A kernel_path of
- * the cluster's is cleared for the ISO install by the instances step.)
+ * boot_order: the CD is attached but never booted (Ganeti 3.0 hv_kvm sets
+ * boot_cdrom false whenever kernel_path is set). So an instance's own
+ * kernel_path contradicts its ISO install; a kernel_path of the cluster's is
+ * cleared for the ISO install by the instances step.
  */
 function checkIsoBoot({cluster, instances}: Recipe): string[] {
 	if (cluster.hypervisor !== 'kvm') return [];
@@ -418,7 +419,7 @@ function checkIsoBoot({cluster, instances}: Recipe): string[] {
 		const kernel = instance.hypervisor_parameters?.['kernel_path'];
 		if (!('iso' in instance.install) || !kernel) return [];
 		return [
-			`instances[${index}].hypervisor_parameters.kernel_path: ${quote(kernel)} makes KVM boot that kernel and ignore the installer ISO (install.iso); remove kernel_path (an ISO install boots from the CD, then from its disk)`,
+			`instances[${index}].hypervisor_parameters.kernel_path: ${quote(kernel)} makes KVM boot that kernel instead of the installer ISO (install.iso); remove kernel_path (an ISO install boots from the CD, then from its disk)`,
 		];
 	});
 }

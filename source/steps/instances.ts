@@ -20,7 +20,8 @@ function listed(fqdn: string, condition?: string) {
  * The instance's hypervisor parameters for `gnt-instance add -H`: for an ISO
  * install, boot the CD with VNC on the node's private address; then the
  * recipe's own (which win). Ganeti's KVM boots kernel_path directly when it is
- * set and then ignores boot_order and the CD (hv_kvm), so a kernel_path the
+ * set and then never boots the CD (Ganeti 3.0 hv_kvm: boot_cdrom is false
+ * whenever kernel_path is set), so a kernel_path the
  * cluster sets is cleared for the instance (kernel_path= empty): it boots the
  * installer, then its own disk.
  */
