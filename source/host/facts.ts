@@ -92,7 +92,9 @@ export async function probeHostFacts(host: Host): Promise<HostFacts> {
 		for (const address of text === null ? [] : parseResolvConf(text)) resolvers.push({address, file});
 	}
 	const interfaceFiles: HostFacts['interfaceFiles'] = [];
-	for (const path of [interfacesPath, ...(await host.list(interfacesDirectory)).sort().map(name => `${interfacesDirectory}/${name}`)]) {
+	// `source /etc/network/interfaces.d/*` is a shell glob: hidden files (the wizard's own candidates among them) are never read.
+	const included = (await host.list(interfacesDirectory)).filter(name => !name.startsWith('.')).sort();
+	for (const path of [interfacesPath, ...included.map(name => `${interfacesDirectory}/${name}`)]) {
 		const text = await host.readFile(path).catch(() => null);
 		if (text !== null) interfaceFiles.push({path, text});
 	}
@@ -160,7 +162,8 @@ export function parseGanetiConfig(text: string): ClusterFacts | null {
 	const numbers = (value: unknown): Record<string, number> =>
 		Object.fromEntries(Object.entries(value && typeof value === 'object' ? value : {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
 	const minmax = Array.isArray(ipolicy.minmax) ? (ipolicy.minmax as Array<{min?: unknown; max?: unknown}>).map(pair => ({min: numbers(pair.min), max: numbers(pair.max)})) : [];
-	const diskTemplates = Array.isArray(ipolicy['disk-templates']) ? (ipolicy['disk-templates'] as unknown[]).filter((name): name is string => typeof name === 'string') : [];
+	// A set to Ganeti (init stores an intersection in no particular order): sorted here.
+	const diskTemplates = Array.isArray(ipolicy['disk-templates']) ? (ipolicy['disk-templates'] as unknown[]).filter((name): name is string => typeof name === 'string').sort() : [];
 	const instances = Object.entries(data.instances ?? {}).map(([key, instance]) => (typeof instance?.name === 'string' ? instance.name : key));
 	return {name: cluster.cluster_name, policy: {minmax, diskTemplates}, instances};
 }

@@ -13,10 +13,9 @@ import {conflictingInterfaces, privateAlias, wizardInterfacesPath} from '../rend
 import type {HostFacts, InstancePolicy, InstanceSpecBounds} from './step.js';
 
 /**
- * The instance policy `gnt-cluster init` sets when given none: Ganeti 3.0's
- * IPOLICY_DEFAULTS (constants.ISPECS_MINMAX_DEFAULTS; sizes in MiB): memory
- * 128 MiB to 32 GiB, 1 to 8 vcpus, 1 to 16 disks of 1 GiB to 1 TiB, 1 to 8
- * NICs, every disk template.
+ * Ganeti 3.0's default instance policy (constants.IPOLICY_DEFAULTS, from
+ * ISPECS_MINMAX_DEFAULTS; sizes in MiB): memory 128 MiB to 32 GiB, 1 to 8
+ * vcpus, 1 to 16 disks of 1 GiB to 1 TiB, 1 to 8 NICs, every disk template.
  */
 export const defaultInstancePolicy: InstancePolicy = {
 	minmax: [
@@ -27,6 +26,16 @@ export const defaultInstancePolicy: InstancePolicy = {
 	],
 	diskTemplates: ['blockdev', 'diskless', 'drbd', 'ext', 'file', 'gluster', 'plain', 'rbd', 'sharedfile'],
 };
+
+/**
+ * The policy `gnt-cluster init` sets for this recipe, which gives it none:
+ * the default, its disk templates restricted to the enabled ones (Ganeti 3.0
+ * bootstrap.InitCluster restricts them so).
+ */
+export function initialInstancePolicy(recipe: Inventory['recipe']): InstancePolicy {
+	const enabled: readonly string[] = recipe.cluster.disk_templates;
+	return {minmax: defaultInstancePolicy.minmax, diskTemplates: defaultInstancePolicy.diskTemplates.filter(template => enabled.includes(template))};
+}
 
 /** Size of DRBD's metadata volume beside each drbd disk (Ganeti 3.0 constants.DRBD_META_SIZE, MiB). */
 const drbdMetaMiB = 128;
@@ -189,7 +198,7 @@ function recipeSize(mib: number): string {
  */
 function instancePolicyProblems(inventory: Inventory, facts: HostFacts): string[] {
 	const cluster = ourCluster(inventory, facts);
-	const policy = cluster?.policy ?? defaultInstancePolicy;
+	const policy = cluster?.policy ?? initialInstancePolicy(inventory.recipe);
 	const whose = "the cluster's instance policy";
 	const origin = cluster ? '' : " (Ganeti's default, which gnt-cluster init sets)";
 	const problems: string[] = [];

@@ -116,8 +116,15 @@ test('case master-netdev-missing: eth9 on a host with eth0 and lo is refused nam
 	);
 });
 
-test('the seed on a host laid out the same passes plan: nothing is refused without a cause', async () => {
-	const host = await layOut('seed-host', {...ethernetHost, 'etc/resolv.conf': 'nameserver 192.0.2.53\n', 'etc/network/interfaces': 'auto lo\niface lo inet loopback\n\nauto eth0\niface eth0 inet dhcp\n'});
+test('the seed on a host laid out the same passes plan: nothing is refused without a cause (hidden files are not ifupdown\'s)', async () => {
+	const host = await layOut('seed-host', {
+		...ethernetHost,
+		'etc/resolv.conf': 'nameserver 192.0.2.53\n',
+		'etc/network/interfaces': 'auto lo\niface lo inet loopback\n\nauto eth0\niface eth0 inet dhcp\n\nsource /etc/network/interfaces.d/*\n',
+		// Hidden files are outside `source .../*`: an interrupted write's candidate, an editor's swap file.
+		'etc/network/interfaces.d/.ganeti-wizard.ganeti-wizard-new': 'auto lo:1\niface lo:1 inet static\n    address 10.10.0.20/32\n',
+		'etc/network/interfaces.d/.vm-bridge.swp': 'iface br0 inet manual\n',
+	});
 	const plan = await runCli(['plan', '--recipe', seedRecipe, '--root', host.root, '--state-dir', host.state]);
 	assert.equal(plan.code, 0, plan.stderr);
 	assert.equal(await exists(host.state), false, 'plan wrote nothing');

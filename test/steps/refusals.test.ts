@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import {parseDefaultGateways, parseGanetiConfig, parseIpAddresses, parseVgsColumns} from '../../source/host/facts.js';
-import {defaultInstancePolicy, refusals} from '../../source/steps/refusals.js';
+import {defaultInstancePolicy, initialInstancePolicy, refusals} from '../../source/steps/refusals.js';
 import type {HostFacts} from '../../source/steps/step.js';
 import {ganetiConfig, ganetiConfigRequirements} from '../support/ganeti-config.js';
 import {need} from '../support/need.js';
@@ -49,6 +49,7 @@ test("config.data as Ganeti writes it: the default instance policy is the wizard
 	const cluster = parseGanetiConfig(ganetiConfig('cluster.node.farm', {}, ['rodo1.osm.vm.farm']));
 	assert.deepEqual(cluster, {name: 'cluster.node.farm', policy: defaultInstancePolicy, instances: ['rodo1.osm.vm.farm']});
 	assert.equal(parseGanetiConfig('{"not": "a cluster"}'), null);
+	assert.deepEqual(initialInstancePolicy(seed.recipe), {minmax: defaultInstancePolicy.minmax, diskTemplates: ['plain']}, 'init keeps only the enabled disk templates');
 	assert.equal(parseGanetiConfig('{truncated'), null);
 });
 
