@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import {parseDefaultGateways, parseGanetiConfig, parseIpAddresses, parseVgsColumns} from '../../source/host/facts.js';
+import {hintFor} from '../../source/steps/hints.js';
 import {defaultInstancePolicy, initialInstancePolicy, refusals} from '../../source/steps/refusals.js';
 import type {HostFacts} from '../../source/steps/step.js';
 import {ganetiConfig, ganetiConfigRequirements} from '../support/ganeti-config.js';
@@ -154,4 +155,15 @@ test('a stanza for the bridge or lo:1 in a file the wizard does not own is refus
 	assert.deepEqual(refusals(seed, facts({interfaceFiles: [{path: '/etc/network/interfaces', text: `${interfaces}\nauto lo:1\niface lo:1 inet static\n    address 10.0.0.1/32\n`}]})), [
 		'host.private_address: "10.10.0.20" goes on lo:1, which already has a stanza in /etc/network/interfaces (iface lo:1), a file the wizard does not own, and ifupdown would configure lo:1 twice; remove that stanza from /etc/network/interfaces (the wizard writes lo:1 in /etc/network/interfaces.d/ganeti-wizard)',
 	]);
+});
+
+test('a missing interface: the hint names the field that named it', () => {
+	// `ip link show dev eth9` on a host without eth9, and gnt-cluster init's refusal.
+	const ipLink = 'Device "eth9" does not exist.\n';
+	const masterNetdev = hintFor('cluster.check.master-netdev', ipLink);
+	assert.match(masterNetdev ?? '', /cluster\.master_netdev/);
+	assert.doesNotMatch(masterNetdev ?? '', /host\.public_interface/);
+	assert.equal(hintFor('cluster.init', "Failure: prerequisites not met for this operation:\nerror type: wrong_input, error details:\nInvalid master netdev given (eth9): 'Device \"eth9\" does not exist.'"), masterNetdev);
+	assert.match(hintFor('preflight.public-interface', ipLink.replace('eth9', 'eth0')) ?? '', /^host\.public_interface names an interface this host does not have/);
+	assert.match(hintFor('instances.rodo1.osm.add', 'Missing bridges: br0') ?? '', /network\.bridge\.name/);
 });
