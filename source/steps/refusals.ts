@@ -104,7 +104,8 @@ function privateRangeProblems(inventory: Inventory, facts: HostFacts): string[] 
 	const {recipe} = inventory;
 	const range = recipe.network.private_range;
 	const own = new Set([inventory.node.address, inventory.gateway.address, inventory.cluster.address]);
-	const ownInterfaces = new Set([recipe.network.bridge.name]);
+	// The bridge is the wizard's; a master netdev named in the recipe is the private network it chose.
+	const ownInterfaces = new Set([recipe.network.bridge.name, inventory.cluster.masterNetdev]);
 	const depended: Array<{address: string; what: string}> = [
 		...facts.resolvers.map(({address, file}) => ({address, what: `a name server of this host (${file})`})),
 		...(facts.defaultGateways ?? []).map(address => ({address, what: 'the default gateway of this host'})),

@@ -139,6 +139,8 @@ test('the private range may hold none of the addresses the host depends on; the 
 		defaultGateways: parseDefaultGateways(procNetRoute),
 	});
 	assert.deepEqual(refusals(seed, applied), []);
+	const eth1 = inventoryFromYaml(seedYaml.replace('master_netdev: br0', 'master_netdev: eth1'));
+	assert.deepEqual(refusals(eth1, facts({addresses: [{interface: 'eth1', address: '10.10.0.5'}]})), [], 'the private interface the recipe names as master netdev');
 });
 
 test('a stanza for the bridge or lo:1 in a file the wizard does not own is refused naming the file', () => {
