@@ -133,7 +133,8 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	if (options.preflight) {
 		// Probed through a host that writes nothing (no transcript): a refusal leaves no trace.
 		const looking = localHost({root: location.root, stateDir: location.stateDir, transcript: new Transcript(undefined), node});
-		const problems = refusals(inventory, await probeHostFacts(looking));
+		const devices = [recipe.storage.partition, recipe.storage.disk].filter((device): device is string => device !== undefined);
+		const problems = refusals(inventory, await probeHostFacts(looking, devices));
 		if (problems.length > 0) throw new RecipeError(problems, incoming?.path ?? saved!.path);
 	}
 	if (!readOnly) {

@@ -76,9 +76,10 @@ const interfacesDirectory = '/etc/network/interfaces.d';
  * /sys/class/net, so a rehearsal root can hold them), their addresses, the
  * resolvers, the default gateways (/proc/net/route), volume groups, the
  * cluster (config.data: Ganeti's own record, readable with its daemons down,
- * which `gnt-cluster info` shows from) and ifupdown's files. Read-only.
+ * which `gnt-cluster info` shows from), ifupdown's files and the sizes of
+ * `devices` (paths such as /dev/sdb). Read-only.
  */
-export async function probeHostFacts(host: Host): Promise<HostFacts> {
+export async function probeHostFacts(host: Host, devices: string[] = []): Promise<HostFacts> {
 	const names = (await host.list('/sys/class/net')).sort();
 	const [addresses, volumeGroups, routes, config] = await Promise.all([
 		host.probe(['ip', '-j', '-4', 'addr', 'show']).catch(() => null),
@@ -98,6 +99,14 @@ export async function probeHostFacts(host: Host): Promise<HostFacts> {
 		const text = await host.readFile(path).catch(() => null);
 		if (text !== null) interfaceFiles.push({path, text});
 	}
+	const deviceBytes: HostFacts['deviceBytes'] = {};
+	for (const device of devices) {
+		// /dev/NAME only: a /dev/disk/by-id link names no /sys/class/block entry.
+		const name = /^\/dev\/([A-Za-z0-9_.-]+)$/.exec(device)?.[1];
+		const sectors = name ? await host.readFile(`/sys/class/block/${name}/size`) : null;
+		// The kernel counts 512-byte sectors, whatever the device's own sector size.
+		if (sectors !== null && /^\d+\s*$/.test(sectors)) deviceBytes[device] = Number(sectors.trim()) * 512;
+	}
 	const parsedAddresses = addresses?.exitCode === 0 ? parseIpAddresses(addresses.stdout) : null;
 	return {
 		// A rehearsal root without /sys/class/net tells nothing; `ip` still knows them on a real host.
@@ -106,6 +115,7 @@ export async function probeHostFacts(host: Host): Promise<HostFacts> {
 		resolvers,
 		defaultGateways: routes === null ? null : parseDefaultGateways(routes),
 		volumeGroups,
+		deviceBytes,
 		cluster: config === null ? null : parseGanetiConfig(config),
 		interfaceFiles,
 	};

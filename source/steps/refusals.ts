@@ -138,6 +138,7 @@ function volumeGroupProblems(inventory: Inventory, facts: HostFacts): string[] {
 	const existing = facts.volumeGroups?.find(group => group.name === vg);
 	const problems: string[] = [];
 	let freeMiB: number | undefined;
+	let where = '';
 	if (existing) {
 		const sizeMiBNow = Math.floor(existing.sizeBytes / 2 ** 20);
 		if (sizeMiBNow < minimumVolumeGroupMiB) {
@@ -148,12 +149,24 @@ function volumeGroupProblems(inventory: Inventory, facts: HostFacts): string[] {
 			);
 		}
 		freeMiB = Math.floor(existing.freeBytes / 2 ** 20);
+		where = `the free space of the volume group ${vg} (${freeMiB} MiB)`;
 	} else if (recipe.storage.loop_file && recipe.storage.loop_size) {
 		// The group the host step makes on the loop file starts empty.
 		freeMiB = volumeGroupMiB(sizeMiB(recipe.storage.loop_size));
+		where = `the volume group ${vg} the wizard makes on storage.loop_file (${freeMiB} MiB)`;
+	} else {
+		const made = plannedDevice(recipe, facts);
+		if (made) {
+			freeMiB = volumeGroupMiB(made.mib);
+			where = `the volume group ${vg} the wizard makes on ${made.field} (${freeMiB} MiB)`;
+			if (freeMiB < minimumVolumeGroupMiB) {
+				problems.push(
+					`${made.field}: ${quote(made.device)} has ${made.mib} MiB${made.field === 'storage.disk' ? ' for its LVM partition' : ''}, so the volume group ${vg} made on it would have ${freeMiB} MiB, under Ganeti's minimum of 20 GiB (${minimumVolumeGroupMiB} MiB) for plain and drbd disks; give a device of 21 GiB or more, an existing storage.vg, or use file disks`,
+				);
+			}
+		}
 	}
 	if (freeMiB === undefined) return problems;
-	const where = existing ? `the free space of the volume group ${vg} (${freeMiB} MiB)` : `the volume group ${vg} the wizard makes on storage.loop_file (${freeMiB} MiB)`;
 	let needed = 0;
 	for (const {instance, index} of newInstances(inventory, facts)) {
 		if (instance.disk_template !== 'plain' && instance.disk_template !== 'drbd') continue;
@@ -168,6 +181,19 @@ function volumeGroupProblems(inventory: Inventory, facts: HostFacts): string[] {
 		}
 	}
 	return problems;
+}
+
+/**
+ * The device the host step makes the volume group on, with the MiB LVM gets:
+ * a partition as it is (when it is there); else, of the whole disk, the partition parted makes from 1 MiB
+ * to the end, less GPT's backup table (33 sectors) there. Undefined when the
+ * size is unknown.
+ */
+function plannedDevice(recipe: Inventory['recipe'], facts: HostFacts): {field: string; device: string; mib: number} | undefined {
+	const {partition, disk} = recipe.storage;
+	if (partition && facts.deviceBytes[partition] !== undefined) return {field: 'storage.partition', device: partition, mib: Math.floor(facts.deviceBytes[partition]! / 2 ** 20)};
+	if (disk && facts.deviceBytes[disk] !== undefined) return {field: 'storage.disk', device: disk, mib: Math.floor((facts.deviceBytes[disk]! - 2 ** 20 - 33 * 512) / 2 ** 20)};
+	return undefined;
 }
 
 /** Instances of the recipe the cluster does not have yet (what `gnt-instance add` will see), with their index. */

@@ -88,6 +88,8 @@ export type HostFacts = {
 	defaultGateways: string[] | null;
 	/** LVM volume groups (vgs); null when unknown. */
 	volumeGroups: Array<{name: string; sizeBytes: number; freeBytes: number}> | null;
+	/** Sizes in bytes of the block devices asked for, by path (/sys/class/block); absent when unknown. */
+	deviceBytes: Record<string, number>;
 	/** The cluster in /var/lib/ganeti/config.data; null when there is none. */
 	cluster: ClusterFacts | null;
 	/** ifupdown files: /etc/network/interfaces and every file in interfaces.d, with their text. */

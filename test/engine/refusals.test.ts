@@ -154,6 +154,15 @@ test('a stanza for the bridge in an interfaces file the wizard does not own is r
 	);
 });
 
+test('a spare disk too small for a 20 GiB volume group is refused naming storage.disk', async () => {
+	// /sys/class/block/sdb/size: 10 GiB in 512-byte sectors.
+	await assertRefused(
+		seedRecipe,
+		await layOut('small-disk', {...ethernetHost, 'sys/class/block/sdb/size': '20971520\n'}),
+		`${seedRecipe}: storage.disk: "/dev/sdb" has 10238 MiB for its LVM partition, so the volume group all made on it would have 10236 MiB, under Ganeti's minimum of 20 GiB (20480 MiB) for plain and drbd disks; give a device of 21 GiB or more, an existing storage.vg, or use file disks (and 1 more problem)`,
+	);
+});
+
 test('plain disks larger than the loop volume group the wizard makes are refused naming the disk', async () => {
 	const text = (await readFile(casePath('small-vg'), 'utf8')).replace('loop_size: 10G', 'loop_size: 25G').replace('disk_template: file', 'disk_template: plain');
 	const recipe = join(work, 'loop-too-small-for-disks.yaml');

@@ -32,7 +32,7 @@ const GiB = 2 ** 30;
 
 /** A host that tells nothing: nothing can be refused. */
 function facts(overrides: Partial<HostFacts> = {}): HostFacts {
-	return {interfaces: null, addresses: null, resolvers: [], defaultGateways: null, volumeGroups: null, cluster: null, interfaceFiles: [], ...overrides};
+	return {interfaces: null, addresses: null, resolvers: [], defaultGateways: null, volumeGroups: null, deviceBytes: {}, cluster: null, interfaceFiles: [], ...overrides};
 }
 
 test('the parsers read real vgs, /proc/net/route and ip output', () => {
@@ -64,6 +64,20 @@ test('an existing volume group under 20 GiB is refused naming storage.vg and the
 		`storage.vg: "all" has 10236 MiB, under Ganeti's minimum of 20 GiB (20480 MiB) for plain and drbd disks; extend it (vgextend all DEVICE), name a group of 20 GiB or more, or use file disks`,
 		`instances[0].disk_size: "10G" does not fit the free space of the volume group all (10236 MiB): the plain disks of the new instances up to this one need 10240 MiB; use smaller disks, extend the group (vgextend all DEVICE), or use file disks`,
 	]);
+});
+
+test('a disk or partition the volume group is to be made on must give it 20 GiB', () => {
+	// /sys/class/block/*/size counts 512-byte sectors: a 10 GiB disk, a 24 GiB one.
+	const tenGiB = 20_971_520 * 512;
+	const noPartition = inventoryFromYaml(seedYaml.replace('  partition: /dev/sdb1\n', ''));
+	assert.deepEqual(refusals(noPartition, facts({deviceBytes: {'/dev/sdb': tenGiB}})), [
+		`storage.disk: "/dev/sdb" has 10238 MiB for its LVM partition, so the volume group all made on it would have 10236 MiB, under Ganeti's minimum of 20 GiB (20480 MiB) for plain and drbd disks; give a device of 21 GiB or more, an existing storage.vg, or use file disks`,
+		`instances[0].disk_size: "10G" does not fit the volume group all the wizard makes on storage.disk (10236 MiB): the plain disks of the new instances up to this one need 10240 MiB; use smaller disks, extend the group (vgextend all DEVICE), or use file disks`,
+	]);
+	assert.deepEqual(refusals(seed, facts({deviceBytes: {'/dev/sdb': 50_331_648 * 512, '/dev/sdb1': tenGiB}})).slice(0, 1), [
+		`storage.partition: "/dev/sdb1" has 10240 MiB, so the volume group all made on it would have 10236 MiB, under Ganeti's minimum of 20 GiB (20480 MiB) for plain and drbd disks; give a device of 21 GiB or more, an existing storage.vg, or use file disks`,
+	]);
+	assert.deepEqual(refusals(seed, facts({deviceBytes: {'/dev/sdb': 2 ** 40}})), [], 'a 1 TiB disk holds rodo1 and its 500G');
 });
 
 test('plain disks must fit the free space of the volume group, not its size; instances the cluster has are not counted again', t => {
