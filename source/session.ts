@@ -9,6 +9,7 @@ import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
 import {RecipeError, UsageError} from './errors.js';
+import {probeHostFacts} from './host/facts.js';
 import type {Host} from './host/host.js';
 import {localHost} from './host/local.js';
 import {Transcript} from './host/transcript.js';
@@ -22,6 +23,7 @@ import {siteChanges, siteIdentity} from './site/compare.js';
 import {SiteSettings} from './site/settings.js';
 import {allSteps} from './steps/index.js';
 import {hintFor} from './steps/hints.js';
+import {refusals} from './steps/refusals.js';
 
 /** The seed recipe shipped in the package's recipes/ (found upwards: source/, dist/ or dist/chunks/). */
 export const bundledRecipe = findUpwards('recipes/gcc-compile-farm.yaml');
@@ -40,6 +42,11 @@ export type SessionOptions = {
 	root?: string;
 	stateDir?: string;
 	unattended: boolean;
+	/**
+	 * Refuse a site this host cannot hold (refusals.ts), from what the host is
+	 * now, before anything is written (plan and apply; status only reports).
+	 */
+	preflight?: boolean;
 };
 
 export type Location = {
@@ -91,8 +98,9 @@ export function hasSite(stateDir: string): boolean {
  * state directory or the transcript (plan, status). Otherwise a recipe given
  * or the built-in default is saved as the site, with its generated values,
  * when the run begins (`context.begin`, before any step uses them); until
- * then the session writes nothing either. Throws RecipeError for a bad recipe or one of
- * another site, UsageError when there is no site to open; both before any write.
+ * then the session writes nothing either. Throws RecipeError for a bad recipe
+ * or one of another site, or (with `preflight`) one this host cannot hold;
+ * UsageError when there is no site to open; all before any write.
  */
 export async function openSession(options: SessionOptions & {readOnly?: boolean}, recipeOverride?: {recipe: Recipe; origin: string}): Promise<Session> {
 	const location = resolveLocation(options);
@@ -124,6 +132,13 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	const {inventory, generated} = buildInventory(recipe, progress.generated, bytes);
 	const importing = Boolean(incoming) && incoming!.text !== saved?.text;
 	const changes = importing && savedRecipe ? siteChanges(buildInventory(savedRecipe, progress.generated, siteBytes(siteIdentity(savedRecipe))).inventory, inventory) : [];
+	if (options.preflight) {
+		// Probed through a host that writes nothing (no transcript): a refusal leaves no trace.
+		const looking = localHost({root: location.root, stateDir: location.stateDir, transcript: new Transcript(undefined), node});
+		const devices = [recipe.storage.partition, recipe.storage.disk].filter((device): device is string => device !== undefined);
+		const problems = refusals(inventory, await probeHostFacts(looking, devices));
+		if (problems.length > 0) throw new RecipeError(problems, incoming?.path ?? saved!.path);
+	}
 	// Held until the run begins: probes made while the operator only looks leave no trace.
 	const transcript = new Transcript(readOnly ? undefined : resolve(location.stateDir, 'transcript.log'), {held: true});
 	let begun = readOnly;
@@ -140,7 +155,6 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	return {recipePath: incoming?.path ?? saved!.path, recipe, builtInDefault: location.builtInDefault, importing, siteChanges: changes, host, progress, inventory, context};
 }
 
-/** The recipe saved as the site (e.g. answers given interactively), parsed. */
 /**
  * The saved site's recipe. One that an earlier version accepted and this one
  * refuses is replaced by an incoming recipe of the same host (its changes are
@@ -169,6 +183,7 @@ function savedHostname(text: string): string | undefined {
 	}
 }
 
+/** The recipe saved as the site (e.g. answers given interactively), parsed. */
 export function reparseSaved(progress: Progress): Recipe | undefined {
 	const saved = progress.recipe;
 	return saved ? parseRecipe(saved.text, saved.path) : undefined;

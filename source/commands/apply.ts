@@ -19,7 +19,7 @@ export async function apply(flags: CommandFlags): Promise<number> {
 		const {interactive} = await import('./interactive.js');
 		return interactive(flags);
 	}
-	const session = await openSession({...flags, unattended: true});
+	const session = await openSession({...flags, unattended: true, preflight: true});
 	if (flags.confirm.length > 0) {
 		session.context.begin?.();
 		for (const id of flags.confirm) session.progress.confirm(id);

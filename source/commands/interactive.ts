@@ -54,7 +54,7 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 
 	// Until the operator confirms a change, the wizard only looks: sessions are read-only.
 	const view = (recipe: Recipe) => openSession({...flags, root, ...(stateDir ? {stateDir} : {}), unattended: false, readOnly: true}, {recipe, origin});
-	const open = (recipe: Recipe) => openSession({...flags, root, ...(stateDir ? {stateDir} : {}), unattended: false}, {recipe, origin});
+	const open = (recipe: Recipe) => openSession({...flags, root, ...(stateDir ? {stateDir} : {}), unattended: false, preflight: true}, {recipe, origin});
 
 	const readProgress = async (): Promise<SavedProgress | null> => {
 		const progress = Progress.read(location().stateDir);

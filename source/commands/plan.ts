@@ -8,7 +8,7 @@ import type {CommandFlags} from './flags.js';
 import {planCounts, planJson, planText} from './report.js';
 
 export async function plan(flags: CommandFlags): Promise<number> {
-	const session = await openSession({...flags, unattended: true, readOnly: true});
+	const session = await openSession({...flags, unattended: true, readOnly: true, preflight: true});
 	const steps = await planAll(session.context);
 	const write = (text: string) => process.stdout.write(`${text}\n`);
 	if (flags.json) {

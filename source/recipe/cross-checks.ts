@@ -2,8 +2,31 @@
 // field alone). Each problem is one line: field path, bad value, the fix.
 // Every problem is collected, causes (subnets) before their consequences
 // (addresses inside them), so the first one shown is the one to fix first.
+import ipaddr from 'ipaddr.js';
 import {broadcast, contains, fromInt, hostRange, isHostAddress, overlaps, parseCidr, toInt, within} from '../inventory/addresses.js';
-import type {Recipe} from './schema.js';
+import {sizeMiB, type Recipe} from './schema.js';
+
+/**
+ * Ganeti's minimum volume group for plain and drbd disks: 20 GiB. Ganeti 3.0
+ * (constants.MIN_VG_SIZE, 20480 MiB) checks it in `gnt-cluster init --vg-name`
+ * and in `gnt-cluster verify`, and refuses a smaller group.
+ */
+export const minimumVolumeGroupMiB = 20 * 1024;
+
+/**
+ * The size in MiB of a volume group made on one device of `deviceMiB` MiB:
+ * pvcreate keeps the first MiB for LVM's metadata (its default data
+ * alignment), and vgcreate counts the rest in whole 4 MiB extents (its default
+ * extent size). So a 20G loop file gives 20476 MiB, under Ganeti's minimum.
+ */
+export function volumeGroupMiB(deviceMiB: number): number {
+	return Math.max(0, Math.floor((deviceMiB - 1) / 4) * 4);
+}
+
+/** Whether Ganeti needs a volume group (plain or drbd disks are enabled). */
+export function needsVolumeGroup(recipe: Recipe): boolean {
+	return recipe.cluster.disk_templates.some(template => template === 'plain' || template === 'drbd');
+}
 
 /** A value as the message shows it: JSON, shortened when long. */
 function quote(value: unknown): string {
@@ -31,6 +54,10 @@ export function crossCheck(recipe: Recipe): string[] {
 		...checkDns(recipe),
 		...checkDiskTemplates(recipe),
 		...checkStorage(recipe),
+		...checkLoopVolumeGroup(recipe),
+		...checkMasterNetdev(recipe),
+		...checkConsoles(recipe),
+		...checkIsoBoot(recipe),
 	];
 }
 
@@ -322,4 +349,77 @@ function checkStorage({storage}: Recipe): string[] {
 		problems.push(`storage.loop_file: ${quote(storage.loop_file)} and storage.disk (${storage.disk}) both offer a device for the volume group; keep only one`);
 	}
 	return problems;
+}
+
+/** A loop device's volume group must reach Ganeti's minimum once LVM has taken its share. */
+function checkLoopVolumeGroup(recipe: Recipe): string[] {
+	const {loop_file: file, loop_size: size} = recipe.storage;
+	if (!file || !size || !needsVolumeGroup(recipe)) return [];
+	const vgMiB = volumeGroupMiB(sizeMiB(size));
+	if (vgMiB >= minimumVolumeGroupMiB) return [];
+	let enough = Math.ceil(minimumVolumeGroupMiB / 1024);
+	while (volumeGroupMiB(enough * 1024) < minimumVolumeGroupMiB) enough++;
+	return [
+		`storage.loop_size: ${quote(size)} gives the volume group ${recipe.storage.vg} ${vgMiB} MiB, under Ganeti's minimum of 20 GiB (${minimumVolumeGroupMiB} MiB) for ${recipe.cluster.disk_templates.filter(template => template === 'plain' || template === 'drbd').join(' and ')} disks; use loop_size: ${enough}G or more`,
+	];
+}
+
+/** Ganeti puts the cluster address on the master netdev: never the public one. */
+function checkMasterNetdev({cluster, host, network}: Recipe): string[] {
+	// The bridge named like the public interface is reported on its own (checkHost).
+	if (cluster.master_netdev !== host.public_interface || cluster.master_netdev === network.bridge.name) return [];
+	return [
+		`cluster.master_netdev: ${quote(cluster.master_netdev)} is host.public_interface, so Ganeti would put the cluster address ${cluster.address} on the public network; leave master_netdev out (the bridge ${network.bridge.name} carries it) or name a private interface`,
+	];
+}
+
+/**
+ * VNC consoles listen only on private addresses (reached through an SSH
+ * tunnel): vnc_bind_address may not be every address (0.0.0.0, ::, Ganeti's
+ * KVM default when the parameter is set so), the public address or interface,
+ * or any other public address. Empty turns VNC off; an interface name other
+ * than the public one binds to that interface's address (Ganeti's KVM accepts
+ * both, hv_kvm's vnc_bind_address).
+ */
+function checkConsoles(recipe: Recipe): string[] {
+	const {host} = recipe;
+	const fix = `use this node's private address (${host.private_address}) and reach the console through an SSH tunnel, or leave it out`;
+	const problem = (field: string, value: string): string | undefined => {
+		if (value === '') return undefined;
+		if (!ipaddr.isValid(value)) {
+			return value === host.public_interface ? `${field}: ${quote(value)} is host.public_interface, which would put the VNC consoles on the public network; ${fix}` : undefined;
+		}
+		const range = ipaddr.process(value).range();
+		if (range === 'unspecified') return `${field}: ${quote(value)} listens on every address of the node, the public one included; ${fix}`;
+		if (value === host.public_address) return `${field}: ${quote(value)} is host.public_address, which would put the VNC consoles on the public network; ${fix}`;
+		if (!['private', 'loopback', 'uniqueLocal'].includes(range)) return `${field}: ${quote(value)} is a public address, which would put the VNC consoles on the public network; ${fix}`;
+		return undefined;
+	};
+	const parameters: Array<[string, Record<string, string> | undefined]> = [
+		['cluster.hypervisor_parameters', recipe.cluster.hypervisor_parameters],
+		...recipe.instances.map((instance, index): [string, Record<string, string> | undefined] => [`instances[${index}].hypervisor_parameters`, instance.hypervisor_parameters]),
+	];
+	return parameters.flatMap(([path, values]) => {
+		const value = values?.['vnc_bind_address'];
+		const found = value === undefined ? undefined : problem(`${path}.vnc_bind_address`, value);
+		return found ? [found] : [];
+	});
+}
+
+/**
+ * Ganeti's KVM boots kernel_path directly when it is set, and then ignores
+ * boot_order: the CD is attached but never booted (Ganeti 3.0 hv_kvm sets
+ * boot_cdrom false whenever kernel_path is set). So an instance's own
+ * kernel_path contradicts its ISO install; a kernel_path of the cluster's is
+ * cleared for the ISO install by the instances step.
+ */
+function checkIsoBoot({cluster, instances}: Recipe): string[] {
+	if (cluster.hypervisor !== 'kvm') return [];
+	return instances.flatMap((instance, index) => {
+		const kernel = instance.hypervisor_parameters?.['kernel_path'];
+		if (!('iso' in instance.install) || !kernel) return [];
+		return [
+			`instances[${index}].hypervisor_parameters.kernel_path: ${quote(kernel)} makes KVM boot that kernel instead of the installer ISO (install.iso); remove kernel_path (an ISO install boots from the CD, then from its disk)`,
+		];
+	});
 }

@@ -31,6 +31,12 @@ const macPrefix = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){1,2}$/, 'is not a
 // Sizes as Ganeti takes them: a whole number and a unit (M, G or T).
 export const sizePattern = /^[1-9][0-9]*[MGT]$/;
 const size = z.string().regex(sizePattern, 'is not a size (a whole number and M, G or T, e.g. 10G)');
+
+/** A recipe size (e.g. "10G") in MiB, the unit Ganeti's instance policy and LVM's reports use (M, G, T are powers of 1024). */
+export function sizeMiB(value: string): number {
+	const unit = value.at(-1)!;
+	return Number(value.slice(0, -1)) * ({M: 1, G: 1024, T: 1024 * 1024}[unit] ?? Number.NaN);
+}
 const absolutePath = z.string().regex(/^\/[^\0]*$/, 'is not an absolute path (e.g. /srv/ganeti/debian.iso)');
 const devicePath = z.string().regex(/^\/dev\/[A-Za-z0-9/_.-]+$/, 'is not a device path (e.g. /dev/sdb)');
 
@@ -122,6 +128,8 @@ const instance = z.strictObject({
 	mac: mac.optional(),
 	address: ipv4.optional(),
 	extra_disks: z.array(size).default([]),
+	// This instance's own hypervisor parameters (gnt-instance add -H), over the cluster's.
+	hypervisor_parameters: z.record(z.string(), z.string()).optional(),
 });
 
 export const recipeSchema = z.strictObject({

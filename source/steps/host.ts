@@ -5,6 +5,7 @@
 // for file disks. Every command is probed first, so a second run does nothing.
 import type {Action} from '../actions/action.js';
 import type {Inventory} from '../inventory/inventory.js';
+import {needsVolumeGroup as usesVolumeGroup} from '../recipe/cross-checks.js';
 import type {Recipe} from '../recipe/schema.js';
 import {program} from './programs.js';
 import type {StepDefinition} from './step.js';
@@ -21,9 +22,7 @@ export const defaultIsoOs = 'debootstrap+default';
 export const lvmEnv = {LVM_SUPPRESS_FD_WARNINGS: '1'};
 
 /** Whether Ganeti needs a volume group (plain or drbd disks). */
-export function usesVolumeGroup(recipe: Recipe): boolean {
-	return recipe.cluster.disk_templates.some(template => template === 'plain' || template === 'drbd');
-}
+export {needsVolumeGroup as usesVolumeGroup} from '../recipe/cross-checks.js';
 
 /** The OS definition an instance is created with. */
 export function instanceOs(install: Recipe['instances'][number]['install']): string {

@@ -6,6 +6,7 @@
 import type {Action, CheckpointAction} from '../actions/action.js';
 import {netmask, parseCidr} from '../inventory/addresses.js';
 import type {Inventory, InventoryInstance} from '../inventory/inventory.js';
+import {formatParameters, hypervisorParameters} from './cluster.js';
 import {instanceOs} from './host.js';
 import type {StepDefinition} from './step.js';
 
@@ -15,14 +16,30 @@ function listed(fqdn: string, condition?: string) {
 	return {argv: ['gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', filter], stdoutIncludes: fqdn};
 }
 
+/**
+ * The instance's hypervisor parameters for `gnt-instance add -H`: for an ISO
+ * install, boot the CD with VNC on the node's private address; then the
+ * recipe's own (which win). Ganeti's KVM boots kernel_path directly when it is
+ * set and then never boots the CD (Ganeti 3.0 hv_kvm: boot_cdrom is false
+ * whenever kernel_path is set), so a kernel_path the
+ * cluster sets is cleared for the instance (kernel_path= empty): it boots the
+ * installer, then its own disk.
+ */
+export function instanceHypervisorParameters(inventory: Inventory, instance: InventoryInstance): Record<string, string> {
+	const parameters: Record<string, string> = {};
+	if ('iso' in instance.install) {
+		Object.assign(parameters, {boot_order: 'cdrom', cdrom_image_path: instance.install.iso, vnc_bind_address: inventory.node.address});
+		if (instance.install.vnc_password_file) parameters['vnc_password_file'] = instance.install.vnc_password_file;
+		if (inventory.recipe.cluster.hypervisor === 'kvm' && hypervisorParameters(inventory)['kernel_path']) parameters['kernel_path'] = '';
+	}
+	return {...parameters, ...instance.hypervisor_parameters};
+}
+
 export function addArgv(inventory: Inventory, instance: InventoryInstance): string[] {
 	const {recipe} = inventory;
 	const argv = ['gnt-instance', 'add', '-t', instance.disk_template, '-s', instance.disk_size, '-B', `memory=${instance.memory},vcpus=${instance.vcpus}`];
-	if ('iso' in instance.install) {
-		const parameters = [`boot_order=cdrom`, `cdrom_image_path=${instance.install.iso}`, `vnc_bind_address=${inventory.node.address}`];
-		if (instance.install.vnc_password_file) parameters.push(`vnc_password_file=${instance.install.vnc_password_file}`);
-		argv.push('-H', `${recipe.cluster.hypervisor}:${parameters.join(',')}`);
-	}
+	const parameters = instanceHypervisorParameters(inventory, instance);
+	if (Object.keys(parameters).length > 0) argv.push('-H', `${recipe.cluster.hypervisor}:${formatParameters(parameters)}`);
 	// The node by name: a one-node cluster leaves the allocator (hail) no valid
 	// placement ("FailN1"), as the seed's `-n` did too.
 	argv.push('-n', inventory.node.fqdn, '-o', instanceOs(instance.install));

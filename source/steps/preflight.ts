@@ -9,8 +9,9 @@ import {firstPartition, physicalVolume, usesVolumeGroup} from './host.js';
 import {program} from './programs.js';
 import type {StepDefinition} from './step.js';
 
-/** Ganeti's minimum volume group size for plain and drbd disks (constants.MIN_VG_SIZE). */
-export const minimumVolumeGroupMiB = 20 * 1024;
+import {minimumVolumeGroupMiB} from '../recipe/cross-checks.js';
+
+export {minimumVolumeGroupMiB};
 export const sshHostKeyPath = '/etc/ssh/ssh_host_rsa_key.pub';
 
 export function check(id: string, title: string, argv: string[]): CommandAction {

@@ -74,3 +74,47 @@ export function bareFacts(overrides: Partial<Facts> = {}): Facts {
 		...overrides,
 	};
 }
+
+/** One min/max pair of a Ganeti instance policy: sizes in MiB (Ganeti's ispecs keys). */
+export type InstanceSpecBounds = {min: Record<string, number>; max: Record<string, number>};
+
+/** A Ganeti instance policy, as the cluster keeps it (config.data's cluster.ipolicy). */
+export type InstancePolicy = {
+	/** An instance must fit one pair entirely (Ganeti 2.9 and later allow several). */
+	minmax: InstanceSpecBounds[];
+	/** The disk templates instances may use. */
+	diskTemplates: string[];
+};
+
+/** The Ganeti cluster this host holds, as its configuration says. */
+export type ClusterFacts = {
+	/** The cluster's FQDN. */
+	name: string;
+	policy: InstancePolicy;
+	/** FQDNs of the instances it has. */
+	instances: string[];
+};
+
+/**
+ * What this host is, read before anything changes, to refuse a site it cannot
+ * hold (see refusals.ts). Unknown facts are null: a rehearsal knows only the
+ * files under its root.
+ */
+export type HostFacts = {
+	/** Names of the network interfaces (/sys/class/net); null when unknown. */
+	interfaces: string[] | null;
+	/** IPv4 addresses on the interfaces, without prefix (ip -j addr); null when unknown. */
+	addresses: Array<{interface: string; address: string}> | null;
+	/** IPv4 name servers the host asks, with the file that lists each. */
+	resolvers: Array<{address: string; file: string}>;
+	/** IPv4 default gateways (/proc/net/route); null when unknown. */
+	defaultGateways: string[] | null;
+	/** LVM volume groups (vgs); null when unknown. */
+	volumeGroups: Array<{name: string; sizeBytes: number; freeBytes: number}> | null;
+	/** Sizes in bytes of the block devices asked for, by path (/sys/class/block); absent when unknown. */
+	deviceBytes: Record<string, number>;
+	/** The cluster in /var/lib/ganeti/config.data; null when there is none. */
+	cluster: ClusterFacts | null;
+	/** ifupdown files: /etc/network/interfaces and every file in interfaces.d, with their text. */
+	interfaceFiles: Array<{path: string; text: string}>;
+};

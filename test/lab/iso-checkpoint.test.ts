@@ -5,7 +5,8 @@
 // and the SSH tunnel command; applying again without --confirm waits at the
 // same place and changes nothing; `--confirm <checkpoint>` switches the boot
 // order to the disk, restarts the instance (a new qemu process) and adds its
-// extra disk.
+// extra disk. The cluster has a kernel_path (KVM would boot that kernel and
+// never the CD): the instance clears it, and boots the ISO, then its disk.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {createLabHost, doneLines, labHostRequirements, transcriptPath, writeRecipeVariant, type CliRun, type LabHost} from '../support/lab-host.js';
@@ -14,6 +15,8 @@ import {configurationChanges, snapshot} from './snapshot.js';
 
 const iso = '/srv/iso/debian-installer.iso';
 const qemu = '/usr/bin/qemu-system-x86_64';
+/** A host kernel for the cluster's kernel_path (Ganeti only checks that the file is there). */
+const hostKernel = '/boot/vmlinuz-lab';
 
 
 type InstanceRow = {status: string; bootOrder: string; cdrom: string; vncBind: string; port: string; disks: number};
@@ -50,11 +53,11 @@ test('the ISO checkpoint on a real KVM cluster: waits with VNC and tunnel, chang
 	const failWith = async (message: string, run?: CliRun) => assert.fail(`${message}\n${await host.diagnostics(run)}`);
 	try {
 		// Any file boots in qemu: an installer that never finishes is what the operator would see.
-		await lab.run(['sh', '-e', '-c', `mkdir -p ${iso.slice(0, iso.lastIndexOf('/'))} && truncate -s 4M ${iso}`]);
+		await lab.run(['sh', '-e', '-c', `mkdir -p ${iso.slice(0, iso.lastIndexOf('/'))} /boot && truncate -s 4M ${iso} && truncate -s 1M ${hostKernel}`]);
 		const recipe = await writeRecipeVariant(host, 'kvm-iso', document => {
 			document.cluster.hypervisor = 'kvm';
 			// Software emulation: no /dev/kvm on this machine.
-			document.cluster.hypervisor_parameters = {kvm_path: qemu, kvm_flag: 'disabled'};
+			document.cluster.hypervisor_parameters = {kvm_path: qemu, kvm_flag: 'disabled', kernel_path: hostKernel};
 			const instance = document.instances[0];
 			instance.memory = '128M';
 			instance.install = {iso, os: 'noop+default'};
@@ -91,6 +94,7 @@ test('the ISO checkpoint on a real KVM cluster: waits with VNC and tunnel, chang
 			const command = installer.argv.join(' ');
 			assert.ok(installer.argv.some(part => part.startsWith(`file=${iso},media=cdrom`)), `qemu has the ISO as its CD-ROM: ${command}`);
 			assert.equal(installer.argv[installer.argv.indexOf('-boot') + 1], 'd', `qemu boots from the CD-ROM: ${command}`);
+			assert.ok(!installer.argv.includes('-kernel'), `the cluster's kernel_path is cleared for the ISO install: ${command}`);
 			// Software emulation: neither -enable-kvm nor accel=kvm (there is no /dev/kvm).
 			assert.ok(!installer.argv.includes('-enable-kvm') && !installer.argv.some(part => part.includes('accel=kvm')), `qemu emulates: ${command}`);
 			// Ganeti's VNC port is 5900 + display.
@@ -125,6 +129,7 @@ test('the ISO checkpoint on a real KVM cluster: waits with VNC and tunnel, chang
 			const restarted = await qemuProcess(host, instance.fqdn);
 			assert.notEqual(restarted.pid, installer.pid, 'a new qemu process (hard reboot)');
 			assert.equal(restarted.argv[restarted.argv.indexOf('-boot') + 1], 'c', `qemu boots from the disk: ${restarted.argv.join(' ')}`);
+			assert.ok(!restarted.argv.includes('-kernel'), 'still its own disk, not the cluster\'s kernel');
 			const transcript = (await lab.readFile(transcriptPath)) ?? '';
 			assert.equal(transcript.match(/^\S+ \$ gnt-instance reboot --type=hard .*# started$/gm)?.length, 1, 'one hard reboot');
 		});

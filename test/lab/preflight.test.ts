@@ -6,9 +6,14 @@
 // wizard's own check, print its one-line message naming the fix, never start
 // `gnt-cluster init` (so Ganeti's own refusal never shows), and run nothing
 // after it. Once the operator has removed each cause, the same apply finishes.
+// Then, on the live cluster, sites it cannot hold are refused before any change
+// (exit 2, one line): its own instance policy, the free space of the volume
+// group, a volume group under 20 GiB.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
+import {parseGanetiConfig} from '../../source/host/facts.js';
 import {hintFor} from '../../source/steps/hints.js';
+import {initialInstancePolicy} from '../../source/steps/refusals.js';
 import {allSteps} from '../../source/steps/index.js';
 import {bareFacts} from '../../source/steps/step.js';
 import {createLabHost, labHostRequirements, labRecipe, stateDir, transcriptPath, writeRecipeVariant, type CliRun, type LabHost} from '../support/lab-host.js';
@@ -180,6 +185,57 @@ test('each preflight failure stops apply at the wizard check, with its message a
 			assert.equal(transcript.match(new RegExp(initStarted.source, 'gm'))?.length, 1, 'gnt-cluster init ran exactly once, in the last apply');
 			assert.match(await lab.run(['gnt-cluster', 'getmaster']), /^gcc20\.node\.farm$/m);
 			assert.match(await lab.run(['ip', '-4', '-o', 'address', 'show', 'dev', 'br0']), / 10\.10\.0\.10\//, 'Ganeti put the cluster address up itself');
+		});
+
+		await t.test("refused before any change on the live cluster: its own instance policy, the volume group's free space, a volume group under 20 GiB", async () => {
+			// What gnt-cluster init wrote: the policy the wizard assumes before init, and the instance.
+			const cluster = parseGanetiConfig((await ganetiConfig(host)) ?? '');
+			assert.deepEqual(cluster, {name: 'cluster.node.farm', policy: initialInstancePolicy(await host.inventory(unmanagedHosts).then(inventory => inventory.recipe)), instances: ['rodo1.osm.vm.farm']});
+
+			const web1 = {name: 'web1.osm', disk_template: 'file', disk_size: '1G', memory: '512M', vcpus: 1, install: {os: 'noop+default'}};
+			const freeMiB = Math.floor(Number((await lab.run(['vgs', '--noheadings', '--units', 'b', '--nosuffix', '-o', 'vg_free', 'all'])).trim()) / 2 ** 20);
+			const variants: Array<{name: string; change: (document: Record<string, any>) => void; line: (recipe: string) => string; setUp?: () => Promise<void>}> = [
+				{
+					name: 'sixteen-vcpus',
+					change: document => document.instances.push({...web1, vcpus: 16}),
+					line: recipe => `${recipe}: instances[1].vcpus: 16 is above the cluster's instance policy maximum of 8; use at most 8, or widen the policy (gnt-cluster modify --ipolicy-bounds-specs)`,
+				},
+				{
+					name: 'disk-beyond-free-space',
+					change: document => document.instances.push({...web1, disk_template: 'plain', disk_size: '30G'}),
+					line: recipe =>
+						`${recipe}: instances[1].disk_size: "30G" does not fit the free space of the volume group all (${freeMiB} MiB): the plain disks of the new instances up to this one need 30720 MiB; use smaller disks, extend the group (vgextend all DEVICE), or use file disks`,
+				},
+				{
+					// A 10G group made by hand beside the wizard's: the size LVM reports decides, not the recipe.
+					name: 'small-vg',
+					setUp: () => lab.run(['sh', '-e', '-c', 'truncate -s 10G /root/small-vg.img; device=$(losetup --find --show /root/small-vg.img); LVM_SUPPRESS_FD_WARNINGS=1 pvcreate -q "$device"; LVM_SUPPRESS_FD_WARNINGS=1 vgcreate -q small "$device"']).then(() => {}),
+					change: document => {
+						delete document.storage.loop_file;
+						delete document.storage.loop_size;
+						document.storage.vg = 'small';
+					},
+					line: recipe => `${recipe}: storage.vg: "small" has 10236 MiB, under Ganeti's minimum of 20 GiB (20480 MiB) for plain and drbd disks; extend it (vgextend small DEVICE), name a group of 20 GiB or more, or use file disks`,
+				},
+			];
+			const kept = async () => Promise.all([`${stateDir}/site.json`, `${stateDir}/journal.jsonl`, transcriptPath].map(path => lab.readFile(path)));
+			try {
+				for (const variant of variants) {
+					await variant.setUp?.();
+					const recipe = await writeRecipeVariant(host, variant.name, document => {
+						document.host.manage_etc_hosts = false;
+						variant.change(document);
+					});
+					const before = await kept();
+					const run = await host.apply(recipe);
+					assert.equal(run.code, 2, `${variant.name}: apply exits 2${`\n${await host.diagnostics(run)}`}`);
+					assert.equal(run.stdout, '', `${variant.name}: nothing ran`);
+					assert.equal(run.stderr, `ganeti-wizard: ${variant.line(recipe)}\n`, `${variant.name}: the one line`);
+					assert.deepEqual(await kept(), before, `${variant.name}: the site, the journal and the transcript are unchanged`);
+				}
+			} finally {
+				await lab.run(['sh', '-c', 'export LVM_SUPPRESS_FD_WARNINGS=1; vgremove -q -f small; for device in $(losetup -j /root/small-vg.img -n -O NAME); do pvremove -q "$device"; losetup -d "$device"; done; rm -f /root/small-vg.img; true']);
+			}
 		});
 	} finally {
 		// Also proves the machine is exactly as it was before the lab.

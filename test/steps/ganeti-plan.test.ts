@@ -313,3 +313,21 @@ test('every action id is unique across the Ganeti steps, for the seed and the la
 		assert.equal(new Set(all).size, all.length);
 	}
 });
+
+test("an ISO install clears a kernel_path the cluster sets (KVM would boot that kernel, not the CD); an instance's own parameters come last", () => {
+	const kernel = inventoryFromYaml(seedYaml.replace('hypervisor: kvm', 'hypervisor: kvm\n  hypervisor_parameters:\n    kernel_path: /boot/vmlinuz-6.1.0-13-amd64'));
+	assert.equal(command(clusterStep.plan(kernel, bareFacts()), 'cluster.init').argv.at(-2), 'kvm:kernel_path=/boot/vmlinuz-6.1.0-13-amd64,initrd_path=,vnc_bind_address=10.10.0.20');
+	assert.equal(
+		command(instancesStep.plan(kernel, bareFacts()), 'instances.rodo1.osm.add').argv[9],
+		'kvm:boot_order=cdrom,cdrom_image_path=/srv/ganeti/debian-6.0.0-amd64-CD-1.iso,vnc_bind_address=10.10.0.20,kernel_path=',
+	);
+
+	const own = inventoryFromYaml(seedYaml.replace('extra_disks: [500G]', 'extra_disks: [500G]\n    hypervisor_parameters:\n      vnc_bind_address: 10.10.0.20\n      serial_console: "true"'));
+	assert.equal(
+		command(instancesStep.plan(own, bareFacts()), 'instances.rodo1.osm.add').argv[9],
+		'kvm:boot_order=cdrom,cdrom_image_path=/srv/ganeti/debian-6.0.0-amd64-CD-1.iso,vnc_bind_address=10.10.0.20,serial_console=true',
+	);
+	const byOs = inventoryFromYaml(labYaml.replace('extra_disks: [500G]', 'extra_disks: [500G]\n    hypervisor_parameters:\n      kernel_path: /boot/vmlinuz'));
+	const argv = command(instancesStep.plan(byOs, bareFacts()), 'instances.rodo1.osm.add').argv;
+	assert.deepEqual(argv.slice(argv.indexOf('-H'), argv.indexOf('-H') + 2), ['-H', 'fake:kernel_path=/boot/vmlinuz'], 'an install by OS definition passes the instance\'s own parameters as they are');
+});

@@ -249,7 +249,7 @@ function randomRecipe(seed: number, instanceCount: number): RecipeObject {
 	const disk = pick(g, disks);
 	if (storageKind === 'disk') storage.disk = disk.disk;
 	if (storageKind === 'disk-and-partition') Object.assign(storage, disk);
-	if (storageKind === 'loop') Object.assign(storage, {loop_file: `/var/lib/${label(g)}.img`, loop_size: pick(g, ['20G', '25G', '100G'])});
+	if (storageKind === 'loop') Object.assign(storage, {loop_file: `/var/lib/${label(g)}.img`, loop_size: pick(g, ['21G', '25G', '100G'])});
 	if (needsFileDir || chance(g, 4)) storage.file_storage_dir = '/srv/ganeti/file-storage';
 
 	const dns: RecipeObject = {zone};

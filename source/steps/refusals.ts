@@ -1,0 +1,263 @@
+// What preflight refuses before anything changes: a site this host cannot
+// hold, judged from what the host is (its interfaces, resolvers, routes,
+// volume groups, its cluster's instance policy, its ifupdown files). Each
+// problem is one line naming the recipe field, the bad value and the fix, as
+// the recipe's own checks give them. Unknown facts (a rehearsal knows only the
+// files under its root) refuse nothing.
+import {contains, isIpv4} from '../inventory/addresses.js';
+import type {Inventory, InventoryInstance} from '../inventory/inventory.js';
+import {freePrivateRanges} from '../host/detect.js';
+import {minimumVolumeGroupMiB, needsVolumeGroup, volumeGroupMiB} from '../recipe/cross-checks.js';
+import {sizeMiB} from '../recipe/schema.js';
+import {conflictingInterfaces, privateAlias, wizardInterfacesPath} from '../render/interfaces.js';
+import type {HostFacts, InstancePolicy, InstanceSpecBounds} from './step.js';
+
+/**
+ * Ganeti 3.0's default instance policy (constants.IPOLICY_DEFAULTS, from
+ * ISPECS_MINMAX_DEFAULTS; sizes in MiB): memory 128 MiB to 32 GiB, 1 to 8
+ * vcpus, 1 to 16 disks of 1 GiB to 1 TiB, 1 to 8 NICs, every disk template.
+ */
+export const defaultInstancePolicy: InstancePolicy = {
+	minmax: [
+		{
+			min: {'memory-size': 128, 'cpu-count': 1, 'disk-count': 1, 'disk-size': 1024, 'nic-count': 1, 'spindle-use': 1},
+			max: {'memory-size': 32768, 'cpu-count': 8, 'disk-count': 16, 'disk-size': 1024 * 1024, 'nic-count': 8, 'spindle-use': 12},
+		},
+	],
+	diskTemplates: ['blockdev', 'diskless', 'drbd', 'ext', 'file', 'gluster', 'plain', 'rbd', 'sharedfile'],
+};
+
+/**
+ * The policy `gnt-cluster init` sets for this recipe, which gives it none:
+ * the default, its disk templates restricted to the enabled ones (Ganeti 3.0
+ * bootstrap.InitCluster restricts them so).
+ */
+export function initialInstancePolicy(recipe: Inventory['recipe']): InstancePolicy {
+	const enabled: readonly string[] = recipe.cluster.disk_templates;
+	return {minmax: defaultInstancePolicy.minmax, diskTemplates: defaultInstancePolicy.diskTemplates.filter(template => enabled.includes(template))};
+}
+
+/** Size of DRBD's metadata volume beside each drbd disk (Ganeti 3.0 constants.DRBD_META_SIZE, MiB). */
+const drbdMetaMiB = 128;
+/** LVM allocates logical volumes in whole extents (vgcreate's default extent: 4 MiB). */
+const extentMiB = 4;
+
+/** Every reason this host cannot hold the site, one line each; empty when nothing is known to be wrong. */
+export function refusals(inventory: Inventory, facts: HostFacts): string[] {
+	return [
+		...interfaceProblems(inventory, facts),
+		...ifupdownProblems(inventory, facts),
+		...privateRangeProblems(inventory, facts),
+		...volumeGroupProblems(inventory, facts),
+		...instancePolicyProblems(inventory, facts),
+	];
+}
+
+function quote(value: unknown): string {
+	const json = JSON.stringify(value);
+	return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
+/** The public interface must exist; the master netdev must exist or be the bridge the wizard makes. */
+function interfaceProblems({recipe, cluster}: Inventory, facts: HostFacts): string[] {
+	if (!facts.interfaces) return [];
+	const has = `this host has ${facts.interfaces.join(', ')}`;
+	const problems: string[] = [];
+	const publicInterface = recipe.host.public_interface;
+	if (!facts.interfaces.includes(publicInterface)) {
+		problems.push(`host.public_interface: ${quote(publicInterface)} is not an interface of this host (${has}); name the interface that carries the public address (ip -br addr lists them)`);
+	}
+	const bridge = recipe.network.bridge.name;
+	if (recipe.cluster.master_netdev !== undefined && cluster.masterNetdev !== bridge && !facts.interfaces.includes(cluster.masterNetdev)) {
+		problems.push(
+			`cluster.master_netdev: ${quote(cluster.masterNetdev)} is not an interface of this host (${has}) nor the bridge the wizard makes (${bridge}); leave it out to put the cluster address on ${bridge}, or name one of those`,
+		);
+	}
+	return problems;
+}
+
+/** A stanza for lo:1 or the bridge in a file the wizard does not own: ifupdown would configure it twice. */
+function ifupdownProblems(inventory: Inventory, facts: HostFacts): string[] {
+	const {recipe} = inventory;
+	const problems: string[] = [];
+	for (const {path, text} of facts.interfaceFiles) {
+		if (path === wizardInterfacesPath) continue;
+		for (const name of conflictingInterfaces(text, inventory)) {
+			const stanza = `already has a stanza in ${path} (iface ${name}), a file the wizard does not own, and ifupdown would configure ${name} twice`;
+			problems.push(
+				name === privateAlias
+					? `host.private_address: ${quote(recipe.host.private_address)} goes on ${privateAlias}, which ${stanza}; remove that stanza from ${path} (the wizard writes ${privateAlias} in ${wizardInterfacesPath})`
+					: `network.bridge.name: ${quote(name)} ${stanza}; remove that stanza from ${path} (the wizard writes ${name} in ${wizardInterfacesPath}) or choose another bridge name`,
+			);
+		}
+	}
+	return problems;
+}
+
+/**
+ * The private range is blackholed on this host (lo:1's `up` line): an address
+ * the host depends on inside it (a resolver, the default gateway, an address
+ * of one of its interfaces) would be cut off, or already means the range is
+ * someone else's network.
+ */
+function privateRangeProblems(inventory: Inventory, facts: HostFacts): string[] {
+	const {recipe} = inventory;
+	const range = recipe.network.private_range;
+	const own = new Set([inventory.node.address, inventory.gateway.address, inventory.cluster.address]);
+	// The bridge is the wizard's; a master netdev named in the recipe is the private network it chose.
+	const ownInterfaces = new Set([recipe.network.bridge.name, inventory.cluster.masterNetdev]);
+	const depended: Array<{address: string; what: string}> = [
+		...facts.resolvers.map(({address, file}) => ({address, what: `a name server of this host (${file})`})),
+		...(facts.defaultGateways ?? []).map(address => ({address, what: 'the default gateway of this host'})),
+		...(facts.addresses ?? []).filter(entry => !ownInterfaces.has(entry.interface)).map(entry => ({address: entry.address, what: `an address of this host's interface ${entry.interface}`})),
+	];
+	const inside = depended.filter(entry => isIpv4(entry.address) && !own.has(entry.address) && contains(range, entry.address));
+	const first = inside[0];
+	if (!first) return [];
+	const suggestion = freePrivateRanges(depended.filter(entry => isIpv4(entry.address)).map(entry => `${entry.address}/32`), 1)[0];
+	return [
+		`network.private_range: ${quote(range)} holds ${first.address}, ${first.what}, and the blackhole route the wizard adds for the range would cut the host off from it; choose a range that holds none of the host's addresses${suggestion ? ` (e.g. ${suggestion})` : ''}`,
+	];
+}
+
+/** Disks on the volume group: LVM rounds each up to whole extents; drbd adds its metadata volume. */
+function volumeGroupNeedMiB(template: string, size: string): number {
+	const data = Math.ceil(sizeMiB(size) / extentMiB) * extentMiB;
+	return template === 'drbd' ? data + drbdMetaMiB : data;
+}
+
+/**
+ * An existing volume group under Ganeti's 20 GiB minimum, and new instances'
+ * disks that do not fit the group's free space (the free space of an existing
+ * group; all of a loop device's group that the host step makes).
+ */
+function volumeGroupProblems(inventory: Inventory, facts: HostFacts): string[] {
+	const {recipe} = inventory;
+	if (!needsVolumeGroup(recipe)) return [];
+	const vg = recipe.storage.vg;
+	const existing = facts.volumeGroups?.find(group => group.name === vg);
+	const problems: string[] = [];
+	let freeMiB: number | undefined;
+	let where = '';
+	if (existing) {
+		const sizeMiBNow = Math.floor(existing.sizeBytes / 2 ** 20);
+		if (sizeMiBNow < minimumVolumeGroupMiB) {
+			// A group made earlier on the loop file: a larger loop_size would not grow it.
+			const made = recipe.storage.loop_file ? ` (storage.loop_size does not grow a group already made on ${recipe.storage.loop_file})` : '';
+			problems.push(
+				`storage.vg: ${quote(vg)} has ${sizeMiBNow} MiB, under Ganeti's minimum of 20 GiB (${minimumVolumeGroupMiB} MiB) for plain and drbd disks; extend it (vgextend ${vg} DEVICE)${made}, name a group of 20 GiB or more, or use file disks`,
+			);
+		}
+		freeMiB = Math.floor(existing.freeBytes / 2 ** 20);
+		where = `the free space of the volume group ${vg} (${freeMiB} MiB)`;
+	} else if (recipe.storage.loop_file && recipe.storage.loop_size) {
+		// The group the host step makes on the loop file starts empty.
+		freeMiB = volumeGroupMiB(sizeMiB(recipe.storage.loop_size));
+		where = `the volume group ${vg} the wizard makes on storage.loop_file (${freeMiB} MiB)`;
+	} else {
+		const made = plannedDevice(recipe, facts);
+		if (made) {
+			freeMiB = volumeGroupMiB(made.mib);
+			where = `the volume group ${vg} the wizard makes on ${made.field} (${freeMiB} MiB)`;
+			if (freeMiB < minimumVolumeGroupMiB) {
+				problems.push(
+					`${made.field}: ${quote(made.device)} has ${made.mib} MiB${made.field === 'storage.disk' ? ' for its LVM partition' : ''}, so the volume group ${vg} made on it would have ${freeMiB} MiB, under Ganeti's minimum of 20 GiB (${minimumVolumeGroupMiB} MiB) for plain and drbd disks; give a device of 21 GiB or more, an existing storage.vg, or use file disks`,
+				);
+			}
+		}
+	}
+	if (freeMiB === undefined) return problems;
+	let needed = 0;
+	for (const {instance, index} of newInstances(inventory, facts)) {
+		if (instance.disk_template !== 'plain' && instance.disk_template !== 'drbd') continue;
+		const disks: Array<[string, string]> = [[`instances[${index}].disk_size`, instance.disk_size], ...instance.extra_disks.map((size, disk): [string, string] => [`instances[${index}].extra_disks[${disk}]`, size])];
+		for (const [field, size] of disks) {
+			needed += volumeGroupNeedMiB(instance.disk_template, size);
+			if (needed <= freeMiB) continue;
+			problems.push(
+				`${field}: ${quote(size)} does not fit ${where}: the ${instance.disk_template} disks of the new instances up to this one need ${needed} MiB; use smaller disks, extend the group (vgextend ${vg} DEVICE), or use file disks`,
+			);
+			return problems;
+		}
+	}
+	return problems;
+}
+
+/**
+ * The device the host step makes the volume group on, with the MiB LVM gets:
+ * a partition as it is (when it is there); else, of the whole disk, the partition parted makes from 1 MiB
+ * to the end, less GPT's backup table (33 sectors) there. Undefined when the
+ * size is unknown.
+ */
+function plannedDevice(recipe: Inventory['recipe'], facts: HostFacts): {field: string; device: string; mib: number} | undefined {
+	const {partition, disk} = recipe.storage;
+	if (partition && facts.deviceBytes[partition] !== undefined) return {field: 'storage.partition', device: partition, mib: Math.floor(facts.deviceBytes[partition]! / 2 ** 20)};
+	if (disk && facts.deviceBytes[disk] !== undefined) return {field: 'storage.disk', device: disk, mib: Math.floor((facts.deviceBytes[disk]! - 2 ** 20 - 33 * 512) / 2 ** 20)};
+	return undefined;
+}
+
+/** Instances of the recipe the cluster does not have yet (what `gnt-instance add` will see), with their index. */
+function newInstances(inventory: Inventory, facts: HostFacts): Array<{instance: InventoryInstance; index: number}> {
+	const existing = new Set(ourCluster(inventory, facts)?.instances ?? []);
+	return inventory.instances.map((instance, index) => ({instance, index})).filter(({instance}) => !existing.has(instance.fqdn));
+}
+
+/** The host's cluster when it is this site's (another one's files are the leftovers check's business). */
+function ourCluster(inventory: Inventory, facts: HostFacts) {
+	return facts.cluster?.name === inventory.cluster.fqdn ? facts.cluster : null;
+}
+
+/** A bound of the policy and what the operator writes for it. */
+type Spec = {key: string; field: string; value: number; shown: string; bound: (value: number) => string};
+
+/** MiB as a recipe writes sizes: the largest unit that divides it (32768 -> "32G"). */
+function recipeSize(mib: number): string {
+	if (mib % (1024 * 1024) === 0) return `${mib / (1024 * 1024)}T`;
+	return mib % 1024 === 0 ? `${mib / 1024}G` : `${mib}M`;
+}
+
+/**
+ * Ganeti refuses `gnt-instance add` for an instance outside the cluster's
+ * instance policy (ComputeIPolicySpecViolation): memory, vcpus, each disk's
+ * size and the number of disks and NICs must lie within one min/max pair, and
+ * the disk template must be allowed. The policy is the cluster's when it
+ * exists, else the one init sets.
+ */
+function instancePolicyProblems(inventory: Inventory, facts: HostFacts): string[] {
+	const cluster = ourCluster(inventory, facts);
+	const policy = cluster?.policy ?? initialInstancePolicy(inventory.recipe);
+	const whose = "the cluster's instance policy";
+	const origin = cluster ? '' : " (Ganeti's default, which gnt-cluster init sets)";
+	const problems: string[] = [];
+	for (const {instance, index} of newInstances(inventory, facts)) {
+		if (policy.diskTemplates.length > 0 && !policy.diskTemplates.includes(instance.disk_template)) {
+			problems.push(`instances[${index}].disk_template: ${quote(instance.disk_template)} is not allowed by ${whose}${origin} (${policy.diskTemplates.join(', ')}); use one of those`);
+		}
+		const disks = [instance.disk_size, ...instance.extra_disks];
+		const specs: Spec[] = [
+			{key: 'cpu-count', field: `instances[${index}].vcpus`, value: instance.vcpus, shown: String(instance.vcpus), bound: String},
+			{key: 'memory-size', field: `instances[${index}].memory`, value: sizeMiB(instance.memory), shown: `${quote(instance.memory)} (${sizeMiB(instance.memory)} MiB)`, bound: recipeSize},
+			{key: 'disk-count', field: `instances[${index}].extra_disks`, value: disks.length, shown: `${quote(instance.extra_disks)} (${disks.length} disks in all)`, bound: count => `${count} disks`},
+			...disks.map((size, disk): Spec => ({
+				key: 'disk-size',
+				field: disk === 0 ? `instances[${index}].disk_size` : `instances[${index}].extra_disks[${disk - 1}]`,
+				value: sizeMiB(size),
+				shown: `${quote(size)} (${sizeMiB(size)} MiB)`,
+				bound: recipeSize,
+			})),
+			{key: 'nic-count', field: `instances[${index}]`, value: 1, shown: 'one NIC', bound: count => `${count} NICs`},
+		];
+		const violations = (pair: InstanceSpecBounds) =>
+			specs.flatMap(spec => {
+				const min = pair.min[spec.key];
+				const max = pair.max[spec.key];
+				if (max !== undefined && spec.value > max) return [`${spec.field}: ${spec.shown} is above ${whose} maximum of ${spec.bound(max)}${origin}; use at most ${spec.bound(max)}, or widen the policy (gnt-cluster modify --ipolicy-bounds-specs)`];
+				if (min !== undefined && spec.value < min) return [`${spec.field}: ${spec.shown} is below ${whose} minimum of ${spec.bound(min)}${origin}; use at least ${spec.bound(min)}, or widen the policy (gnt-cluster modify --ipolicy-bounds-specs)`];
+				return [];
+			});
+		// Fitting any one pair is enough; otherwise the pair it misses least says what to change.
+		const perPair = policy.minmax.map(violations).sort((a, b) => a.length - b.length);
+		if (perPair.length > 0 && perPair[0]!.length > 0) problems.push(...perPair[0]!);
+	}
+	return problems;
+}

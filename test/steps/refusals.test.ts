@@ -1,0 +1,185 @@
+// What preflight refuses from the host's facts, and the parsers of those facts
+// fed with real output: vgs, /proc/net/route and `ip -j -4 addr` as captured on
+// a Debian 12 host, config.data as Ganeti's own library writes it.
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import {test} from 'node:test';
+import {parseDefaultGateways, parseGanetiConfig, parseIpAddresses, parseVgsColumns} from '../../source/host/facts.js';
+import {hintFor} from '../../source/steps/hints.js';
+import {defaultInstancePolicy, initialInstancePolicy, refusals} from '../../source/steps/refusals.js';
+import type {HostFacts} from '../../source/steps/step.js';
+import {ganetiConfig, ganetiConfigRequirements} from '../support/ganeti-config.js';
+import {need} from '../support/need.js';
+import {inventoryFromYaml} from '../render/fixtures.js';
+
+const seedYaml = readFileSync(new URL('../../recipes/gcc-compile-farm.yaml', import.meta.url), 'utf8');
+const casePolicyYaml = readFileSync(new URL('../fixtures/cases/instance-policy/recipe.yaml', import.meta.url), 'utf8');
+const seed = inventoryFromYaml(seedYaml);
+
+// `vgs --noheadings --units b --nosuffix --separator : -o vg_name,vg_size,vg_free` with a 24G loop VG.
+const vgsOutput = '  all:25765609472:25765609472\n';
+// /proc/net/route of a host whose default route leaves eth0 through 192.0.2.1.
+const procNetRoute =
+	'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT                                                       \n' +
+	'eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0                                                                               \n' +
+	'eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0                                                                               \n';
+// `ip -j -4 addr show` of the same host.
+const ipAddrOutput =
+	'[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"mtu":65536,"qdisc":"noqueue","operstate":"UNKNOWN","group":"default","txqlen":1000,"addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host","label":"lo","valid_life_time":4294967295,"preferred_life_time":4294967295}]},' +
+	'{"ifindex":4,"ifname":"eth0","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1400,"qdisc":"pfifo_fast","operstate":"UP","group":"default","txqlen":1000,"addr_info":[{"family":"inet","local":"192.0.2.2","prefixlen":24,"broadcast":"192.0.2.255","scope":"global","label":"eth0","valid_life_time":4294967295,"preferred_life_time":4294967295}]}]\n';
+
+const GiB = 2 ** 30;
+
+/** A host that tells nothing: nothing can be refused. */
+function facts(overrides: Partial<HostFacts> = {}): HostFacts {
+	return {interfaces: null, addresses: null, resolvers: [], defaultGateways: null, volumeGroups: null, deviceBytes: {}, cluster: null, interfaceFiles: [], ...overrides};
+}
+
+test('the parsers read real vgs, /proc/net/route and ip output', () => {
+	assert.deepEqual(parseVgsColumns(vgsOutput), [{name: 'all', sizeBytes: 25_765_609_472, freeBytes: 25_765_609_472}]);
+	assert.deepEqual(parseDefaultGateways(procNetRoute), ['192.0.2.1']);
+	assert.deepEqual(parseDefaultGateways(procNetRoute.split('\n').filter(line => !line.includes('\t00000000\t010200C0')).join('\n')), [], 'no default route, no gateway');
+	assert.deepEqual(parseIpAddresses(ipAddrOutput), [
+		{interface: 'lo', address: '127.0.0.1'},
+		{interface: 'eth0', address: '192.0.2.2'},
+	]);
+});
+
+test("config.data as Ganeti writes it: the default instance policy is the wizard's, and the instances are named", t => {
+	if (!need(ganetiConfigRequirements, t)) return;
+	const cluster = parseGanetiConfig(ganetiConfig('cluster.node.farm', {}, ['rodo1.osm.vm.farm']));
+	assert.deepEqual(cluster, {name: 'cluster.node.farm', policy: defaultInstancePolicy, instances: ['rodo1.osm.vm.farm']});
+	assert.equal(parseGanetiConfig('{"not": "a cluster"}'), null);
+	assert.deepEqual(initialInstancePolicy(seed.recipe), {minmax: defaultInstancePolicy.minmax, diskTemplates: ['plain']}, 'init keeps only the enabled disk templates');
+	assert.equal(parseGanetiConfig('{truncated'), null);
+});
+
+test('a host that tells nothing refuses nothing (the seed in a bare rehearsal)', () => {
+	assert.deepEqual(refusals(seed, facts()), []);
+});
+
+test('an existing volume group under 20 GiB is refused naming storage.vg and the minimum', () => {
+	const small = facts({volumeGroups: [{name: 'all', sizeBytes: 10 * GiB - 4 * 2 ** 20, freeBytes: 10 * GiB - 4 * 2 ** 20}]});
+	assert.deepEqual(refusals(seed, small), [
+		`storage.vg: "all" has 10236 MiB, under Ganeti's minimum of 20 GiB (20480 MiB) for plain and drbd disks; extend it (vgextend all DEVICE), name a group of 20 GiB or more, or use file disks`,
+		`instances[0].disk_size: "10G" does not fit the free space of the volume group all (10236 MiB): the plain disks of the new instances up to this one need 10240 MiB; use smaller disks, extend the group (vgextend all DEVICE), or use file disks`,
+	]);
+});
+
+test('a disk or partition the volume group is to be made on must give it 20 GiB', () => {
+	// /sys/class/block/*/size counts 512-byte sectors: a 10 GiB disk, a 24 GiB one.
+	const tenGiB = 20_971_520 * 512;
+	const noPartition = inventoryFromYaml(seedYaml.replace('  partition: /dev/sdb1\n', ''));
+	assert.deepEqual(refusals(noPartition, facts({deviceBytes: {'/dev/sdb': tenGiB}})), [
+		`storage.disk: "/dev/sdb" has 10238 MiB for its LVM partition, so the volume group all made on it would have 10236 MiB, under Ganeti's minimum of 20 GiB (20480 MiB) for plain and drbd disks; give a device of 21 GiB or more, an existing storage.vg, or use file disks`,
+		`instances[0].disk_size: "10G" does not fit the volume group all the wizard makes on storage.disk (10236 MiB): the plain disks of the new instances up to this one need 10240 MiB; use smaller disks, extend the group (vgextend all DEVICE), or use file disks`,
+	]);
+	assert.deepEqual(refusals(seed, facts({deviceBytes: {'/dev/sdb': 50_331_648 * 512, '/dev/sdb1': tenGiB}})).slice(0, 1), [
+		`storage.partition: "/dev/sdb1" has 10240 MiB, so the volume group all made on it would have 10236 MiB, under Ganeti's minimum of 20 GiB (20480 MiB) for plain and drbd disks; give a device of 21 GiB or more, an existing storage.vg, or use file disks`,
+	]);
+	assert.deepEqual(refusals(seed, facts({deviceBytes: {'/dev/sdb': 2 ** 40}})), [], 'a 1 TiB disk holds rodo1 and its 500G');
+});
+
+test('plain disks must fit the free space of the volume group, not its size; instances the cluster has are not counted again', t => {
+	// 24 GiB, of which 12 GiB are taken.
+	const busy = facts({volumeGroups: parseVgsColumns('  all:25765609472:12884901888\n')});
+	const withoutExtra = inventoryFromYaml(seedYaml.replace('extra_disks: [500G]', 'extra_disks: []'));
+	assert.deepEqual(refusals(withoutExtra, busy), [], '10G fits the 12288 MiB free');
+	assert.deepEqual(refusals(seed, busy), [
+		`instances[0].extra_disks[0]: "500G" does not fit the free space of the volume group all (12288 MiB): the plain disks of the new instances up to this one need 522240 MiB; use smaller disks, extend the group (vgextend all DEVICE), or use file disks`,
+	]);
+	if (!need(ganetiConfigRequirements, t)) return;
+	const created = facts({volumeGroups: busy.volumeGroups, cluster: parseGanetiConfig(ganetiConfig('cluster.node.farm', {}, ['rodo1.osm.vm.farm']))});
+	assert.deepEqual(refusals(seed, created), [], 'rodo1 exists: its disks are already taken from the free space');
+});
+
+test('the instance policy: Ganeti default before init, the cluster\'s own once it exists', t => {
+	const big = inventoryFromYaml(casePolicyYaml);
+	assert.deepEqual(refusals(big, facts()), [
+		`instances[0].vcpus: 16 is above the cluster's instance policy maximum of 8 (Ganeti's default, which gnt-cluster init sets); use at most 8, or widen the policy (gnt-cluster modify --ipolicy-bounds-specs)`,
+		`instances[0].memory: "64G" (65536 MiB) is above the cluster's instance policy maximum of 32G (Ganeti's default, which gnt-cluster init sets); use at most 32G, or widen the policy (gnt-cluster modify --ipolicy-bounds-specs)`,
+	]);
+	const tiny = inventoryFromYaml(seedYaml.replace('memory: 512M', 'memory: 64M').replace('extra_disks: [500G]', 'extra_disks: [2T]'));
+	assert.deepEqual(refusals(tiny, facts()), [
+		`instances[0].memory: "64M" (64 MiB) is below the cluster's instance policy minimum of 128M (Ganeti's default, which gnt-cluster init sets); use at least 128M, or widen the policy (gnt-cluster modify --ipolicy-bounds-specs)`,
+		`instances[0].extra_disks[0]: "2T" (2097152 MiB) is above the cluster's instance policy maximum of 1T (Ganeti's default, which gnt-cluster init sets); use at most 1T, or widen the policy (gnt-cluster modify --ipolicy-bounds-specs)`,
+	]);
+
+	if (!need(ganetiConfigRequirements, t)) return;
+	const bounds = (max: Record<string, number>) => ({minmax: [{min: defaultInstancePolicy.minmax[0]!.min, max: {...defaultInstancePolicy.minmax[0]!.max, ...max}}]});
+	const wide = parseGanetiConfig(ganetiConfig('cluster.node.farm', bounds({'cpu-count': 16, 'memory-size': 65536})));
+	assert.deepEqual(refusals(big, facts({cluster: wide})), [], 'a cluster whose policy allows 16 vcpus and 64G');
+	const narrow = parseGanetiConfig(ganetiConfig('cluster.node.farm', {...bounds({'cpu-count': 2}), 'disk-templates': ['drbd', 'file']}));
+	const four = inventoryFromYaml(seedYaml.replace('vcpus: 1', 'vcpus: 4'));
+	assert.deepEqual(refusals(four, facts({cluster: narrow})), [
+		'instances[0].disk_template: "plain" is not allowed by the cluster\'s instance policy (drbd, file); use one of those',
+		`instances[0].vcpus: 4 is above the cluster's instance policy maximum of 2; use at most 2, or widen the policy (gnt-cluster modify --ipolicy-bounds-specs)`,
+	]);
+	const other = parseGanetiConfig(ganetiConfig('other.example.org', bounds({'cpu-count': 2})));
+	assert.deepEqual(refusals(four, facts({cluster: other})), [], "another cluster's policy is not this site's (the leftovers check stops there)");
+	// Several min/max pairs: fitting one is enough.
+	const pairs = parseGanetiConfig(
+		ganetiConfig('cluster.node.farm', {
+			minmax: [defaultInstancePolicy.minmax[0], {min: {...defaultInstancePolicy.minmax[0]!.min, 'cpu-count': 9, 'memory-size': 32769}, max: {...defaultInstancePolicy.minmax[0]!.max, 'cpu-count': 16, 'memory-size': 65536}}],
+		}),
+	);
+	assert.deepEqual(refusals(big, facts({cluster: pairs})), []);
+	assert.deepEqual(refusals(seed, facts({cluster: pairs})), []);
+});
+
+test('interfaces: the public one and the master netdev must exist, the bridge the wizard makes need not', () => {
+	const host = facts({interfaces: ['eth0', 'lo']});
+	assert.deepEqual(refusals(seed, host), [], 'master_netdev br0 is the bridge');
+	const eth9 = inventoryFromYaml(seedYaml.replace('master_netdev: br0', 'master_netdev: eth9'));
+	assert.deepEqual(refusals(eth9, host), [
+		'cluster.master_netdev: "eth9" is not an interface of this host (this host has eth0, lo) nor the bridge the wizard makes (br0); leave it out to put the cluster address on br0, or name one of those',
+	]);
+	assert.deepEqual(refusals(eth9, facts({interfaces: ['eth0', 'eth9', 'lo']})), []);
+	assert.deepEqual(refusals(seed, facts({interfaces: ['ens3', 'lo']})), [
+		'host.public_interface: "eth0" is not an interface of this host (this host has ens3, lo); name the interface that carries the public address (ip -br addr lists them)',
+	]);
+});
+
+test('the private range may hold none of the addresses the host depends on; the wizard\'s own are fine', () => {
+	const range = 'network.private_range: "10.10.0.0/16" holds';
+	const cutOff = 'and the blackhole route the wizard adds for the range would cut the host off from it; choose a range that holds none of the host\'s addresses (e.g. 10.20.0.0/16)';
+	assert.deepEqual(refusals(seed, facts({resolvers: [{address: '10.10.0.53', file: '/etc/resolv.conf'}]})), [`${range} 10.10.0.53, a name server of this host (/etc/resolv.conf), ${cutOff}`]);
+	assert.deepEqual(refusals(seed, facts({defaultGateways: parseDefaultGateways(procNetRoute.replace('010200C0', '010A0A0A'))})), [`${range} 10.10.10.1, the default gateway of this host, ${cutOff}`]);
+	assert.deepEqual(refusals(seed, facts({addresses: [{interface: 'eth1', address: '10.10.7.4'}]})), [`${range} 10.10.7.4, an address of this host's interface eth1, ${cutOff}`]);
+	// After a run: the node on lo:1, the bridge, the cluster address on the master netdev, the private name server first.
+	const applied = facts({
+		addresses: [...parseIpAddresses(ipAddrOutput), {interface: 'lo', address: '10.10.0.20'}, {interface: 'br0', address: '10.10.1.1'}, {interface: 'br0', address: '10.10.0.10'}],
+		resolvers: [{address: '10.10.0.20', file: '/etc/resolv.conf'}, {address: '192.0.2.53', file: '/etc/resolv.conf'}],
+		defaultGateways: parseDefaultGateways(procNetRoute),
+	});
+	assert.deepEqual(refusals(seed, applied), []);
+	const eth1 = inventoryFromYaml(seedYaml.replace('master_netdev: br0', 'master_netdev: eth1'));
+	assert.deepEqual(refusals(eth1, facts({addresses: [{interface: 'eth1', address: '10.10.0.5'}]})), [], 'the private interface the recipe names as master netdev');
+});
+
+test('a stanza for the bridge or lo:1 in a file the wizard does not own is refused naming the file', () => {
+	const interfaces = '# The loopback network interface\nauto lo\niface lo inet loopback\n\nsource /etc/network/interfaces.d/*\n';
+	const ours = 'auto lo:1\niface lo:1 inet static\n    address 10.10.0.20/32\n\nauto br0\niface br0 inet static\n    address 10.10.1.1/24\n';
+	assert.deepEqual(
+		refusals(seed, facts({interfaceFiles: [{path: '/etc/network/interfaces', text: interfaces}, {path: '/etc/network/interfaces.d/ganeti-wizard', text: ours}]})),
+		[],
+		"the wizard's own file",
+	);
+	assert.deepEqual(refusals(seed, facts({interfaceFiles: [{path: '/etc/network/interfaces.d/bridges', text: 'auto br0\niface br0 inet manual\n    bridge_ports eth1\n'}]})), [
+		'network.bridge.name: "br0" already has a stanza in /etc/network/interfaces.d/bridges (iface br0), a file the wizard does not own, and ifupdown would configure br0 twice; remove that stanza from /etc/network/interfaces.d/bridges (the wizard writes br0 in /etc/network/interfaces.d/ganeti-wizard) or choose another bridge name',
+	]);
+	assert.deepEqual(refusals(seed, facts({interfaceFiles: [{path: '/etc/network/interfaces', text: `${interfaces}\nauto lo:1\niface lo:1 inet static\n    address 10.0.0.1/32\n`}]})), [
+		'host.private_address: "10.10.0.20" goes on lo:1, which already has a stanza in /etc/network/interfaces (iface lo:1), a file the wizard does not own, and ifupdown would configure lo:1 twice; remove that stanza from /etc/network/interfaces (the wizard writes lo:1 in /etc/network/interfaces.d/ganeti-wizard)',
+	]);
+});
+
+test('a missing interface: the hint names the field that named it', () => {
+	// `ip link show dev eth9` on a host without eth9, and gnt-cluster init's refusal.
+	const ipLink = 'Device "eth9" does not exist.\n';
+	const masterNetdev = hintFor('cluster.check.master-netdev', ipLink);
+	assert.match(masterNetdev ?? '', /cluster\.master_netdev/);
+	assert.doesNotMatch(masterNetdev ?? '', /host\.public_interface/);
+	assert.equal(hintFor('cluster.init', "Failure: prerequisites not met for this operation:\nerror type: wrong_input, error details:\nInvalid master netdev given (eth9): 'Device \"eth9\" does not exist.'"), masterNetdev);
+	assert.match(hintFor('preflight.public-interface', ipLink.replace('eth9', 'eth0')) ?? '', /^host\.public_interface names an interface this host does not have/);
+	assert.match(hintFor('instances.rodo1.osm.add', 'Missing bridges: br0') ?? '', /network\.bridge\.name/);
+});

@@ -1,0 +1,15 @@
+// A config.data as Ganeti itself writes it (its objects and serializer, run by
+// ganeti-config.py), for the tests of what the wizard reads from it.
+import {execFileSync} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+
+const script = fileURLToPath(new URL('ganeti-config.py', import.meta.url));
+/** Ganeti's library runs under Debian's python3 (its python3-openssl), whatever python3 PATH finds. */
+export const debianPython = '/usr/bin/python3';
+/** What ganetiConfig needs, for need(): the ganeti package brings its library and Debian's python3. */
+export const ganetiConfigRequirements = ['gnt-cluster'];
+
+/** config.data of cluster `name` with `ipolicy` filled over Ganeti's defaults (as init does) and these instances. */
+export function ganetiConfig(name: string, ipolicy: Record<string, unknown> = {}, instances: string[] = []): string {
+	return execFileSync(debianPython, [script, name, JSON.stringify(ipolicy), ...instances], {encoding: 'utf8'});
+}
