@@ -57,14 +57,15 @@ async function snapshot(root: string, state: string) {
  * plan, then apply --yes, each refused with exactly `line` (the recipe path
  * first, as every recipe error), changing nothing.
  */
-async function assertRefused(recipe: string | undefined, where: {root: string; state: string}, line: string): Promise<void> {
+/** Each problem is one line of its own (all of them, in order). */
+async function assertRefused(recipe: string | undefined, where: {root: string; state: string}, ...lines: string[]): Promise<void> {
 	const before = await snapshot(where.root, where.state);
 	const recipeArgs = recipe ? ['--recipe', recipe] : [];
 	for (const args of [['plan', ...recipeArgs], ['apply', ...recipeArgs, '--yes']]) {
 		const result = await runCli([...args, '--root', where.root, '--state-dir', where.state]);
 		assert.equal(result.code, 2, `${args[0]}: exit ${result.code}\n${result.stderr}${result.stdout}`);
 		assert.equal(result.stdout, '', `${args[0]}: nothing on stdout`);
-		assert.equal(result.stderr, `ganeti-wizard: ${line}\n`, `${args[0]}: the one line`);
+		assert.equal(result.stderr, lines.map(line => `ganeti-wizard: ${line}\n`).join(''), `${args[0]}: one line per problem`);
 		assert.deepEqual(await snapshot(where.root, where.state), before, `${args[0]}: the rehearsal root and the state directory are unchanged`);
 	}
 }
@@ -86,7 +87,8 @@ test('case instance-policy: 16 vcpus and 64G are refused with the limits of the 
 	await assertRefused(
 		recipe,
 		await layOut('instance-policy'),
-		`${recipe}: instances[0].vcpus: 16 is above the cluster's instance policy maximum of 8 (Ganeti's default, which gnt-cluster init sets); use at most 8, or widen the policy (gnt-cluster modify --ipolicy-bounds-specs) (and 1 more problem)`,
+		`${recipe}: instances[0].vcpus: 16 is above the cluster's instance policy maximum of 8 (Ganeti's default, which gnt-cluster init sets); use at most 8, or widen the policy (gnt-cluster modify --ipolicy-bounds-specs)`,
+		`${recipe}: instances[0].memory: "64G" (65536 MiB) is above the cluster's instance policy maximum of 32G (Ganeti's default, which gnt-cluster init sets); use at most 32G, or widen the policy (gnt-cluster modify --ipolicy-bounds-specs)`,
 	);
 });
 
@@ -159,7 +161,8 @@ test('a spare disk too small for a 20 GiB volume group is refused naming storage
 	await assertRefused(
 		seedRecipe,
 		await layOut('small-disk', {...ethernetHost, 'sys/class/block/sdb/size': '20971520\n'}),
-		`${seedRecipe}: storage.disk: "/dev/sdb" has 10238 MiB for its LVM partition, so the volume group all made on it would have 10236 MiB, under Ganeti's minimum of 20 GiB (20480 MiB) for plain and drbd disks; give a device of 21 GiB or more, an existing storage.vg, or use file disks (and 1 more problem)`,
+		`${seedRecipe}: storage.disk: "/dev/sdb" has 10238 MiB for its LVM partition, so the volume group all made on it would have 10236 MiB, under Ganeti's minimum of 20 GiB (20480 MiB) for plain and drbd disks; give a device of 21 GiB or more, an existing storage.vg, or use file disks`,
+		`${seedRecipe}: instances[0].disk_size: "10G" does not fit the volume group all the wizard makes on storage.disk (10236 MiB): the plain disks of the new instances up to this one need 10240 MiB; use smaller disks, extend the group (vgextend all DEVICE), or use file disks`,
 	);
 });
 
