@@ -18,10 +18,27 @@ export async function probeFacts(host: Host, inventory: Inventory, step: StepDef
 		resolvers: parseResolvers(await host.readFile('/etc/resolv.conf'), inventory),
 		interfaces,
 		volumeGroups,
-		packages: null,
+		packages: step.readsPackages ? parseDpkgStatus(await host.readFile(dpkgStatusPath)) : null,
 		serials,
 		now,
 	};
+}
+
+export const dpkgStatusPath = '/var/lib/dpkg/status';
+
+/**
+ * The packages dpkg's status file lists as installed ("Status: install ok
+ * installed", dpkg(1)'s database format), each true; null when there is no
+ * such file (a rehearsal folder without one).
+ */
+export function parseDpkgStatus(text: string | null): Record<string, boolean> | null {
+	if (text === null) return null;
+	const installed: Record<string, boolean> = {};
+	for (const stanza of text.split(/\n\s*\n/)) {
+		const name = /^Package:\s*(\S+)/m.exec(stanza)?.[1];
+		if (name && /^Status:\s*\S+\s+\S+\s+installed\s*$/m.test(stanza)) installed[name] = true;
+	}
+	return installed;
 }
 
 /** Name servers of resolv.conf, less the wizard's own and loopback ones. */

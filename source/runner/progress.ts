@@ -179,6 +179,11 @@ export class Progress {
 		return this.path;
 	}
 
+	/** Journals that an undo finished (`kept`: files left as someone else changed them). */
+	markUndone(kept: string[]): void {
+		this.append({type: 'undone', kept, ...this.stamp()});
+	}
+
 	private key(id: string): string {
 		return `${this.node}:${id}`;
 	}
@@ -202,6 +207,7 @@ export class Progress {
 				else if (this.runs.length > 0) Object.assign(this.runs.at(-1)!, {finishedAt: record.at, outcome: record.outcome});
 				return;
 			case 'start-over':
+			case 'undone':
 				this.actions.clear();
 				this.steps.clear();
 				this.confirmed.clear();
@@ -238,6 +244,8 @@ export class Progress {
 	}
 }
 
+/** The action's definition, less how it is reversed (read from the host before the change, it is no part of what the action does). */
 export function fingerprint(action: Action): string {
-	return createHash('sha256').update(JSON.stringify(action)).digest('hex').slice(0, 16);
+	const {inverse: _inverse, inverseNote: _note, ...defining} = action as Action & {inverse?: unknown; inverseNote?: unknown};
+	return createHash('sha256').update(JSON.stringify(defining)).digest('hex').slice(0, 16);
 }

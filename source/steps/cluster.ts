@@ -29,7 +29,7 @@ import type {Inventory} from '../inventory/inventory.js';
 import {fileStorageDirs, requiredPackages, usesVolumeGroup} from './host.js';
 import {check, leftoversCheck, sshHostKeyCheck, volumeGroupSizeCheck} from './preflight.js';
 import {instancesDownFilter, program} from './programs.js';
-import type {StepDefinition} from './step.js';
+import type {Facts, StepDefinition} from './step.js';
 
 export const hostsPath = '/etc/hosts';
 const rootKey = '/root/.ssh/id_rsa';
@@ -127,7 +127,8 @@ function prerequisites(inventory: Inventory): CommandAction[] {
 	return checks;
 }
 
-function sshActions(): Action[] {
+function sshActions(facts: Facts): Action[] {
+	const created = facts.files[authorizedKeys] === null;
 	return [
 		{
 			kind: 'command',
@@ -135,6 +136,8 @@ function sshActions(): Action[] {
 			title: 'create /root/.ssh',
 			argv: ['install', '-d', '-m', '700', '/root/.ssh'],
 			satisfiedWhen: {exists: '/root/.ssh'},
+			// Refused when anything else was put there since: that is someone else's.
+			inverse: ['rmdir', '/root/.ssh'],
 		},
 		{
 			// Only when root has no RSA key yet: an existing one is never replaced.
@@ -143,6 +146,7 @@ function sshActions(): Action[] {
 			title: `give root an SSH key (${rootKey}) if it has none`,
 			argv: ['ssh-keygen', '-q', '-t', 'rsa', '-b', '3072', '-N', '', '-C', 'root (ganeti-wizard)', '-f', rootKey],
 			satisfiedWhen: {exists: `${rootKey}.pub`},
+			inverse: ['rm', '-f', rootKey, `${rootKey}.pub`],
 		},
 		{
 			kind: 'command',
@@ -150,6 +154,8 @@ function sshActions(): Action[] {
 			title: `let root's key log in to this node as root (Ganeti's SSH to itself; ${authorizedKeys})`,
 			argv: program('authorize-key', `${rootKey}.pub`, authorizedKeys),
 			satisfiedWhen: {argv: ['grep', '-qxF', '-f', `${rootKey}.pub`, authorizedKeys]},
+			// The key's line goes; a file the wizard created goes once nothing else is in it.
+			inverse: program('authorize-key', '--remove', `${rootKey}.pub`, authorizedKeys, ...(created ? ['--delete-if-empty'] : [])),
 		},
 	];
 }
@@ -158,7 +164,7 @@ export const clusterStep: StepDefinition = {
 	id: 'cluster',
 	title: 'Ganeti cluster',
 	requires: ['host', 'network', 'dns'],
-	reads: inventory => (inventory.recipe.host.manage_etc_hosts ? [hostsPath] : []),
+	reads: inventory => [...(inventory.recipe.host.manage_etc_hosts ? [hostsPath] : []), ...(inventory.recipe.cluster.ssh_init ? [] : [authorizedKeys])],
 	plan(inventory, facts): Action[] {
 		const {recipe, node, cluster} = inventory;
 		const actions: Action[] = [];
@@ -173,7 +179,7 @@ export const clusterStep: StepDefinition = {
 			});
 		}
 		actions.push(...prerequisites(inventory));
-		if (!recipe.cluster.ssh_init) actions.push(...sshActions());
+		if (!recipe.cluster.ssh_init) actions.push(...sshActions(facts));
 		actions.push(
 			{
 				// An init killed after it wrote config.data cannot be run again
@@ -183,6 +189,7 @@ export const clusterStep: StepDefinition = {
 				title: 'move an interrupted cluster init aside',
 				argv: state('clear', inventory),
 				satisfiedWhen: {argv: state('settled', inventory)},
+				inverseNote: 'the files it moves aside are an unusable half of the wizard\'s own init',
 			},
 			{
 				kind: 'command',
@@ -191,6 +198,7 @@ export const clusterStep: StepDefinition = {
 				argv: initArgv(inventory),
 				satisfiedWhen: {argv: state('complete', inventory)},
 				timeoutMs: 10 * 60_000,
+				inverse: ['gnt-cluster', 'destroy', '--yes-do-it'],
 			},
 			{
 				// After a reboot, or an init killed before it started them.
@@ -198,6 +206,7 @@ export const clusterStep: StepDefinition = {
 				id: 'cluster.daemons',
 				title: 'Ganeti daemons are running',
 				argv: ['service', 'ganeti', 'start'],
+				inverseNote: 'destroying the cluster (the inverse of its init) stops its daemons',
 				// getmaster reads a file; info needs the master daemons to answer.
 				satisfiedWhen: {argv: program('when-daemons-run', 'gnt-cluster', 'info'), stdoutIncludes: `Master node: ${node.fqdn}`},
 				timeoutMs: 5 * 60_000,
@@ -207,6 +216,7 @@ export const clusterStep: StepDefinition = {
 				id: 'cluster.master-ip',
 				title: `cluster address ${cluster.address} is up on ${cluster.masterNetdev}`,
 				argv: ['gnt-cluster', 'activate-master-ip'],
+				inverseNote: 'destroying the cluster (the inverse of its init) takes the master IP down',
 				satisfiedWhen: {argv: ['ip', '-4', '-o', 'addr', 'show', 'dev', cluster.masterNetdev], stdoutIncludes: ` ${cluster.address}/`},
 			},
 			{
@@ -216,6 +226,7 @@ export const clusterStep: StepDefinition = {
 				id: 'cluster.instances-up',
 				title: 'instances Ganeti should be running are running (after a reboot)',
 				argv: program('start-instances'),
+				inverseNote: 'removing each instance (the inverse of its add) stops it',
 				satisfiedWhen: {argv: program('when-daemons-run', 'gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', instancesDownFilter), stdoutEmpty: true},
 				timeoutMs: 10 * 60_000,
 			},

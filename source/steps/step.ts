@@ -17,7 +17,10 @@ export type Facts = {
 	interfaces: Array<{name: string; addresses: string[]}> | null;
 	/** LVM volume groups (null when unknown). */
 	volumeGroups: Array<{name: string; sizeBytes: number; freeBytes: number}> | null;
-	/** Whether each package the steps need is installed (null when unknown). */
+	/**
+	 * Packages dpkg lists as installed, each true (null when unknown): read for
+	 * a step with `readsPackages`, from /var/lib/dpkg/status.
+	 */
 	packages: Record<string, boolean> | null;
 	/** Last serial the wizard wrote per zone (kept with progress). */
 	serials: Record<string, number>;
@@ -34,6 +37,8 @@ export type StepDefinition = {
 	reads?: (inventory: Inventory) => string[];
 	/** Paths inside git-tracked directories whose committed content `plan` needs. */
 	readsCommitted?: (inventory: Inventory) => string[];
+	/** Whether `plan` needs the installed packages in `facts.packages`. */
+	readsPackages?: boolean;
 	plan: (inventory: Inventory, facts: Facts) => Action[];
 };
 
