@@ -79,7 +79,8 @@ test('seed: the cluster step names the node, checks every prerequisite, then ini
 	assert.deepEqual(command(actions, 'cluster.ssh-key').satisfiedWhen, {exists: '/root/.ssh/id_rsa.pub'});
 	assert.deepEqual(command(actions, 'cluster.ssh-authorize').satisfiedWhen, {argv: ['grep', '-qxF', '-f', '/root/.ssh/id_rsa.pub', '/root/.ssh/authorized_keys']});
 	assert.equal(file(actions, 'cluster.hosts').content, '127.0.0.1\tlocalhost\n10.10.0.20\tgcc20.node.farm gcc20\n');
-	assert.deepEqual(clusterStep.reads!(seed), ['/etc/hosts']);
+	// authorized_keys: whether the wizard creates it decides what undo does with it.
+	assert.deepEqual(clusterStep.reads!(seed), ['/etc/hosts', '/root/.ssh/authorized_keys']);
 });
 
 test('seed: rodo1 is added from the ISO with its DHCP MAC, installed over VNC, switched to disk, restarted, grown by 500G', () => {
@@ -241,7 +242,7 @@ test('cluster options: hypervisor parameters merge over the wizard\'s defaults; 
 
 	const unmanaged = inventoryFromYaml(seedYaml.replace('private_address: 10.10.0.20', 'private_address: 10.10.0.20\n  manage_etc_hosts: false'));
 	assert.equal(byId(clusterStep.plan(unmanaged, bareFacts()))['cluster.hosts'], undefined);
-	assert.deepEqual(clusterStep.reads!(unmanaged), []);
+	assert.deepEqual(clusterStep.reads!(unmanaged), ['/root/.ssh/authorized_keys']);
 	assert.ok(byId(clusterStep.plan(unmanaged, bareFacts()))['cluster.check.node-name'], 'the check still runs');
 });
 
