@@ -10,6 +10,7 @@ import {UsageError} from '../errors.js';
 import {hasSite, openSession, resolveLocation} from '../session.js';
 import {keptAtLastUndo, wizardChanges, type CommandChange} from '../site/changes.js';
 import {readJournal, type FileVersion} from '../site/journal.js';
+import {stateDirectoryToken} from '../steps/config-history.js';
 import {packagesActionId} from '../steps/host.js';
 import {quoteArgv} from '../ui/text.js';
 import type {CommandFlags} from './flags.js';
@@ -80,6 +81,8 @@ export async function changes(flags: CommandFlags): Promise<number> {
 	const services = found.flatMap(change => (change.kind === 'service' ? [change] : []));
 	const packages = commands.filter(change => change.id === packagesActionId).flatMap(change => installedPackages(change) ?? []);
 	const kept = keptAtLastUndo(records);
+	// An inverse names the state directory as undo will run it.
+	const shown = (inverse: CommandChange['inverse']): CommandChange['inverse'] => ('argv' in inverse ? {argv: inverse.argv.map(part => part.replaceAll(stateDirectoryToken, location.stateDir))} : inverse);
 
 	if (flags.json) {
 		process.stdout.write(
@@ -89,7 +92,7 @@ export async function changes(flags: CommandFlags): Promise<number> {
 					files,
 					packages,
 					services: services.map(({service, operation, wasRunning, at}) => ({service, operation: wasRunning ? operation : 'start', wasRunning, at})),
-					commands: commands.map(change => ({category: commandCategory(change), id: change.id, title: change.title, argv: change.argv, at: change.at, ...change.inverse})),
+					commands: commands.map(change => ({category: commandCategory(change), id: change.id, title: change.title, argv: change.argv, at: change.at, inverse: shown(change.inverse)})),
 					keptAtLastUndo: kept,
 				},
 				null,
@@ -123,7 +126,8 @@ export async function changes(flags: CommandFlags): Promise<number> {
 		write('', chalk.bold(categoryTitles[category]));
 		for (const change of entries) {
 			write(`  ${change.title}`, chalk.cyan(`    $ ${quoteArgv(change.argv)}`));
-			write(chalk.dim('argv' in change.inverse ? `    undo: ${quoteArgv(change.inverse.argv)}` : 'note' in change.inverse ? `    undo: nothing to run (${change.inverse.note})` : ''));
+			const inverse = shown(change.inverse);
+			write(chalk.dim('argv' in inverse ? `    undo: ${quoteArgv(inverse.argv)}` : 'note' in inverse ? `    undo: nothing to run (${inverse.note})` : ''));
 		}
 	}
 	return 0;

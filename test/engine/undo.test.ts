@@ -98,6 +98,8 @@ test('apply then undo: the folder is byte for byte as before, the inverses are r
 	assert.deepEqual(changes.services.map(service => service.service).sort(), ['isc-dhcp-server', 'named']);
 	const categories = new Set(changes.commands.map(command => command.category));
 	for (const category of ['firewall', 'sysctl', 'route', 'interface', 'storage', 'cluster', 'instance']) assert.ok(categories.has(category), `changes lists the ${category} changes`);
+	const nat = changes.commands.find(command => command.category === 'firewall') as unknown as {argv: string[]; inverse: {argv: string[]}};
+	assert.deepEqual([nat.argv[3], nat.inverse.argv[3]], ['-A', '-D'], 'the rule added, and its inverse');
 	const text = await at(['changes']);
 	assert.match(text.stdout, /undo: iptables -t nat -D POSTROUTING/);
 	const dry = await at(['undo', '--dry-run']);
