@@ -11,10 +11,16 @@ export async function probeFacts(host: Host, inventory: Inventory, step: StepDef
 	for (const path of step.reads?.(inventory) ?? []) files[path] = await host.readFile(path);
 	const committed: Record<string, string | null> = {};
 	for (const path of step.readsCommitted?.(inventory) ?? []) committed[path] = await readCommitted(host, path);
+	const directories: Facts['directories'] = {};
+	for (const path of step.readsDirectories?.(inventory) ?? []) {
+		const info = await host.stat(path);
+		directories[path] = info ? {mode: info.mode, uid: info.uid, gid: info.gid} : null;
+	}
 	const [interfaces, volumeGroups] = await Promise.all([probeInterfaces(host), probeVolumeGroups(host)]);
 	return {
 		files,
 		committed,
+		directories,
 		resolvers: parseResolvers(await host.readFile('/etc/resolv.conf'), inventory),
 		interfaces,
 		volumeGroups,

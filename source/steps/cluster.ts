@@ -103,6 +103,24 @@ export function initArgv(inventory: Inventory): string[] {
 	return argv;
 }
 
+/**
+ * Directories `gnt-cluster init` makes or takes over (Ganeti's ensure-dirs:
+ * its data directory, job queue and RAPI users; the file storage directories
+ * it is given). Read before the init, so its undo puts them back.
+ */
+export function clusterDirectories(inventory: Inventory): string[] {
+	const data = '/var/lib/ganeti';
+	return [data, `${data}/queue`, `${data}/queue/archive`, `${data}/rapi`, ...new Set(Object.values(fileStorageDirs(inventory.recipe)).filter((dir): dir is string => Boolean(dir)))];
+}
+
+/** undo-cluster's arguments: each directory as it was (PATH=MODE:UID:GID, or PATH=absent). */
+function directoriesThen(inventory: Inventory, facts: Facts): string[] {
+	return clusterDirectories(inventory).map(path => {
+		const then = facts.directories[path];
+		return `${path}=${then ? `${then.mode.toString(8)}:${then.uid}:${then.gid}` : 'absent'}`;
+	});
+}
+
 function state(mode: string, inventory: Inventory): string[] {
 	return program('ganeti-state', mode, inventory.cluster.fqdn, inventory.node.fqdn);
 }
@@ -164,6 +182,7 @@ export const clusterStep: StepDefinition = {
 	id: 'cluster',
 	title: 'Ganeti cluster',
 	requires: ['host', 'network', 'dns'],
+	readsDirectories: clusterDirectories,
 	reads: inventory => [...(inventory.recipe.host.manage_etc_hosts ? [hostsPath] : []), ...(inventory.recipe.cluster.ssh_init ? [] : [authorizedKeys])],
 	plan(inventory, facts): Action[] {
 		const {recipe, node, cluster} = inventory;
@@ -198,7 +217,8 @@ export const clusterStep: StepDefinition = {
 				argv: initArgv(inventory),
 				satisfiedWhen: {argv: state('complete', inventory)},
 				timeoutMs: 10 * 60_000,
-				inverse: ['gnt-cluster', 'destroy', '--yes-do-it'],
+				// gnt-cluster destroy, then what it leaves: daemons, and the directories init made.
+				inverse: program('undo-cluster', ...directoriesThen(inventory, facts)),
 			},
 			{
 				// After a reboot, or an init killed before it started them.

@@ -22,6 +22,8 @@ export type Facts = {
 	 * a step with `readsPackages`, from /var/lib/dpkg/status.
 	 */
 	packages: Record<string, boolean> | null;
+	/** Mode and owner of each directory the step declared in `readsDirectories` (null: absent). */
+	directories: Record<string, {mode: number; uid: number; gid: number} | null>;
 	/** Last serial the wizard wrote per zone (kept with progress). */
 	serials: Record<string, number>;
 	/** Clock, for zone serials. */
@@ -37,6 +39,8 @@ export type StepDefinition = {
 	reads?: (inventory: Inventory) => string[];
 	/** Paths inside git-tracked directories whose committed content `plan` needs. */
 	readsCommitted?: (inventory: Inventory) => string[];
+	/** Directories whose mode and owner `plan` needs in `facts.directories`. */
+	readsDirectories?: (inventory: Inventory) => string[];
 	/** Whether `plan` needs the installed packages in `facts.packages`. */
 	readsPackages?: boolean;
 	plan: (inventory: Inventory, facts: Facts) => Action[];
@@ -47,6 +51,7 @@ export function bareFacts(overrides: Partial<Facts> = {}): Facts {
 	return {
 		files: {},
 		committed: {},
+		directories: {},
 		serials: {},
 		resolvers: [],
 		interfaces: null,

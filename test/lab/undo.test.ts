@@ -16,6 +16,12 @@ import {need} from '../support/need.js';
 /** The trees whose every file and directory must come back. */
 const trees = ['/etc', '/var/lib/ganeti', '/srv', '/root/.ssh'];
 
+/**
+ * LVM's own record of every metadata change (vgcreate and vgremove archive and
+ * back up the metadata, by lvm.conf's backup settings): a log, like /var/log.
+ */
+const lvmHistory = /^\/etc\/lvm\/(archive|backup)\//;
+
 async function files(host: LabHost): Promise<Record<string, string>> {
 	const found: Record<string, string> = {};
 	async function walk(inside: string): Promise<void> {
@@ -23,6 +29,7 @@ async function files(host: LabHost): Promise<Record<string, string>> {
 		if (entries === null) return;
 		for (const name of entries.sort()) {
 			const path = `${inside}/${name}`;
+			if (lvmHistory.test(path)) continue;
 			const info = await lstat(host.lab.path(path));
 			const owner = `mode ${(info.mode & 0o7777).toString(8)} owner ${info.uid}:${info.gid}`;
 			if (info.isDirectory()) {
@@ -66,9 +73,11 @@ async function labState(host: LabHost): Promise<Record<string, unknown>> {
 		.sort();
 	return {
 		files: await files(host),
-		addresses: await output(host, ['ip', '-o', 'address', 'show']),
+		// The kernel's own IPv6 link-local address may still be in duplicate address detection ("tentative") at first.
+		addresses: (await output(host, ['ip', '-o', 'address', 'show'])).replaceAll(' tentative', ''),
 		links: (await output(host, ['ip', '-o', 'link', 'show'])).replace(/\\\s+link\/ether \S+/g, ''),
-		routes: await output(host, ['ip', 'route', 'show', 'table', 'all']),
+		// IPv4: the kernel adds the local route of that IPv6 address once its detection ends.
+		routes: await output(host, ['ip', '-4', 'route', 'show', 'table', 'all']),
 		nat: await rules('nat'),
 		filter: await rules('filter'),
 		ipForward: await output(host, ['cat', '/proc/sys/net/ipv4/ip_forward']),

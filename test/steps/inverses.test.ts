@@ -53,7 +53,10 @@ test('the inverses: iptables -D for -A, ip route del, ifdown for ifup, Ganeti re
 		assert.deepEqual(byId(actions, 'network.blackhole').inverse, ['ip', 'route', 'del', 'blackhole', inventory.recipe.network.private_range]);
 		assert.deepEqual(byId(actions, 'network.lo1').inverse, ['ifdown', 'lo:1']);
 		assert.deepEqual(byId(actions, 'network.bridge').inverse, ['ifdown', inventory.recipe.network.bridge.name]);
-		assert.deepEqual(byId(actions, 'cluster.init').inverse, ['gnt-cluster', 'destroy', '--yes-do-it']);
+		// gnt-cluster destroy, then the daemons and directories it leaves behind, back as they were.
+		const destroy = byId(actions, 'cluster.init').inverse!;
+		assert.match(destroy[1]!, /undo-cluster\.py$/);
+		assert.ok(destroy.includes('/var/lib/ganeti=absent') && destroy.includes('/var/lib/ganeti/queue=absent'), destroy.join(' '));
 		for (const instance of inventory.instances) assert.deepEqual(byId(actions, `instances.${instance.name}.add`).inverse, ['gnt-instance', 'remove', '-f', '--shutdown-timeout=0', instance.fqdn]);
 		assert.deepEqual(byId(actions, 'host.vg').inverse, ['vgremove', inventory.recipe.storage.vg]);
 		assert.ok(byId(actions, 'host.pv').inverse!.includes('pvremove'), `${site}: pvremove for pvcreate`);
@@ -68,6 +71,13 @@ test('the inverses: iptables -D for -A, ip route del, ifdown for ifup, Ganeti re
 	const loop = planned(lab, bareFacts());
 	assert.ok(byId(loop, 'host.loop-attach').inverse!.includes('--detach'));
 	assert.deepEqual(byId(loop, 'host.loop-file').inverse, ['rm', '-f', lab.recipe.storage.loop_file]);
+});
+
+test('the directories Ganeti takes over get the mode and owner read before the init', () => {
+	const inventory = seedInventory();
+	const facts = bareFacts({directories: {'/var/lib/ganeti': {mode: 0o755, uid: 0, gid: 0}}});
+	const destroy = byId(planned(inventory, facts), 'cluster.init').inverse!;
+	assert.ok(destroy.includes('/var/lib/ganeti=755:0:0') && destroy.includes('/var/lib/ganeti/rapi=absent'), destroy.join(' '));
 });
 
 test('the sysctl goes back to the value read before the change; packages: only those that were not installed', () => {
