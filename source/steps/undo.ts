@@ -92,7 +92,8 @@ export function planUndo(changes: WizardChange[], facts: Pick<Facts, 'files'>, o
 		const inside = changes.filter(change => change.kind === 'file' && change.path.startsWith(`${dir}/`));
 		const first = Math.min(...inside.map(change => change.position), Infinity);
 		if (first === Infinity) continue;
-		historyAfter(`${undoStepId}.${dir}`, dir, undoCommitMessage).forEach((action, index) => planned.push({position: first - 0.4 - index * 0.1, action}));
+		const [stage, commit] = historyAfter(`${undoStepId}.${dir}`, dir, undoCommitMessage);
+		planned.push({position: first - 0.4, action: {...stage!, title: `stage the restored files in ${dir}`}}, {position: first - 0.5, action: {...commit!, title: `commit in ${dir}: ${undoCommitMessage}`}});
 	}
 
 	planned.sort((a, b) => b.position - a.position);

@@ -164,3 +164,28 @@ test('a file edited by hand after the wizard wrote it is kept and reported (exit
 	assert.ok(!existsSync(join(root, 'etc/bind/db.farm')));
 	assert.match((await at(['changes'])).stdout, /The last undo kept \/etc\/hosts/);
 });
+
+test('packages go only with --purge-packages, and only those that were not installed; a repository that was there gets an undo commit', async () => {
+	const {root, state, at} = await site('repository');
+	// /etc/bind was already under git: its history stays, and records the undo.
+	await mkdir(join(root, 'etc/bind/.git'));
+	assert.equal((await at(['apply', '--recipe', seedRecipe, '--yes'])).code, 0);
+	const kept = await at(['undo', '--dry-run']);
+	assert.doesNotMatch(kept.stdout, /apt-get purge/, 'without --purge-packages the packages stay');
+	const purged = await at(['undo', '--dry-run', '--purge-packages']);
+	const purge = /\$ apt-get purge -y (.*)/.exec(purged.stdout)?.[1]?.split(' ') ?? [];
+	assert.ok(purge.includes('bind9') && purge.includes('ganeti'), purged.stdout);
+	assert.ok(!purge.includes('git'), 'git was installed before: it stays');
+
+	const applied = await readFile(join(state, 'commands.sh'), 'utf8');
+	assert.equal((await at(['undo', '--yes'])).code, 0);
+	const recorded = entries((await readFile(join(state, 'commands.sh'), 'utf8')).slice(applied.length));
+	const ids = recorded.map(([id]) => id);
+	assert.ok(!recorded.some(([, command]) => command.includes('archive-git.py /etc/bind')), 'the history of /etc/bind is kept');
+	assert.ok(recorded.some(([, command]) => command.includes('archive-git.py /etc/dhcp')), 'the repository the wizard made in /etc/dhcp goes');
+	const commit = recorded.find(([, command]) => command.startsWith('git -C /etc/bind') && command.includes(' commit '));
+	assert.match(commit?.[1] ?? '', /undo: the files as they were before ganeti-wizard/);
+	// The undo commit comes once the files of /etc/bind are back: after the last inverse of a later step, before the network's.
+	assert.ok(ids.indexOf(commit![0]) > ids.indexOf('undo.service.named') && ids.indexOf(commit![0]) < ids.indexOf('undo.network.bridge'), ids.join(' '));
+	assert.ok(existsSync(join(root, 'etc/bind/.git')));
+});
