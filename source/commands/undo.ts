@@ -33,9 +33,10 @@ export async function undo(flags: UndoFlags, input: NodeJS.ReadableStream = proc
 
 	// Looked at read-only first: nothing to undo, the dry run and the question write nothing.
 	const looking = await openSession({...flags, unattended: true, readOnly: true});
-	const changes = wizardChanges(readJournal(location.stateDir), looking.host.node);
+	const records = readJournal(location.stateDir);
+	const changes = wizardChanges(records, looking.host.node);
 	if (changes.length === 0) {
-		write(`Nothing to undo: the journal (${looking.progress.path}) records no change of the wizard's${readJournal(location.stateDir).some(record => record.type === 'undone') ? ' since the last undo' : ''}.`);
+		write(`Nothing to undo: the journal (${looking.progress.path}) records no change of the wizard's${records.some(record => record.type === 'undone') ? ' since the last undo' : ''}.`);
 		return undoExitCodes.done;
 	}
 	let kept: KeptFile[] = [];

@@ -153,7 +153,8 @@ test('a file edited by hand after the wizard wrote it is kept and reported (exit
 	assert.equal((await at(['apply', '--recipe', seedRecipe, '--yes'])).code, 0);
 	await appendFile(join(root, 'etc/hosts'), '192.0.2.7\tprinter\n');
 	const edited = await readFile(join(root, 'etc/hosts'), 'utf8');
-	const undone = await at(['undo', '--yes']);
+	// Asked, and confirmed by typing the word: the same as --yes.
+	const undone = await at(['undo'], {input: 'undo\n'});
 	assert.equal(undone.code, 4, undone.stderr + undone.stdout);
 	assert.match(undone.stdout, /^Kept \/etc\/hosts: changed by someone else after the wizard wrote it/m);
 	assert.equal(await readFile(join(root, 'etc/hosts'), 'utf8'), edited, 'the hand edit is kept');
