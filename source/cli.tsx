@@ -17,6 +17,10 @@ const cli = meow(
 	  apply     make the changes; with --yes, unattended
 	  status    show saved progress
 	  help      this text (also --help, -h)
+	  changes   everything the wizard changed here, files as diffs (--json)
+	  undo      reverse those changes, newest first; asks unless --yes
+	            (--dry-run shows the plan; --purge-packages also removes the
+	            packages it installed)
 
 	Options
 	  --recipe FILE     the site recipe (YAML)
@@ -29,6 +33,8 @@ const cli = meow(
 	  --json            plan/status as JSON
 	  --detailed-exitcode  plan: exit 0 with no changes, 2 with changes pending
 	  --plain           line-mode prompts (serial consoles, screen readers, TERM=dumb)
+	  --dry-run         undo: show what it would reverse, change nothing
+	  --purge-packages  undo: also remove the packages the wizard installed
 	  --help, -h, --version
 
 	A state directory holds one site. The first apply --recipe FILE imports it;
@@ -36,10 +42,11 @@ const cli = meow(
 	recipe, no root and no saved site, the bundled seed recipe (gcc-compile-farm)
 	is rehearsed into ./rehearsal. As root, --recipe alone acts on this host, and
 	with nothing given the site saved in /var/lib/ganeti-wizard is used.
-	plan, status and help never write anything.
+	plan, status, changes, undo --dry-run and help never write anything.
 
 	Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting for the operator,
-	4 quit the interactive wizard (q or Ctrl-C) to resume later.
+	4 quit the interactive wizard (q or Ctrl-C) to resume later,
+	5 undone, but files someone changed after the wizard were kept.
 `,
 	{
 		importMeta: import.meta,
@@ -54,6 +61,8 @@ const cli = meow(
 			detailedExitcode: {type: 'boolean', default: false},
 			help: {type: 'boolean', shortFlag: 'h', default: false},
 			version: {type: 'boolean', default: false},
+			dryRun: {type: 'boolean', default: false},
+			purgePackages: {type: 'boolean', default: false},
 		},
 		// Unknown flags, help and version are ours to report: one line, and
 		// help anywhere on the line (meow only sees a lone --help).
@@ -130,10 +139,14 @@ async function main(): Promise<number> {
 			return (await import('./commands/apply.js')).apply(flags);
 		case 'status':
 			return (await import('./commands/status.js')).status(flags);
+		case 'changes':
+			return (await import('./commands/changes.js')).changes(flags);
+		case 'undo':
+			return (await import('./commands/undo.js')).undo({...flags, dryRun: cli.flags.dryRun, purgePackages: cli.flags.purgePackages});
 		case undefined:
 			return (await import('./commands/interactive.js')).interactive(flags);
 		default:
-			throw new UsageError(`unknown command "${command}"; use plan, apply, status or help (see ganeti-wizard --help)`);
+			throw new UsageError(`unknown command "${command}"; use plan, apply, status, changes, undo or help (see ganeti-wizard --help)`);
 	}
 }
 

@@ -15,7 +15,9 @@ export type Probe =
 			stdoutIncludes?: string;
 			stdoutEmpty?: boolean;
 	  }
-	| {exists: string};
+	| {exists: string}
+	/** Holds when `not` does not: an undo is done once the effect it reverses is gone. */
+	| {not: Probe};
 
 type ActionBase = {
 	/** Stable across runs: progress is recorded under it. `step.thing[.detail]`. */
@@ -73,6 +75,13 @@ export type CommandAction = ActionBase & {
 	 * journal says the change has no command to reverse it.
 	 */
 	inverse?: string[];
+	/**
+	 * Why no command reverses this one (it only reads, finishes what another
+	 * action's inverse undoes, or its effect goes with something removed later).
+	 * Journalled as the inverse's note. A command that changes the host has
+	 * `inverse` or this.
+	 */
+	inverseNote?: string;
 	/** The operator can skip this action if it fails. */
 	skippable?: boolean;
 	timeoutMs?: number;
@@ -86,6 +95,16 @@ export type ServiceAction = ActionBase & {
 	operation: 'running' | 'reload' | 'restart' | 'stopped';
 	/** Ids of actions whose change requires the reload/restart. */
 	after?: string[];
+};
+
+/**
+ * Removes a file the wizard created, then each of `directories` (made for it,
+ * deepest first) that is left empty. Undo plans these.
+ */
+export type RemoveAction = ActionBase & {
+	kind: 'remove';
+	path: string;
+	directories?: string[];
 };
 
 /** A labelled fact shown at a checkpoint. */
@@ -111,7 +130,7 @@ export type CheckpointAction = ActionBase & {
 	satisfiedWhen?: Probe;
 };
 
-export type Action = FileAction | CommandAction | ServiceAction | CheckpointAction;
+export type Action = FileAction | RemoveAction | CommandAction | ServiceAction | CheckpointAction;
 
 /**
  * "unchecked": what could not be done or checked here (a rehearsal runs no
@@ -129,6 +148,6 @@ export type Step = {
 };
 
 /** A probe as the command that asks it (`test -e PATH` for a path), for hosts that only run commands. */
-export function probeArgv(probe: Probe): string[] {
+export function probeArgv(probe: Exclude<Probe, {not: Probe}>): string[] {
 	return 'exists' in probe ? ['test', '-e', probe.exists] : probe.argv;
 }

@@ -36,6 +36,8 @@ function actionTarget(action: Action): Record<string, unknown> {
 	switch (action.kind) {
 		case 'file':
 			return {path: action.path, mode: `0${action.mode.toString(8)}`};
+		case 'remove':
+			return {path: action.path, remove: true};
 		case 'command':
 			// A check's program stays in the transcript.
 			return action.readOnly ? {} : {argv: action.argv};

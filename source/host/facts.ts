@@ -25,15 +25,21 @@ export async function probeFacts(host: Host, inventory: Inventory, step: StepDef
 	for (const path of step.reads?.(inventory) ?? []) files[path] = await host.readFile(path);
 	const committed: Record<string, string | null> = {};
 	for (const path of step.readsCommitted?.(inventory) ?? []) committed[path] = await readCommitted(host, path);
+	const directories: Facts['directories'] = {};
+	for (const path of step.readsDirectories?.(inventory) ?? []) {
+		const info = await host.stat(path);
+		directories[path] = info ? {mode: info.mode, uid: info.uid, gid: info.gid} : null;
+	}
 	const [interfaces, volumeGroups] = await Promise.all([probeInterfaces(host), probeVolumeGroups(host)]);
 	return {
 		files,
 		committed,
 		...(await probeResolverFacts(host, inventory)),
 		bind: await probeBind(host),
+		directories,
 		interfaces,
 		volumeGroups,
-		packages: null,
+		packages: step.readsPackages ? parseDpkgStatus(await host.readFile(dpkgStatusPath)) : null,
 		serials,
 		now,
 	};
@@ -47,6 +53,23 @@ export function parseNameservers(text: string | null): string[] {
 		if (address && isIpv4(address) && !servers.includes(address)) servers.push(address);
 	}
 	return servers;
+}
+
+export const dpkgStatusPath = '/var/lib/dpkg/status';
+
+/**
+ * The packages dpkg's status file lists as installed ("Status: install ok
+ * installed", dpkg(1)'s database format), each true; null when there is no
+ * such file (a rehearsal folder without one).
+ */
+export function parseDpkgStatus(text: string | null): Record<string, boolean> | null {
+	if (text === null) return null;
+	const installed: Record<string, boolean> = {};
+	for (const stanza of text.split(/\n\s*\n/)) {
+		const name = /^Package:\s*(\S+)/m.exec(stanza)?.[1];
+		if (name && /^Status:\s*\S+\s+\S+\s+installed\s*$/m.test(stanza)) installed[name] = true;
+	}
+	return installed;
 }
 
 /** Name servers of resolv.conf, less the wizard's own and loopback ones. */

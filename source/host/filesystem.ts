@@ -2,7 +2,7 @@
 // otherwise): reads, and the atomic, checked replace every write goes through.
 // Also the scratch tree a staged check runs on.
 import {constants as fsConstants} from 'node:fs';
-import {chmod, chown, cp, mkdir, mkdtemp, open, readdir, readFile, readlink, rename, rm, stat, unlink, writeFile} from 'node:fs/promises';
+import {chmod, chown, cp, mkdir, mkdtemp, open, readdir, readFile, readlink, rename, rm, rmdir, stat, unlink, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {basename, dirname, join} from 'node:path';
 import type {Stage} from '../actions/action.js';
@@ -101,6 +101,17 @@ export class MappedFiles {
 		await syncDirectory(directory);
 	}
 
+	/** Removes a file (nothing when absent), then each directory that is left empty; the parent is fsynced. */
+	async remove(path: string, directories: string[]): Promise<void> {
+		const target = this.map(path);
+		await rm(target, {force: true});
+		if (await stat(dirname(target)).then(() => true, () => false)) await syncDirectory(dirname(target));
+		for (const directory of directories) {
+			const entries = await readdir(this.map(directory)).catch(() => null);
+			if (entries?.length === 0) await rmdir(this.map(directory));
+		}
+	}
+
 	/**
 	 * Lays out a stage's scratch tree (copies of live directories under this
 	 * root, candidates over them) and hands its path to `use`; removed after.
@@ -180,5 +191,9 @@ export abstract class FilesUnderRoot {
 
 	list(path: string): Promise<string[]> {
 		return this.files.list(path);
+	}
+
+	remove(path: string, directories: string[]): Promise<void> {
+		return this.files.remove(path, directories);
 	}
 }

@@ -56,6 +56,12 @@ export interface Host {
 	 * when the checker refuses the candidate (the target is then untouched).
 	 */
 	writeFile(path: string, content: string, options: WriteOptions): Promise<void>;
+	/**
+	 * Removes a file (nothing when absent), then each of `directories` that is
+	 * left empty, in the order given (deepest first). A rehearsal removes them
+	 * under its folder.
+	 */
+	remove(path: string, directories: string[]): Promise<void>;
 	/** A command that changes the host. A rehearsal records it instead. */
 	run(argv: string[], options?: RunOptions): Promise<RunResult>;
 	/** A read-only command. null where the host has no processes to ask (a rehearsal). */

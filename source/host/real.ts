@@ -39,7 +39,8 @@ export class RealHost extends FilesUnderRoot implements Host {
 		);
 	}
 
-	async holds(probe: Probe, _as: ActionRef): Promise<boolean> {
+	async holds(probe: Probe, as: ActionRef): Promise<boolean> {
+		if ('not' in probe) return !(await this.holds(probe.not, as));
 		if ('exists' in probe) return (await this.stat(probe.exists)) !== null;
 		const result = await this.probe(probe.argv);
 		if (!result || result.exitCode !== 0) return false;

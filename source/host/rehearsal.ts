@@ -88,6 +88,8 @@ export class RehearsalHost extends FilesUnderRoot implements Host {
 	}
 
 	async holds(probe: Probe, as: ActionRef): Promise<boolean> {
+		// Only the record says: a path a recorded command would have made is missing from the folder anyway.
+		if ('not' in probe) return this.recorded(as);
 		if ('exists' in probe && (await this.stat(probe.exists)) !== null) return true;
 		return this.recorded(as);
 	}

@@ -180,6 +180,11 @@ export class Progress {
 		return this.path;
 	}
 
+	/** Journals that an undo finished (`kept`: files left as someone else changed them). */
+	markUndone(kept: string[]): void {
+		this.append({type: 'undone', kept, ...this.stamp()});
+	}
+
 	private key(id: string): string {
 		return `${this.node}:${id}`;
 	}
@@ -208,6 +213,7 @@ export class Progress {
 				else if (this.runs.length > 0) Object.assign(this.runs.at(-1)!, {finishedAt: record.at, outcome: record.outcome});
 				return;
 			case 'start-over':
+			case 'undone':
 				this.actions.clear();
 				this.steps.clear();
 				this.confirmed.clear();
@@ -246,11 +252,16 @@ export class Progress {
 
 const fingerprints = new WeakMap<Action, string>();
 
-/** Hash of an action's definition (16 hex digits); an action's begin and end records share one. */
+/**
+ * Hash of an action's definition (16 hex digits), less how it is reversed
+ * (read from the host before the change, it is no part of what the action
+ * does). An action's begin and end records share one: it is hashed once.
+ */
 export function fingerprint(action: Action): string {
 	let known = fingerprints.get(action);
 	if (known === undefined) {
-		known = createHash('sha256').update(JSON.stringify(action)).digest('hex').slice(0, 16);
+		const {inverse: _inverse, inverseNote: _note, ...defining} = action as Action & {inverse?: unknown; inverseNote?: unknown};
+		known = createHash('sha256').update(JSON.stringify(defining)).digest('hex').slice(0, 16);
 		fingerprints.set(action, known);
 	}
 	return known;

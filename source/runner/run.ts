@@ -1,7 +1,7 @@
 // The runner: plans each step against freshly probed facts, tells whether each
 // action is already satisfied, applies the rest through the host adapter and
 // records progress before and after every change, so any interruption resumes.
-import type {Action, ActionStatus, CheckpointAction, FileAction, ServiceAction} from '../actions/action.js';
+import type {Action, ActionStatus, CheckpointAction, FileAction, RemoveAction, ServiceAction} from '../actions/action.js';
 import {CheckFailedError} from '../host/filesystem.js';
 import type {Host, RunResult as CommandResult} from '../host/host.js';
 import {probeFacts} from '../host/facts.js';
@@ -246,6 +246,11 @@ async function assess(context: RunContext, action: Action): Promise<Assessment> 
 			const current = await host.readFile(action.path);
 			return current === action.content ? {status: 'satisfied', current} : {status: 'pending', current};
 		}
+		case 'remove': {
+			const current = await host.readFile(action.path);
+			const leftover = await emptyDirectories(host, action.directories ?? []);
+			return current === null && leftover.length === 0 ? {status: 'satisfied', current} : {status: 'pending', current};
+		}
 		case 'command': {
 			// A check always runs: it is listed apart from the changes.
 			if (action.readOnly) return {status: 'pending'};
@@ -300,10 +305,19 @@ async function journalDetail(context: RunContext, action: Exclude<Action, Checkp
 			const current = assessment.current !== undefined ? assessment.current : await host.readFile(action.path);
 			const before: FileVersion = current === null ? {absent: true} : progress.settings.keepBlob(current);
 			const after = progress.settings.keepBlob(action.content);
-			return {change: {kind: 'file', path: action.path, before, after}, inverse: {restore: action.path, to: before}};
+			const created = current === null ? await missingDirectories(host, action.path) : [];
+			return {change: {kind: 'file', path: action.path, before, after, ...(created.length > 0 ? {createdDirectories: created} : {})}, inverse: {restore: action.path, to: before}};
+		}
+		case 'remove': {
+			const current = assessment.current !== undefined ? assessment.current : await host.readFile(action.path);
+			const before: FileVersion = current === null ? {absent: true} : progress.settings.keepBlob(current);
+			return {change: {kind: 'file', path: action.path, before, after: {absent: true}}, inverse: {restore: action.path, to: before}};
 		}
 		case 'command':
-			return {change: {kind: 'command', argv: action.argv}, inverse: action.inverse ? {argv: action.inverse} : {note: 'no command reverses this one'}};
+			return {
+				change: {kind: 'command', argv: action.argv, ...(action.satisfiedWhen ? {probe: action.satisfiedWhen} : {})},
+				inverse: action.inverse ? {argv: action.inverse} : {note: action.inverseNote ?? 'no command reverses this one'},
+			};
 		case 'service': {
 			const running = await host.serviceRunning(action.service, {actionId: action.id, argv: serviceArgv(action, 'start')});
 			const inverse: Inverse = running ? {note: `${action.service} was running already`} : action.operation === 'stopped' ? {argv: serviceArgv(action, 'start')} : {argv: serviceArgv(action, 'stop')};
@@ -319,6 +333,10 @@ async function apply(context: RunContext, stepId: string, action: Exclude<Action
 	const {host} = context;
 	if (action.kind === 'file') {
 		const failure = await writeFile(context, stepId, action);
+		return failure ? {failure} : {};
+	}
+	if (action.kind === 'remove') {
+		const failure = await removeFile(context, stepId, action);
 		return failure ? {failure} : {};
 	}
 
@@ -384,6 +402,29 @@ async function writeFile(context: RunContext, stepId: string, action: FileAction
 		}
 		return {stepId, action, message: `${action.path} could not be written: ${(error as Error).message}`, outputTail: [], skippable: false};
 	}
+}
+
+async function removeFile(context: RunContext, stepId: string, action: RemoveAction): Promise<Failure | undefined> {
+	try {
+		await context.host.remove(action.path, action.directories ?? []);
+		return undefined;
+	} catch (error) {
+		return {stepId, action, message: `${action.path} could not be removed: ${(error as Error).message}`, outputTail: [], skippable: false};
+	}
+}
+
+/** The directories above `path` that do not exist yet (a write makes them), deepest first. */
+async function missingDirectories(host: Host, path: string): Promise<string[]> {
+	const missing: string[] = [];
+	for (let directory = path.slice(0, path.lastIndexOf('/')); directory !== '' && (await host.stat(directory)) === null; directory = directory.slice(0, directory.lastIndexOf('/'))) missing.push(directory);
+	return missing;
+}
+
+/** Those of `directories` that exist and are empty. */
+async function emptyDirectories(host: Host, directories: string[]): Promise<string[]> {
+	const empty: string[] = [];
+	for (const directory of directories) if ((await host.stat(directory)) !== null && (await host.list(directory)).length === 0) empty.push(directory);
+	return empty;
 }
 
 export function stepStatus(all: ActionStatus[]): ActionStatus {

@@ -5,7 +5,7 @@
 // `changes` read it. Appending costs the same whatever the size of the site.
 import {closeSync, existsSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
-import type {ActionStatus} from '../actions/action.js';
+import type {ActionStatus, Probe} from '../actions/action.js';
 
 export const journalName = 'journal.jsonl';
 
@@ -14,8 +14,8 @@ export type FileVersion = {absent: true} | {sha256: string};
 
 /** What an action changes, as far as the wizard can say before it runs. */
 export type Change =
-	| {kind: 'file'; path: string; before: FileVersion; after: FileVersion}
-	| {kind: 'command'; argv: string[]}
+	| {kind: 'file'; path: string; before: FileVersion; after: FileVersion; /** Directories made for a new file, deepest first. */ createdDirectories?: string[]}
+	| {kind: 'command'; argv: string[]; /** What tells that its effect is there (undo's is the opposite). */ probe?: Probe}
 	| {kind: 'service'; service: string; operation: string; /** Whether it ran before: a start, or a reload/restart. */ wasRunning: boolean}
 	| {kind: 'checkpoint'; instructions: string};
 
@@ -36,7 +36,13 @@ export type JournalRecord =
 	| (Stamp & {type: 'step'; node: string; step: string; status: ActionStatus})
 	| (Stamp & {type: 'confirm'; node: string; id: string})
 	/** "Start over": statuses and confirmations before it no longer count. */
-	| (Stamp & {type: 'start-over'});
+	| (Stamp & {type: 'start-over'})
+	/**
+	 * An undo finished: the changes before it are reversed (but for `kept`,
+	 * files changed by someone else after the wizard wrote them) and, as after
+	 * a start over, statuses before it no longer count.
+	 */
+	| (Stamp & {type: 'undone'; kept: string[]});
 
 /** Reads every record; a last line torn by a kill -9 mid-write is ignored. */
 export function readJournal(directory: string): JournalRecord[] {

@@ -30,7 +30,7 @@ import {withDaemonAddresses} from '../render/ganeti-defaults.js';
 import {fileStorageDirs, requiredPackages, usesVolumeGroup} from './host.js';
 import {check, leftoversCheck, sshHostKeyCheck, volumeGroupSizeCheck} from './preflight.js';
 import {instancesDownFilter, program} from './programs.js';
-import type {StepDefinition} from './step.js';
+import type {Facts, StepDefinition} from './step.js';
 
 export const hostsPath = '/etc/hosts';
 export const ganetiDefaultsPath = '/etc/default/ganeti';
@@ -105,6 +105,24 @@ export function initArgv(inventory: Inventory): string[] {
 	return argv;
 }
 
+/**
+ * Directories `gnt-cluster init` makes or takes over (Ganeti's ensure-dirs:
+ * its data directory, job queue and RAPI users; the file storage directories
+ * it is given). Read before the init, so its undo puts them back.
+ */
+export function clusterDirectories(inventory: Inventory): string[] {
+	const data = '/var/lib/ganeti';
+	return [data, `${data}/queue`, `${data}/queue/archive`, `${data}/rapi`, ...new Set(Object.values(fileStorageDirs(inventory.recipe)).filter((dir): dir is string => Boolean(dir)))];
+}
+
+/** undo-cluster's arguments: each directory as it was (PATH=MODE:UID:GID, or PATH=absent). */
+function directoriesThen(inventory: Inventory, facts: Facts): string[] {
+	return clusterDirectories(inventory).map(path => {
+		const then = facts.directories[path];
+		return `${path}=${then ? `${then.mode.toString(8)}:${then.uid}:${then.gid}` : 'absent'}`;
+	});
+}
+
 function state(mode: string, inventory: Inventory): string[] {
 	return program('ganeti-state', mode, inventory.cluster.fqdn, inventory.node.fqdn);
 }
@@ -129,7 +147,8 @@ function prerequisites(inventory: Inventory): CommandAction[] {
 	return checks;
 }
 
-function sshActions(): Action[] {
+function sshActions(facts: Facts): Action[] {
+	const created = facts.files[authorizedKeys] === null;
 	return [
 		{
 			kind: 'command',
@@ -137,6 +156,8 @@ function sshActions(): Action[] {
 			title: 'create /root/.ssh',
 			argv: ['install', '-d', '-m', '700', '/root/.ssh'],
 			satisfiedWhen: {exists: '/root/.ssh'},
+			// Refused when anything else was put there since: that is someone else's.
+			inverse: ['rmdir', '/root/.ssh'],
 		},
 		{
 			// Only when root has no RSA key yet: an existing one is never replaced.
@@ -145,6 +166,7 @@ function sshActions(): Action[] {
 			title: `give root an SSH key (${rootKey}) if it has none`,
 			argv: ['ssh-keygen', '-q', '-t', 'rsa', '-b', '3072', '-N', '', '-C', 'root (ganeti-wizard)', '-f', rootKey],
 			satisfiedWhen: {exists: `${rootKey}.pub`},
+			inverse: ['rm', '-f', rootKey, `${rootKey}.pub`],
 		},
 		{
 			kind: 'command',
@@ -152,6 +174,8 @@ function sshActions(): Action[] {
 			title: `let root's key log in to this node as root (Ganeti's SSH to itself; ${authorizedKeys})`,
 			argv: program('authorize-key', `${rootKey}.pub`, authorizedKeys),
 			satisfiedWhen: {argv: ['grep', '-qxF', '-f', `${rootKey}.pub`, authorizedKeys]},
+			// The key's line goes; a file the wizard created goes once nothing else is in it.
+			inverse: program('authorize-key', '--remove', `${rootKey}.pub`, authorizedKeys, ...(created ? ['--delete-if-empty'] : [])),
 		},
 	];
 }
@@ -160,7 +184,8 @@ export const clusterStep: StepDefinition = {
 	id: 'cluster',
 	title: 'Ganeti cluster',
 	requires: ['host', 'network', 'dns'],
-	reads: inventory => [...(inventory.recipe.host.manage_etc_hosts ? [hostsPath] : []), ganetiDefaultsPath],
+	readsDirectories: clusterDirectories,
+	reads: inventory => [...(inventory.recipe.host.manage_etc_hosts ? [hostsPath] : []), ...(inventory.recipe.cluster.ssh_init ? [] : [authorizedKeys]), ganetiDefaultsPath],
 	plan(inventory, facts): Action[] {
 		const {recipe, node, cluster} = inventory;
 		const actions: Action[] = [];
@@ -175,7 +200,7 @@ export const clusterStep: StepDefinition = {
 			});
 		}
 		actions.push(...prerequisites(inventory));
-		if (!recipe.cluster.ssh_init) actions.push(...sshActions());
+		if (!recipe.cluster.ssh_init) actions.push(...sshActions(facts));
 		actions.push({
 			// Before init starts the daemons: on a shared machine they listen on the private address only.
 			kind: 'file',
@@ -195,6 +220,7 @@ export const clusterStep: StepDefinition = {
 				title: 'move an interrupted cluster init aside',
 				argv: state('clear', inventory),
 				satisfiedWhen: {argv: state('settled', inventory)},
+				inverseNote: 'the files it moves aside are an unusable half of the wizard\'s own init',
 			},
 			{
 				kind: 'command',
@@ -203,6 +229,8 @@ export const clusterStep: StepDefinition = {
 				argv: initArgv(inventory),
 				satisfiedWhen: {argv: state('complete', inventory)},
 				timeoutMs: 10 * 60_000,
+				// gnt-cluster destroy, then what it leaves: daemons, and the directories init made.
+				inverse: program('undo-cluster', ...directoriesThen(inventory, facts)),
 			},
 			{
 				// After a reboot, or an init killed before it started them.
@@ -210,6 +238,7 @@ export const clusterStep: StepDefinition = {
 				id: 'cluster.daemons',
 				title: 'Ganeti daemons are running',
 				argv: ['service', 'ganeti', 'start'],
+				inverseNote: 'destroying the cluster (the inverse of its init) stops its daemons',
 				// getmaster reads a file; info needs the master daemons to answer.
 				satisfiedWhen: {argv: program('when-daemons-run', 'gnt-cluster', 'info'), stdoutIncludes: `Master node: ${node.fqdn}`},
 				timeoutMs: 5 * 60_000,
@@ -221,6 +250,7 @@ export const clusterStep: StepDefinition = {
 				title: `Ganeti's daemons listen on ${node.address} only (restart them if not)`,
 				argv: ['service', 'ganeti', 'restart'],
 				satisfiedWhen: {argv: program('ganeti-sockets', node.address)},
+				inverseNote: 'a restart changes no state: the daemons then listen where /etc/default/ganeti, restored by undo, says',
 				timeoutMs: 5 * 60_000,
 			},
 			{
@@ -228,6 +258,7 @@ export const clusterStep: StepDefinition = {
 				id: 'cluster.master-ip',
 				title: `cluster address ${cluster.address} is up on ${cluster.masterNetdev}`,
 				argv: ['gnt-cluster', 'activate-master-ip'],
+				inverseNote: 'destroying the cluster (the inverse of its init) takes the master IP down',
 				satisfiedWhen: {argv: ['ip', '-4', '-o', 'addr', 'show', 'dev', cluster.masterNetdev], stdoutIncludes: ` ${cluster.address}/`},
 			},
 			{
@@ -237,6 +268,7 @@ export const clusterStep: StepDefinition = {
 				id: 'cluster.instances-up',
 				title: 'instances Ganeti should be running are running (after a reboot)',
 				argv: program('start-instances'),
+				inverseNote: 'removing each instance (the inverse of its add) stops it',
 				satisfiedWhen: {argv: program('when-daemons-run', 'gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', instancesDownFilter), stdoutEmpty: true},
 				timeoutMs: 10 * 60_000,
 			},

@@ -4,11 +4,20 @@
 // wizard changed. Every command is a fixed argv with a probe, so a run killed
 // anywhere resumes without mislabelling or repeating a commit.
 import type {CommandAction} from '../actions/action.js';
+import {program} from './programs.js';
 import type {Facts} from './step.js';
 
 export type ManagedFile = {path: string; content: string};
 
 export const handChangesMessage = 'changes made outside ganeti-wizard';
+
+/** In an inverse's argv, the site's state directory (undo puts it in: steps do not know it). */
+export const stateDirectoryToken = '{state}';
+
+/** Where undo keeps the history of a repository the wizard created: `{state}/git-history`. */
+export const gitHistoryArchive = `${stateDirectoryToken}/git-history`;
+
+const historyNote = 'undo restores the files, then commits them as an undo in a repository that was there before; one the wizard created goes (its history archived)';
 
 /** Left behind by a write killed before its rename; never history. */
 const candidates = ':(exclude).*.ganeti-wizard-new';
@@ -53,6 +62,8 @@ export function historyBefore(stepId: string, dir: string, managed: ManagedFile[
 			title: `keep ${dir} under git`,
 			argv: ['git', 'init', '-q', dir],
 			satisfiedWhen: {exists: `${dir}/.git`},
+			// The history is archived in the state directory, then the repository goes.
+			inverse: program('archive-git', dir, gitHistoryArchive),
 		},
 		{
 			// A run killed between staging and committing its own files must not
@@ -61,6 +72,7 @@ export function historyBefore(stepId: string, dir: string, managed: ManagedFile[
 			id: `${stepId}.git.unstage`,
 			title: `unstage the wizard's files in ${dir}`,
 			argv: git(dir, 'reset', '-q', '--', ...names),
+			inverseNote: 'it changes only what git is about to commit, no file',
 			satisfiedWhen: {argv: git(dir, 'diff', '--cached', '--quiet', '--', ...names)},
 		},
 	];
@@ -73,6 +85,7 @@ export function historyBefore(stepId: string, dir: string, managed: ManagedFile[
 			id: `${stepId}.git.hand-edit.${name}`,
 			title: `stage the hand edit of ${file.path} before replacing it`,
 			argv: git(dir, 'add', '--', name),
+			inverseNote: 'a hand edit stays in the history: it is someone else\'s',
 			satisfiedWhen: tracked ? {argv: git(dir, 'diff', '--quiet', '--', name)} : {argv: git(dir, 'ls-files', '--', name), stdoutIncludes: name},
 		});
 	}
@@ -83,6 +96,7 @@ export function historyBefore(stepId: string, dir: string, managed: ManagedFile[
 			title: `stage changes made by hand in ${dir}`,
 			argv: git(dir, 'add', '-A', '--', ...others),
 			satisfiedWhen: {argv: git(dir, 'status', '--porcelain', '--', ...others), stdoutEmpty: true},
+			inverseNote: 'changes made by hand stay in the history: they are someone else\'s',
 		},
 		{
 			kind: 'command',
@@ -90,6 +104,7 @@ export function historyBefore(stepId: string, dir: string, managed: ManagedFile[
 			title: `commit changes made by hand in ${dir}`,
 			argv: gitCommit(dir, handChangesMessage),
 			satisfiedWhen: {argv: git(dir, 'diff', '--cached', '--quiet')},
+			inverseNote: 'changes made by hand stay in the history: they are someone else\'s',
 		},
 	);
 	return actions;
@@ -105,6 +120,7 @@ export function historyAfter(stepId: string, dir: string, message: string): Comm
 			title: `stage the wizard's changes in ${dir}`,
 			argv: git(dir, 'add', '-A', '--', ...all),
 			satisfiedWhen: {argv: git(dir, 'status', '--porcelain', '--', ...all), stdoutEmpty: true},
+			inverseNote: historyNote,
 		},
 		{
 			kind: 'command',
@@ -112,6 +128,7 @@ export function historyAfter(stepId: string, dir: string, message: string): Comm
 			title: `commit in ${dir}: ${message.split('\n')[0]}`,
 			argv: gitCommit(dir, message),
 			satisfiedWhen: {argv: git(dir, 'diff', '--cached', '--quiet')},
+			inverseNote: historyNote,
 		},
 	];
 }

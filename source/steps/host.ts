@@ -73,8 +73,12 @@ export function withFileStoragePaths(current: string | null, directories: string
 	return `${lines.join('\n')}\n`;
 }
 
-function packageActions(recipe: Recipe): Action[] {
+/** The action id of the package installation: undo reverses it only when asked (--purge-packages). */
+export const packagesActionId = 'host.packages';
+
+function packageActions(recipe: Recipe, installed: Record<string, boolean> | null): Action[] {
 	const names = requiredPackages(recipe);
+	const missing = installed ? names.filter(name => !installed[name]) : undefined;
 	return [
 		{
 			// An apt-get killed mid-way leaves dpkg half done, and every later apt-get refuses to run.
@@ -84,10 +88,11 @@ function packageActions(recipe: Recipe): Action[] {
 			argv: ['dpkg', '--configure', '-a'],
 			satisfiedWhen: {argv: ['dpkg', '--audit'], stdoutEmpty: true},
 			timeoutMs: 60 * 60_000,
+			inverseNote: 'it finishes installations dpkg had begun; the packages themselves are reversed with the installation below',
 		},
 		{
 			kind: 'command',
-			id: 'host.packages',
+			id: packagesActionId,
 			title: `install ${names.join(', ')}`,
 			// Waits for the lock an earlier, interrupted run's apt-get may still hold.
 			argv: ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '--no-install-recommends', ...names],
@@ -95,6 +100,12 @@ function packageActions(recipe: Recipe): Action[] {
 			idempotent: true,
 			env: {DEBIAN_FRONTEND: 'noninteractive'},
 			timeoutMs: 60 * 60_000,
+			// Only what was not installed before; what apt pulled in with them is marked automatic (apt-get autoremove).
+			...(missing === undefined
+				? {inverseNote: 'which packages were installed before is unknown here (no dpkg status)'}
+				: missing.length > 0
+					? {inverse: ['apt-get', 'purge', '-y', ...missing]}
+					: {inverseNote: 'every package was installed before'}),
 		},
 	];
 }
@@ -111,6 +122,7 @@ function loopActions(recipe: Recipe): Action[] {
 			title: `create ${directory}`,
 			argv: ['mkdir', '-p', directory],
 			satisfiedWhen: {exists: directory},
+			inverse: ['rmdir', directory],
 		},
 		{
 			kind: 'command',
@@ -118,6 +130,7 @@ function loopActions(recipe: Recipe): Action[] {
 			title: `create the ${size} file ${file} (sparse) for a loop device`,
 			argv: ['truncate', '-s', size, file],
 			satisfiedWhen: {exists: file},
+			inverse: ['rm', '-f', file],
 		},
 		{
 			// A loop device does not survive a reboot: this action's probe finds it
@@ -126,6 +139,7 @@ function loopActions(recipe: Recipe): Action[] {
 			id: 'host.loop-attach',
 			title: `attach ${file} to a loop device`,
 			argv: ['losetup', '--find', file],
+			inverse: onLoop('losetup', '--detach', '{loop}'),
 			satisfiedWhen: {argv: ['losetup', '-j', file, '-n', '-O', 'BACK-FILE'], stdoutIncludes: file},
 		},
 		{
@@ -133,6 +147,7 @@ function loopActions(recipe: Recipe): Action[] {
 			id: 'host.pv',
 			title: `make the loop device of ${file} an LVM physical volume`,
 			argv: onLoop('pvcreate', '{loop}'),
+			inverse: onLoop('pvremove', '{loop}'),
 			satisfiedWhen: {argv: onLoop('pvs', '{loop}')},
 			env: lvmEnv,
 		},
@@ -141,6 +156,8 @@ function loopActions(recipe: Recipe): Action[] {
 			id: 'host.vg',
 			title: `create the volume group ${vg} on the loop device of ${file}`,
 			argv: onLoop('vgcreate', vg, '{loop}'),
+			// Without --force: a VG still holding a volume someone made stays.
+			inverse: ['vgremove', vg],
 			satisfiedWhen: {argv: ['vgs', vg]},
 			env: lvmEnv,
 		},
@@ -160,6 +177,8 @@ function diskActions(recipe: Recipe): Action[] {
 			id: 'host.partition',
 			title: `partition ${disk}: one LVM partition ${partition} over the whole disk`,
 			argv: ['parted', '--script', disk, 'mklabel', 'gpt', 'mkpart', 'lvm', '1MiB', '100%', 'set', '1', 'lvm', 'on'],
+			// The disk was blank (preflight.disk): blank again, its partition table erased.
+			inverse: ['wipefs', '--all', disk],
 			satisfiedWhen: {argv: ['test', '-b', partition]},
 		});
 	}
@@ -170,6 +189,7 @@ function diskActions(recipe: Recipe): Action[] {
 			id: 'host.pv',
 			title: `make ${partition} an LVM physical volume`,
 			argv: ['pvcreate', partition],
+			inverse: ['pvremove', partition],
 			satisfiedWhen: {argv: ['pvs', partition]},
 			env: lvmEnv,
 		},
@@ -178,6 +198,7 @@ function diskActions(recipe: Recipe): Action[] {
 			id: 'host.vg',
 			title: `create the volume group ${vg} on ${partition}`,
 			argv: ['vgcreate', vg, partition],
+			inverse: ['vgremove', vg],
 			satisfiedWhen: {argv: ['vgs', vg]},
 			env: lvmEnv,
 		},
@@ -201,6 +222,7 @@ function drbdActions(recipe: Recipe, files: Record<string, string | null>): Acti
 			id: 'host.drbd-aside',
 			title: `move Debian's ${drbdConfigPath} aside to ${drbdAsidePath}`,
 			argv: ['mv', drbdConfigPath, drbdAsidePath],
+			inverse: ['mv', drbdAsidePath, drbdConfigPath],
 			satisfiedWhen: {exists: drbdAsidePath},
 		},
 		{
@@ -218,6 +240,7 @@ function drbdActions(recipe: Recipe, files: Record<string, string | null>): Acti
 			argv: ['service', 'drbd', 'reload'],
 			idempotent: true,
 			rerunAfter: ['host.drbd-aside', 'host.drbd-config'],
+			inverseNote: 'a reload applies the files in place; undo puts Debian\'s drbd.conf back, which DRBD reads at its next reload or start',
 		},
 	];
 }
@@ -243,10 +266,11 @@ export const hostStep: StepDefinition = {
 	title: 'Packages, LVM volume group and DRBD hand-over',
 	requires: ['preflight'],
 	reads: () => [drbdConfigPath, drbdAsidePath, fileStoragePathsPath],
+	readsPackages: true,
 	plan(inventory: Inventory, facts): Action[] {
 		const {recipe} = inventory;
 		return [
-			...packageActions(recipe),
+			...packageActions(recipe, facts.packages),
 			...(recipe.storage.loop_file ? loopActions(recipe) : diskActions(recipe)),
 			...drbdActions(recipe, facts.files),
 			...fileStorageActions(recipe, facts.files[fileStoragePathsPath] ?? null),

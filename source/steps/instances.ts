@@ -86,6 +86,7 @@ export function installCheckpoint(inventory: Inventory, instance: InventoryInsta
 function instanceActions(inventory: Inventory, instance: InventoryInstance): Action[] {
 	const {fqdn, name} = instance;
 	const id = (what: string) => `instances.${name}.${what}`;
+	const removed = `removing ${fqdn} (the inverse of its add) takes it away with its disks`;
 	const actions: Action[] = [
 		{
 			kind: 'command',
@@ -95,6 +96,8 @@ function instanceActions(inventory: Inventory, instance: InventoryInstance): Act
 			satisfiedWhen: listed(fqdn),
 			// An OS definition such as debootstrap installs a whole system.
 			timeoutMs: 60 * 60_000,
+			// With its disks; -f goes on when a node cannot be reached.
+			inverse: ['gnt-instance', 'remove', '-f', '--shutdown-timeout=0', fqdn],
 		},
 	];
 	if ('iso' in instance.install) {
@@ -104,6 +107,7 @@ function instanceActions(inventory: Inventory, instance: InventoryInstance): Act
 				id: id('start'),
 				title: `boot ${fqdn} from ${instance.install.iso}`,
 				argv: ['gnt-instance', 'startup', fqdn],
+				inverseNote: removed,
 				satisfiedWhen: listed(fqdn, 'status == "running"'),
 			},
 			installCheckpoint(inventory, instance),
@@ -112,6 +116,7 @@ function instanceActions(inventory: Inventory, instance: InventoryInstance): Act
 				id: id('boot-disk'),
 				title: `boot ${fqdn} from its disk from now on`,
 				argv: ['gnt-instance', 'modify', '-H', 'boot_order=disk', fqdn],
+				inverseNote: removed,
 				satisfiedWhen: listed(fqdn, 'hv/boot_order == "disk"'),
 			},
 			{
@@ -124,6 +129,7 @@ function instanceActions(inventory: Inventory, instance: InventoryInstance): Act
 				argv: ['gnt-instance', 'reboot', '--type=hard', '--shutdown-timeout=1', fqdn],
 				idempotent: true,
 				rerunAfter: [id('boot-disk')],
+				inverseNote: removed,
 			},
 		);
 	}
@@ -135,6 +141,7 @@ function instanceActions(inventory: Inventory, instance: InventoryInstance): Act
 			title: `add a ${size} disk to ${fqdn} (disk/${index + 1})`,
 			// Hot-plugged into a running KVM instance (the seed's /dev/vdb), otherwise seen at the next start.
 			argv: ['gnt-instance', 'modify', '--disk', `add:size=${size}`, '--hotplug-if-possible', fqdn],
+			inverseNote: removed,
 			satisfiedWhen: listed(fqdn, `disk.count >= ${index + 2}`),
 		});
 	});

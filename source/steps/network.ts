@@ -9,12 +9,14 @@ import {conflictingInterfaces, interfacesPath, masqueradeRule, privateAlias, ren
 import type {StepDefinition} from './step.js';
 
 const ifupCheck = {argv: ['ifup', '--no-act', '-i', '{}', '-a']};
+/** Read before the change: undo sets it back to what it was. */
+export const ipForwardPath = '/proc/sys/net/ipv4/ip_forward';
 
 export const networkStep: StepDefinition = {
 	id: 'network',
 	title: 'Private network, bridge and NAT',
 	requires: ['host'],
-	reads: () => [interfacesPath],
+	reads: inventory => [interfacesPath, ...(inventory.recipe.network.nat ? [ipForwardPath] : [])],
 	plan(inventory, facts): Action[] {
 		const {recipe} = inventory;
 		const bridge = recipe.network.bridge;
@@ -64,6 +66,7 @@ export const networkStep: StepDefinition = {
 				id: 'network.lo1',
 				title: `bring up ${privateAlias} (${inventory.node.address})`,
 				argv: ['ifup', privateAlias],
+				inverse: ['ifdown', privateAlias],
 				satisfiedWhen: {argv: ['ip', '-4', 'addr', 'show', 'dev', 'lo'], stdoutIncludes: `inet ${inventory.node.address}/32 `},
 			},
 			{
@@ -72,18 +75,14 @@ export const networkStep: StepDefinition = {
 				id: 'network.blackhole',
 				title: `blackhole ${range} (no private address leaves through ${recipe.host.public_interface})`,
 				argv: ['ip', 'route', 'replace', 'blackhole', range],
+				inverse: ['ip', 'route', 'del', 'blackhole', range],
 				satisfiedWhen: {argv: ['ip', 'route', 'show', 'type', 'blackhole'], stdoutIncludes: `blackhole ${range}`},
 			},
-			{
-				kind: 'command',
-				id: 'network.bridge',
-				title: `bring up ${bridge.name} (${bridge.address}/${prefix})`,
-				argv: ['ifup', bridge.name],
-				satisfiedWhen: {argv: ['ip', '-4', 'addr', 'show', 'dev', bridge.name], stdoutIncludes: `inet ${bridge.address}/${prefix} `},
-			},
 		);
+		// NAT before the bridge: br0's post-up sets ip_forward too, and the value found before must be the one journalled.
 		if (recipe.network.nat) {
 			const rule = masqueradeRule(inventory);
+			const previous = facts.files[ipForwardPath]?.trim();
 			actions.push(
 				{
 					kind: 'command',
@@ -91,6 +90,7 @@ export const networkStep: StepDefinition = {
 					title: 'forward IPv4 packets (net.ipv4.ip_forward=1)',
 					argv: ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'],
 					satisfiedWhen: {argv: ['sysctl', '-n', 'net.ipv4.ip_forward'], stdoutIncludes: '1'},
+					...(previous ? {inverse: ['sysctl', '-q', '-w', `net.ipv4.ip_forward=${previous}`]} : {inverseNote: `the value before is unknown: ${ipForwardPath} cannot be read here`}),
 				},
 				{
 					kind: 'command',
@@ -98,9 +98,21 @@ export const networkStep: StepDefinition = {
 					title: `masquerade ${range} out ${recipe.host.public_interface}`,
 					argv: ['iptables', '-t', 'nat', '-A', ...rule],
 					satisfiedWhen: {argv: ['iptables', '-t', 'nat', '-C', ...rule]},
+					inverse: ['iptables', '-t', 'nat', '-D', ...rule],
 				},
 			);
 		}
+		actions.push(
+			{
+				kind: 'command',
+				id: 'network.bridge',
+				title: `bring up ${bridge.name} (${bridge.address}/${prefix})`,
+				argv: ['ifup', bridge.name],
+				// ifupdown's bridge hook deletes the bridge it made.
+				inverse: ['ifdown', bridge.name],
+				satisfiedWhen: {argv: ['ip', '-4', 'addr', 'show', 'dev', bridge.name], stdoutIncludes: `inet ${bridge.address}/${prefix} `},
+			},
+		);
 		return actions;
 	},
 };

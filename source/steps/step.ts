@@ -38,8 +38,13 @@ export type Facts = {
 	interfaces: Array<{name: string; addresses: string[]}> | null;
 	/** LVM volume groups (null when unknown). */
 	volumeGroups: Array<{name: string; sizeBytes: number; freeBytes: number}> | null;
-	/** Whether each package the steps need is installed (null when unknown). */
+	/**
+	 * Packages dpkg lists as installed, each true (null when unknown): read for
+	 * a step with `readsPackages`, from /var/lib/dpkg/status.
+	 */
 	packages: Record<string, boolean> | null;
+	/** Mode and owner of each directory the step declared in `readsDirectories` (null: absent). */
+	directories: Record<string, {mode: number; uid: number; gid: number} | null>;
 	/** Last serial the wizard wrote per zone (kept with progress). */
 	serials: Record<string, number>;
 	/** Clock, for zone serials. */
@@ -55,6 +60,10 @@ export type StepDefinition = {
 	reads?: (inventory: Inventory) => string[];
 	/** Paths inside git-tracked directories whose committed content `plan` needs. */
 	readsCommitted?: (inventory: Inventory) => string[];
+	/** Directories whose mode and owner `plan` needs in `facts.directories`. */
+	readsDirectories?: (inventory: Inventory) => string[];
+	/** Whether `plan` needs the installed packages in `facts.packages`. */
+	readsPackages?: boolean;
 	plan: (inventory: Inventory, facts: Facts) => Action[];
 };
 
@@ -63,6 +72,7 @@ export function bareFacts(overrides: Partial<Facts> = {}): Facts {
 	return {
 		files: {},
 		committed: {},
+		directories: {},
 		serials: {},
 		resolvers: [],
 		resolver: {manager: 'file', link: null},

@@ -51,6 +51,9 @@ export function planLines(step: PlannedStep, diff: Diff): PlanLine[] {
 				lines.push(...diffLines(action.path, entry.current ?? '', action.content, entry.current === null || entry.current === undefined, diff));
 				break;
 			}
+			case 'remove':
+				lines.push({text: `    $ rm ${action.path}${action.directories?.length ? `; rmdir (when empty) ${action.directories.join(' ')}` : ''}`, color: 'cyan'});
+				break;
 			case 'command': {
 				// A check changes nothing: its title says what it checks; the transcript keeps its program.
 				if (action.readOnly) {

@@ -21,6 +21,7 @@ export async function exec(argv: string[], env: Record<string, string> = {}): Pr
 }
 
 export async function probeSays(probe: Probe, run: (argv: string[]) => Promise<{exitCode: number; stdout: string}>): Promise<boolean> {
+	if ('not' in probe) return !(await probeSays(probe.not, run));
 	const result = await run(probeArgv(probe));
 	if (result.exitCode !== 0) return false;
 	if ('argv' in probe && probe.stdoutEmpty && result.stdout.trim() !== '') return false;

@@ -44,12 +44,12 @@ test('every program under source/checks is one programs.ts names, and each is fo
 	assert.ok(readFileSync(join(checks, 'start-instances.py'), 'utf8').includes(`'${instancesDownFilter}'`), 'start-instances.py asks for the instances of instancesDownFilter, as the probe does');
 });
 
-/** Every argv anywhere in `value` (an action's own, its probes', a checkpoint's live details). */
+/** Every argv anywhere in `value` (an action's own, its inverse, its probes', a checkpoint's live details). */
 function argvs(value: unknown, found: string[][] = []): string[][] {
 	if (Array.isArray(value)) for (const item of value) argvs(item, found);
 	else if (value && typeof value === 'object') {
 		for (const [key, item] of Object.entries(value)) {
-			if (key === 'argv' && Array.isArray(item) && item.every(part => typeof part === 'string')) found.push(item as string[]);
+			if ((key === 'argv' || key === 'inverse') && Array.isArray(item) && item.every(part => typeof part === 'string')) found.push(item as string[]);
 			else argvs(item, found);
 		}
 	}

@@ -79,7 +79,8 @@ test('seed: the cluster step names the node, checks every prerequisite, then ini
 	assert.deepEqual(command(actions, 'cluster.ssh-key').satisfiedWhen, {exists: '/root/.ssh/id_rsa.pub'});
 	assert.deepEqual(command(actions, 'cluster.ssh-authorize').satisfiedWhen, {argv: ['grep', '-qxF', '-f', '/root/.ssh/id_rsa.pub', '/root/.ssh/authorized_keys']});
 	assert.equal(file(actions, 'cluster.hosts').content, '127.0.0.1\tlocalhost\n10.10.0.20\tgcc20.node.farm gcc20\n');
-	assert.deepEqual(clusterStep.reads!(seed), ['/etc/hosts', '/etc/default/ganeti']);
+	// authorized_keys: whether the wizard creates it decides what undo does with it.
+	assert.deepEqual(clusterStep.reads!(seed), ['/etc/hosts', '/root/.ssh/authorized_keys', '/etc/default/ganeti']);
 	// The daemons' addresses are in place before init starts them; daemons bound elsewhere are restarted.
 	assert.match(file(actions, 'cluster.daemon-addresses').content, /^NODED_ARGS="-b 10\.10\.0\.20"$/m);
 	assert.deepEqual(shown((command(actions, 'cluster.daemons-rebind').satisfiedWhen as Extract<Probe, {argv: string[]}>).argv), ['python3', '-B', 'checks/ganeti-sockets.py', '10.10.0.20']);
@@ -244,7 +245,7 @@ test('cluster options: hypervisor parameters merge over the wizard\'s defaults; 
 
 	const unmanaged = inventoryFromYaml(seedYaml.replace('private_address: 10.10.0.20', 'private_address: 10.10.0.20\n  manage_etc_hosts: false'));
 	assert.equal(byId(clusterStep.plan(unmanaged, bareFacts()))['cluster.hosts'], undefined);
-	assert.deepEqual(clusterStep.reads!(unmanaged), ['/etc/default/ganeti']);
+	assert.deepEqual(clusterStep.reads!(unmanaged), ['/root/.ssh/authorized_keys', '/etc/default/ganeti']);
 	assert.ok(byId(clusterStep.plan(unmanaged, bareFacts()))['cluster.check.node-name'], 'the check still runs');
 });
 

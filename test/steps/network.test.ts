@@ -17,11 +17,12 @@ const debianInterfaces = '# interfaces(5) file used by ifup(8) and ifdown(8)\n# 
 const files = (actions: Action[]): FileAction[] => actions.filter((action): action is FileAction => action.kind === 'file');
 const commands = (actions: Action[]): CommandAction[] => actions.filter((action): action is CommandAction => action.kind === 'command');
 
-test('the seed\'s network plan: our stanzas, the source line, then lo:1, the blackhole, br0, forwarding, NAT', () => {
+test('the seed\'s network plan: our stanzas, the source line, then lo:1, the blackhole, forwarding, NAT, br0', () => {
 	const actions = networkStep.plan(seed, bareFacts({files: {'/etc/network/interfaces': debianInterfaces}}));
 	assert.deepEqual(
 		actions.map(action => action.id),
-		['network.interfaces', 'network.source', 'network.lo1', 'network.blackhole', 'network.bridge', 'network.forwarding', 'network.nat'],
+		// Forwarding and NAT before br0, whose post-up sets them too: undo must know the values found before.
+		['network.interfaces', 'network.source', 'network.lo1', 'network.blackhole', 'network.forwarding', 'network.nat', 'network.bridge'],
 	);
 	const [ours, source] = files(actions);
 	assert.equal(ours!.path, '/etc/network/interfaces.d/ganeti-wizard');
@@ -33,7 +34,8 @@ test('the seed\'s network plan: our stanzas, the source line, then lo:1, the bla
 	assert.deepEqual(byId['network.bridge']!.satisfiedWhen, {argv: ['ip', '-4', 'addr', 'show', 'dev', 'br0'], stdoutIncludes: 'inet 10.10.1.1/24 '});
 	assert.deepEqual(byId['network.nat']!.argv, ['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', '10.10.0.0/16', '-o', 'eth0', '-j', 'MASQUERADE']);
 	assert.deepEqual(byId['network.nat']!.satisfiedWhen, {argv: ['iptables', '-t', 'nat', '-C', 'POSTROUTING', '-s', '10.10.0.0/16', '-o', 'eth0', '-j', 'MASQUERADE']});
-	assert.deepEqual(networkStep.reads!(seed), ['/etc/network/interfaces']);
+	// ip_forward as found: what undo sets it back to.
+	assert.deepEqual(networkStep.reads!(seed), ['/etc/network/interfaces', '/proc/sys/net/ipv4/ip_forward']);
 });
 
 test('without NAT there is no forwarding and no MASQUERADE', () => {

@@ -39,6 +39,7 @@ export async function labFacts(host: NamespaceHost, step: StepDefinition, invent
 }
 
 async function probeSays(host: NamespaceHost, probe: Probe): Promise<boolean> {
+	if ('not' in probe) return !(await probeSays(host, probe.not));
 	const result = await host.exec(probeArgv(probe));
 	if (result.exitCode !== 0) return false;
 	if ('argv' in probe && probe.stdoutEmpty && result.stdout.trim() !== '') return false;
