@@ -182,7 +182,7 @@ export class Progress {
 
 	/** Journals that an undo finished (`kept`: files left as someone else changed them). */
 	markUndone(kept: string[]): void {
-		this.append({type: 'undone', kept, ...this.stamp()});
+		this.append(() => ({type: 'undone', kept, ...this.stamp()}));
 	}
 
 	private key(id: string): string {
