@@ -6,6 +6,22 @@
 import meow from 'meow';
 import {RecipeError, UsageError} from './errors.js';
 
+/** Every flag the command line takes (meow's definitions); -h is help's short flag. */
+const flagDefinitions = {
+	recipe: {type: 'string'},
+	root: {type: 'string'},
+	stateDir: {type: 'string'},
+	yes: {type: 'boolean', default: false},
+	confirm: {type: 'string', isMultiple: true},
+	json: {type: 'boolean', default: false},
+	plain: {type: 'boolean', default: false},
+	detailedExitcode: {type: 'boolean', default: false},
+	help: {type: 'boolean', shortFlag: 'h', default: false},
+	version: {type: 'boolean', default: false},
+	dryRun: {type: 'boolean', default: false},
+	purgePackages: {type: 'boolean', default: false},
+} as const;
+
 const cli = meow(
 	`
 	Usage
@@ -50,20 +66,7 @@ const cli = meow(
 `,
 	{
 		importMeta: import.meta,
-		flags: {
-			recipe: {type: 'string'},
-			root: {type: 'string'},
-			stateDir: {type: 'string'},
-			yes: {type: 'boolean', default: false},
-			confirm: {type: 'string', isMultiple: true},
-			json: {type: 'boolean', default: false},
-			plain: {type: 'boolean', default: false},
-			detailedExitcode: {type: 'boolean', default: false},
-			help: {type: 'boolean', shortFlag: 'h', default: false},
-			version: {type: 'boolean', default: false},
-			dryRun: {type: 'boolean', default: false},
-			purgePackages: {type: 'boolean', default: false},
-		},
+		flags: flagDefinitions,
 		// Unknown flags, help and version are ours to report: one line, and
 		// help anywhere on the line (meow only sees a lone --help).
 		allowUnknownFlags: true,
@@ -79,7 +82,7 @@ const valuedFlags: Record<string, string> = {
 	'--state-dir': 'a folder',
 	'--confirm': 'a checkpoint id, as apply printed it',
 };
-const knownFlags = new Set(['recipe', 'root', 'stateDir', 'yes', 'confirm', 'json', 'plain', 'detailedExitcode', 'help', 'h', 'version']);
+const knownFlags = new Set([...Object.keys(flagDefinitions), 'h']);
 
 /**
  * The first usage problem of the raw arguments: a flag nobody knows, or a
@@ -149,6 +152,12 @@ async function main(): Promise<number> {
 			throw new UsageError(`unknown command "${command}"; use plan, apply, status, changes, undo or help (see ganeti-wizard --help)`);
 	}
 }
+
+// A reader that stopped early (ganeti-wizard changes | head) is no error of ours: no stack trace.
+process.stdout.on('error', error => {
+	if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(process.exitCode ?? 0);
+	throw error;
+});
 
 try {
 	process.exitCode = await main();

@@ -23,8 +23,8 @@ const debian: Record<string, string> = {
 	'etc/hosts': '127.0.0.1\tlocalhost\n127.0.1.1\tgcc20.example.org gcc20\n',
 	'etc/resolv.conf': 'nameserver 192.0.2.53\n',
 	'etc/network/interfaces': 'source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n',
-	'etc/bind/named.conf': 'include "/etc/bind/named.conf.options";\ninclude "/etc/bind/named.conf.local";\n',
-	'etc/bind/named.conf.options': 'options {\n\tdirectory "/var/cache/bind";\n};\n',
+	// Debian's stock options: the wizard owns bind's configuration (else a named of its own serves beside it).
+	'etc/bind/named.conf.options': 'options {\n\tdirectory "/var/cache/bind";\n\tdnssec-validation auto;\n\tlisten-on-v6 { any; };\n};\n',
 	'etc/drbd.conf': 'include "drbd.d/global_common.conf";\n',
 	'etc/motd': 'someone else\'s file\n',
 	'proc/sys/net/ipv4/ip_forward': '0\n',

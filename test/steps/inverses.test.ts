@@ -55,14 +55,14 @@ test('the inverses: iptables -D for -A, ip route del, ifdown for ifup, Ganeti re
 		assert.deepEqual(byId(actions, 'network.bridge').inverse, ['ifdown', inventory.recipe.network.bridge.name]);
 		// gnt-cluster destroy, then the daemons and directories it leaves behind, back as they were.
 		const destroy = byId(actions, 'cluster.init').inverse!;
-		assert.match(destroy[1]!, /undo-cluster\.py$/);
+		assert.match(destroy[2]!, /undo-cluster\.py$/);
 		assert.ok(destroy.includes('/var/lib/ganeti=absent') && destroy.includes('/var/lib/ganeti/queue=absent'), destroy.join(' '));
 		for (const instance of inventory.instances) assert.deepEqual(byId(actions, `instances.${instance.name}.add`).inverse, ['gnt-instance', 'remove', '-f', '--shutdown-timeout=0', instance.fqdn]);
 		assert.deepEqual(byId(actions, 'host.vg').inverse, ['vgremove', inventory.recipe.storage.vg]);
 		assert.ok(byId(actions, 'host.pv').inverse!.includes('pvremove'), `${site}: pvremove for pvcreate`);
 		for (const dir of ['/etc/bind', '/etc/dhcp']) {
 			const init = actions.find(action => action.kind === 'command' && action.argv.join(' ') === `git init -q ${dir}`) as CommandAction;
-			assert.deepEqual(init.inverse!.slice(2), [dir, gitHistoryArchive], `${site}: ${dir}'s history is archived in the state directory`);
+			assert.deepEqual(init.inverse!.slice(3), [dir, gitHistoryArchive], `${site}: ${dir}'s history is archived in the state directory`);
 		}
 		// NAT is set up before the bridge, whose post-up also turns forwarding on: the value found first is the one reversed to.
 		const ids = actions.map(action => action.id);
