@@ -15,6 +15,10 @@ const cli = meow(
 	  plan      list every change, step by step, and what is already in place
 	  apply     make the changes; with --yes, unattended
 	  status    show saved progress
+	  vm list   the site's VMs: address, MAC, Ganeti's state, whether DNS and DHCP agree
+	  vm add NAME  add a VM to the saved site and apply it (--yes; without it: a preview)
+	  doctor    every drift between Ganeti, the zones and dhcpd.conf, with its fix
+	            (exit 0 none, 1 drift)
 
 	Options
 	  --recipe FILE     the site recipe (YAML)
@@ -27,6 +31,8 @@ const cli = meow(
 	  --json            plan/status as JSON
 	  --detailed-exitcode  plan: exit 0 with no changes, 2 with changes pending
 	  --plain           line-mode prompts (serial consoles, screen readers, TERM=dumb)
+	  vm add: --iso PATH or --os NAME+VARIANT, --memory 512M, --vcpus 1, --disk 10G,
+	          --disk-template T, --extra-disk SIZE (repeatable), --address IP, --mac MAC
 	  --help, --version
 
 	A state directory holds one site. The first apply --recipe FILE imports it;
@@ -34,7 +40,7 @@ const cli = meow(
 	recipe, no root and no saved site, the bundled seed recipe (gcc-compile-farm)
 	is rehearsed into ./rehearsal. As root, --recipe alone acts on this host, and
 	with nothing given the site saved in /var/lib/ganeti-wizard is used.
-	plan, status and --help never write anything.
+	plan, status, vm list, doctor and --help never write anything.
 
 	Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting for the operator.
 `,
@@ -49,6 +55,15 @@ const cli = meow(
 			json: {type: 'boolean', default: false},
 			plain: {type: 'boolean', default: false},
 			detailedExitcode: {type: 'boolean', default: false},
+			memory: {type: 'string'},
+			vcpus: {type: 'string'},
+			disk: {type: 'string'},
+			diskTemplate: {type: 'string'},
+			iso: {type: 'string'},
+			os: {type: 'string'},
+			extraDisk: {type: 'string', isMultiple: true},
+			address: {type: 'string'},
+			mac: {type: 'string'},
 		},
 		allowUnknownFlags: false,
 		// meow's own exit on unknown flags uses 2, like our usage errors.
@@ -59,7 +74,7 @@ const cli = meow(
 
 async function main(): Promise<number> {
 	const [command, ...rest] = cli.input;
-	if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"; see ganeti-wizard --help`);
+	if (rest.length > 0 && command !== 'vm') throw new UsageError(`unexpected argument "${rest[0]}"; see ganeti-wizard --help`);
 	// An empty value would resolve to the current folder (or, from /, to this host).
 	const valued: Array<[string, string | undefined, string]> = [
 		['--recipe', cli.flags.recipe, 'a YAML file'],
@@ -86,10 +101,17 @@ async function main(): Promise<number> {
 			return (await import('./commands/apply.js')).apply(flags);
 		case 'status':
 			return (await import('./commands/status.js')).status(flags);
+		case 'vm': {
+			const {memory, vcpus, disk, diskTemplate, iso, os, extraDisk, address, mac} = cli.flags;
+			const vmFlags = Object.fromEntries(Object.entries({memory, vcpus, disk, diskTemplate, iso, os, extraDisk, address, mac}).filter(([, value]) => value !== undefined));
+			return (await import('./commands/vm.js')).vm(flags, rest, vmFlags);
+		}
+		case 'doctor':
+			return (await import('./commands/doctor.js')).doctor(flags);
 		case undefined:
 			return (await import('./commands/interactive.js')).interactive(flags);
 		default:
-			throw new UsageError(`unknown command "${command}"; use plan, apply or status (see ganeti-wizard --help)`);
+			throw new UsageError(`unknown command "${command}"; use plan, apply, status, vm or doctor (see ganeti-wizard --help)`);
 	}
 }
 

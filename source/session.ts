@@ -92,14 +92,15 @@ export function hasSite(stateDir: string): boolean {
  * before anything uses them. Throws RecipeError for a bad recipe or one of
  * another site, UsageError when there is no site to open; both before any write.
  */
-export async function openSession(options: SessionOptions & {readOnly?: boolean}, recipeOverride?: {recipe: Recipe; origin: string}): Promise<Session> {
+export async function openSession(options: SessionOptions & {readOnly?: boolean}, recipeOverride?: {recipe: Recipe; origin: string; text?: string}): Promise<Session> {
 	const location = resolveLocation(options);
 	const readOnly = Boolean(options.readOnly);
 	const saved = SiteSettings.read(location.stateDir).recipe;
 
 	let incoming: {recipe: Recipe; text: string; path: string} | undefined;
 	if (recipeOverride) {
-		incoming = {recipe: recipeOverride.recipe, text: recipeText(recipeOverride.recipe), path: recipeOverride.origin};
+		// The text as given keeps its comments (an edit of the saved site); otherwise the recipe is written out.
+		incoming = {recipe: recipeOverride.recipe, text: recipeOverride.text ?? recipeText(recipeOverride.recipe), path: recipeOverride.origin};
 	} else if (options.recipe !== undefined) {
 		const path = resolve(options.recipe);
 		incoming = {...(await loadRecipeFile(path)), path};

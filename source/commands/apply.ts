@@ -15,7 +15,11 @@ export async function apply(flags: CommandFlags): Promise<number> {
 		const {interactive} = await import('./interactive.js');
 		return interactive(flags);
 	}
-	const session = await openSession({...flags, unattended: true});
+	return applySession(await openSession({...flags, unattended: true}), flags);
+}
+
+/** Applies an opened (writable) session unattended: progress lines, then the closing summary. */
+export async function applySession(session: Session, flags: CommandFlags): Promise<number> {
 	for (const id of flags.confirm) session.progress.confirm(id);
 	const write = (line: string) => process.stdout.write(`${line}\n`);
 	write(introduction(session));
