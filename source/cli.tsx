@@ -17,6 +17,8 @@ const cli = meow(
 	  status    show saved progress
 	  vm list   the site's VMs: address, MAC, Ganeti's state, whether DNS and DHCP agree
 	  vm add NAME  add a VM to the saved site and apply it (--yes; without it: a preview)
+	  vm remove NAME  remove a VM (gnt-instance remove), then its DNS and DHCP entries
+	            (--yes, or type its name)
 	  doctor    every drift between Ganeti, the zones and dhcpd.conf, with its fix
 	            (exit 0 none, 1 drift)
 

@@ -92,7 +92,7 @@ export function hasSite(stateDir: string): boolean {
  * before anything uses them. Throws RecipeError for a bad recipe or one of
  * another site, UsageError when there is no site to open; both before any write.
  */
-export async function openSession(options: SessionOptions & {readOnly?: boolean}, recipeOverride?: {recipe: Recipe; origin: string; text?: string}): Promise<Session> {
+export async function openSession(options: SessionOptions & {readOnly?: boolean}, recipeOverride?: {recipe: Recipe; origin: string; text?: string; removals?: string[]}): Promise<Session> {
 	const location = resolveLocation(options);
 	const readOnly = Boolean(options.readOnly);
 	const saved = SiteSettings.read(location.stateDir).recipe;
@@ -120,10 +120,14 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	const node = recipe.host.hostname;
 	const progress = readOnly ? Progress.read(location.stateDir, {node}) : new Progress(location.stateDir, {node});
 	const bytes = siteBytes(siteIdentity(recipe));
-	const {inventory, generated} = buildInventory(recipe, progress.generated, bytes);
+	// Removals asked for now (vm remove) count in a read-only preview too; saved below otherwise.
+	const removals = [...new Set([...progress.removals, ...(recipeOverride?.removals ?? [])])];
+	const {inventory, generated} = buildInventory(recipe, progress.generated, bytes, removals);
 	const importing = Boolean(incoming) && incoming!.text !== saved?.text;
 	const changes = importing && savedRecipe ? siteChanges(buildInventory(savedRecipe, progress.generated, siteBytes(siteIdentity(savedRecipe))).inventory, inventory) : [];
 	if (!readOnly) {
+		// The removal first: a site saved without the instance must know it is meant to go.
+		progress.setRemovals(inventory.removals);
 		if (importing) progress.setRecipe(incoming!.path, incoming!.text);
 		// Saved before any step can use them: a MAC generated once is reused forever.
 		progress.keepGenerated(generated);

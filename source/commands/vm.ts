@@ -3,11 +3,14 @@
 // instance appended to its recipe text, comments kept), validated by the
 // recipe loader, then applied by the same engine as apply: the zones and
 // dhcpd.conf gain its entries, committed and reloaded, before gnt-instance add.
+// vm remove NAME: the instance leaves the recipe text and is recorded as a
+// removal, so apply runs gnt-instance remove first, then rewrites the zones
+// and dhcpd.conf without it.
 import {readVmFacts} from '../drift/facts.js';
 import {vmRows, type VmRow} from '../drift/compare.js';
 import {RecipeError, UsageError} from '../errors.js';
 import {parseRecipe} from '../recipe/load.js';
-import {addInstanceText} from '../site/recipe-edit.js';
+import {addInstanceText, removeInstanceText} from '../site/recipe-edit.js';
 import {planAll} from '../runner/run.js';
 import {openSession, type Session} from '../session.js';
 import {applySession} from './apply.js';
@@ -36,8 +39,11 @@ export async function vm(flags: CommandFlags, args: string[], vmFlags: VmFlags):
 		case 'add':
 			if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'vm add needs the VM\'s NAME (e.g. ganeti-wizard vm add web1 --os debootstrap+default --yes)' : `vm add takes one NAME ("${rest[1]}" is one too many)`);
 			return add(flags, rest[0]!, vmFlags);
+		case 'remove':
+			if (rest.length !== 1) throw new UsageError(rest.length === 0 ? "vm remove needs the VM's NAME (e.g. ganeti-wizard vm remove web1 --yes)" : `vm remove takes one NAME ("${rest[1]}" is one too many)`);
+			return remove(flags, rest[0]!);
 		default:
-			throw new UsageError(subcommand === undefined ? 'vm needs a subcommand: list or add (see ganeti-wizard --help)' : `unknown vm subcommand "${subcommand}"; use list or add (see ganeti-wizard --help)`);
+			throw new UsageError(subcommand === undefined ? 'vm needs a subcommand: list, add or remove (see ganeti-wizard --help)' : `unknown vm subcommand "${subcommand}"; use list, add or remove (see ganeti-wizard --help)`);
 	}
 }
 
@@ -124,11 +130,17 @@ function instanceFromFlags(name: string, flags: VmFlags, diskTemplates: string[]
 	return instance;
 }
 
-async function add(flags: CommandFlags, name: string, vmFlags: VmFlags): Promise<number> {
-	if (flags.recipe !== undefined) throw new UsageError('vm add edits the saved site: leave --recipe out (import a site first with ganeti-wizard apply --recipe FILE)');
+/** The saved site, opened read-only, for an edit: a usage error without one (or with --recipe). */
+async function savedSite(flags: CommandFlags, command: string) {
+	if (flags.recipe !== undefined) throw new UsageError(`${command} edits the saved site: leave --recipe out (import a site first with ganeti-wizard apply --recipe FILE)`);
 	const current = await openSession({...flags, unattended: true, readOnly: true});
 	const saved = current.progress.recipe;
 	if (!saved || current.builtInDefault) throw new UsageError(`no site is saved in ${current.progress.directory}: import one first with ganeti-wizard apply --recipe FILE`);
+	return {current, saved};
+}
+
+async function add(flags: CommandFlags, name: string, vmFlags: VmFlags): Promise<number> {
+	const {current, saved} = await savedSite(flags, 'vm add');
 	const names = current.recipe.instances.map(instance => instance.name);
 	const fqdn = `${name}.${current.inventory.vmsDomain}`;
 	if (names.includes(name)) throw new UsageError(`NAME: "${name}" is already a VM of the site (${fqdn}); choose another name`);
@@ -153,15 +165,44 @@ async function add(flags: CommandFlags, name: string, vmFlags: VmFlags): Promise
 	}
 
 	const edited = {recipe, origin: saved.path, text};
-	if (!flags.yes) return preview(await openSession({...flags, unattended: true, readOnly: true}, edited));
+	if (!flags.yes) {
+		await preview(await openSession({...flags, unattended: true, readOnly: true}, edited), 'vm add');
+		process.stdout.write('Nothing changed yet: run the same command with --yes to make these changes.\n');
+		return 0;
+	}
 	return applySession(await openSession({...flags, unattended: true}, edited), flags);
 }
 
-/** Without --yes: what adding the VM changes, then the plan; nothing is written. */
-async function preview(session: Session): Promise<number> {
-	const lines = ['What vm add changes in the saved site:', ...session.siteChanges.map(line => `  ${line}`), ''];
-	lines.push(...(await planText(await planAll(session.context))));
-	lines.push('', 'Nothing changed yet: run the same command with --yes to make these changes.');
+async function remove(flags: CommandFlags, name: string): Promise<number> {
+	const {current, saved} = await savedSite(flags, 'vm remove');
+	const instance = current.inventory.instances.find(entry => entry.name === name || entry.fqdn === name);
+	if (!instance) {
+		const names = current.inventory.instances.map(entry => entry.name);
+		throw new UsageError(`NAME: "${name}" is not a VM of the site (${names.length > 0 ? `its VMs: ${names.join(', ')}` : 'it has none'}); see ganeti-wizard vm list`);
+	}
+	const text = removeInstanceText(saved.text, instance.name);
+	const edited = {recipe: parseRecipe(text, saved.path), origin: saved.path, text, removals: [instance.fqdn]};
+	if (!flags.yes) {
+		await preview(await openSession({...flags, unattended: true, readOnly: true}, edited), 'vm remove');
+		if (!process.stdin.isTTY) {
+			process.stdout.write('Nothing changed: run the same command with --yes to remove it.\n');
+			return 0;
+		}
+		const {createInterface} = await import('node:readline/promises');
+		const prompt = createInterface({input: process.stdin, output: process.stdout});
+		const typed = await prompt.question(`${instance.fqdn} and its disks will be deleted. Type ${instance.name} to remove it (anything else keeps it): `);
+		prompt.close();
+		if (typed.trim() !== instance.name) {
+			process.stdout.write(`Kept ${instance.fqdn}: nothing changed.\n`);
+			return 0;
+		}
+	}
+	return applySession(await openSession({...flags, unattended: true}, edited), flags);
+}
+
+/** What an edit changes in the saved site, then the plan; nothing is written. */
+async function preview(session: Session, command: string): Promise<void> {
+	const lines = [`What ${command} changes in the saved site:`, ...session.siteChanges.map(line => `  ${line}`), ''];
+	lines.push(...(await planText(await planAll(session.context))), '');
 	process.stdout.write(`${lines.join('\n')}\n`);
-	return 0;
 }

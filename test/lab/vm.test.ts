@@ -4,7 +4,9 @@
 // `vm list --json` shows every VM consistent and `doctor` finds no drift.
 // A DHCP host entry deleted by hand is then exactly the drift doctor names,
 // with the command that fixes it; once run, doctor finds nothing again.
-// Bad flags are one line naming the flag, and nothing is written.
+// Bad flags are one line naming the flag, and nothing is written. vm remove
+// takes the instance out of Ganeti before its DNS and DHCP entries go, and
+// the next apply (whose preflight knows the removal was meant) changes nothing.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import type {VmRow} from '../../source/drift/compare.js';
@@ -149,6 +151,28 @@ test('vm add twice, vm list, doctor, and a DHCP entry deleted by hand, in one la
 			assert.match((await lab.readFile('/etc/dhcp/dhcpd.conf'))!, entry, 'the entry is back');
 			const again = await cli('doctor');
 			assert.equal(again.code, 0, `after the fix:${await show(again)}`);
+		});
+
+		await t.test('vm remove: gnt-instance remove first, then the zones and dhcpd.conf without it; the next apply changes nothing', async () => {
+			const removed = await cli('vm', 'remove', web1!.name, '--yes');
+			if (removed.code !== 0) assert.fail(`vm remove exited ${removed.code ?? removed.signal}${await show(removed)}`);
+			assert.match(removed.stdout, /^\s+- instance web1$/m);
+			const done = doneLines(removed.stdout).map(line => line.replace(/^\s+✓ done /, ''));
+			const removal = done.findIndex(title => title.startsWith(`remove instance ${web1!.fqdn} `));
+			const zone = done.findIndex(title => title.startsWith('write zone farm '));
+			const dhcp = done.findIndex(title => title.startsWith("write dhcpd's configuration"));
+			assert.ok(removal >= 0 && removal < zone && removal < dhcp, `removed before the zone and dhcpd.conf lost it:\n${done.join('\n')}`);
+			const names = parseInstanceList(await lab.run(instanceListArgv)).map(instance => instance.name);
+			assert.deepEqual(names.sort(), [inventory.instances[0]!.fqdn, web2!.fqdn].sort());
+			assert.equal((await lab.run(['dig', '+short', `@${inventory.node.address}`, web1!.fqdn, 'A'])).trim(), '', 'no A record left');
+			assert.equal((await lab.run(['dig', '+short', `@${inventory.node.address}`, '-x', web1!.address])).trim(), '', 'no PTR left');
+			assert.doesNotMatch((await lab.readFile('/etc/dhcp/dhcpd.conf'))!, new RegExp(`host ${web1!.fqdn.replaceAll('.', '\\.')} `));
+			await assertAnswers(lab, inventory.node.address, await savedInventory(host), 'after vm remove');
+			const doctor = await cli('doctor');
+			assert.equal(doctor.code, 0, await show(doctor));
+			const next = await cli('apply', '--yes');
+			assert.equal(next.code, 0, `preflight knows the removal was meant:${await show(next)}`);
+			assert.deepEqual(doneLines(next.stdout), [], 'the next apply changes nothing');
 		});
 	} finally {
 		await host.destroy();
