@@ -19,7 +19,7 @@ import {Progress} from './runner/progress.js';
 import type {RunContext} from './runner/run.js';
 import {siteChanges, siteIdentity} from './site/compare.js';
 import {SiteSettings} from './site/settings.js';
-import {allSteps} from './steps/index.js';
+import {siteSteps} from './steps/index.js';
 import {hintFor} from './steps/hints.js';
 
 /** The seed recipe shipped in the package's recipes/ (found upwards: source/, dist/ or dist/chunks/). */
@@ -134,7 +134,7 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	}
 	const transcript = new Transcript(readOnly ? undefined : resolve(location.stateDir, 'transcript.log'));
 	const host = localHost({root: location.root, stateDir: location.stateDir, transcript, node});
-	const context: RunContext = {host, progress, inventory, steps: allSteps, hint: hintFor};
+	const context: RunContext = {host, progress, inventory, steps: siteSteps(inventory), hint: hintFor};
 	return {recipePath: incoming?.path ?? saved!.path, recipe, builtInDefault: location.builtInDefault, importing, siteChanges: changes, host, progress, inventory, context};
 }
 
