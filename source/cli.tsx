@@ -20,6 +20,15 @@ const flagDefinitions = {
 	version: {type: 'boolean', default: false},
 	dryRun: {type: 'boolean', default: false},
 	purgePackages: {type: 'boolean', default: false},
+	memory: {type: 'string'},
+	vcpus: {type: 'string'},
+	disk: {type: 'string'},
+	diskTemplate: {type: 'string'},
+	iso: {type: 'string'},
+	os: {type: 'string'},
+	extraDisk: {type: 'string', isMultiple: true},
+	address: {type: 'string'},
+	mac: {type: 'string'},
 } as const;
 
 const cli = meow(
@@ -33,6 +42,12 @@ const cli = meow(
 	  apply     make the changes; with --yes, unattended
 	  status    show saved progress
 	  help      this text (also --help, -h)
+	  vm list   the site's VMs: address, MAC, Ganeti's state, whether DNS and DHCP agree
+	  vm add NAME  add a VM to the saved site and apply it (--yes; without it: a preview)
+	  vm remove NAME  remove a VM (gnt-instance remove), then its DNS and DHCP entries
+	            (--yes, or type its name)
+	  doctor    every drift between Ganeti, the zones and dhcpd's entries, with its fix
+	            (exit 0 none, 1 drift)
 	  changes   everything the wizard changed here, files as diffs (--json)
 	  undo      reverse those changes, newest first; asks unless --yes
 	            (--dry-run shows the plan; --purge-packages also removes the
@@ -51,6 +66,8 @@ const cli = meow(
 	  --plain           line-mode prompts (serial consoles, screen readers, TERM=dumb)
 	  --dry-run         undo: show what it would reverse, change nothing
 	  --purge-packages  undo: also remove the packages the wizard installed
+	  vm add: --iso PATH or --os NAME+VARIANT, --memory 512M, --vcpus 1, --disk 10G,
+	          --disk-template T, --extra-disk SIZE (repeatable), --address IP, --mac MAC
 	  --help, -h, --version
 
 	A state directory holds one site. The first apply --recipe FILE imports it;
@@ -58,7 +75,7 @@ const cli = meow(
 	recipe, no root and no saved site, the bundled seed recipe (gcc-compile-farm)
 	is rehearsed into ./rehearsal. As root, --recipe alone acts on this host, and
 	with nothing given the site saved in /var/lib/ganeti-wizard is used.
-	plan, status, changes, undo --dry-run and help never write anything.
+	plan, status, changes, undo --dry-run, vm list, doctor and help never write anything.
 
 	Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting for the operator,
 	4 quit the interactive wizard (q or Ctrl-C) to resume later,
@@ -81,6 +98,15 @@ const valuedFlags: Record<string, string> = {
 	'--root': 'a folder, or / for this host',
 	'--state-dir': 'a folder',
 	'--confirm': 'a checkpoint id, as apply printed it',
+	'--memory': 'a size, e.g. 512M',
+	'--vcpus': 'a count, e.g. 1',
+	'--disk': 'a size, e.g. 10G',
+	'--disk-template': 'a disk template, e.g. plain',
+	'--iso': 'an ISO file',
+	'--os': 'an OS definition, e.g. debootstrap+default',
+	'--extra-disk': 'a size, e.g. 500G',
+	'--address': 'an IPv4 address in the VM subnet',
+	'--mac': 'a MAC address',
 };
 const knownFlags = new Set([...Object.keys(flagDefinitions), 'h']);
 
@@ -124,7 +150,8 @@ async function main(): Promise<number> {
 	}
 	const problem = usageProblem(process.argv.slice(2), cli.unnormalizedFlags);
 	if (problem) throw new UsageError(problem);
-	if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"; see ganeti-wizard --help`);
+	// vm takes its subcommand and a name; no other command takes an argument.
+	if (rest.length > 0 && command !== 'vm') throw new UsageError(`unexpected argument "${rest[0]}"; see ganeti-wizard --help`);
 	const flags = {
 		...(cli.flags.recipe !== undefined ? {recipe: cli.flags.recipe} : {}),
 		...(cli.flags.root !== undefined ? {root: cli.flags.root} : {}),
@@ -146,10 +173,17 @@ async function main(): Promise<number> {
 			return (await import('./commands/changes.js')).changes(flags);
 		case 'undo':
 			return (await import('./commands/undo.js')).undo({...flags, dryRun: cli.flags.dryRun, purgePackages: cli.flags.purgePackages});
+		case 'vm': {
+			const {memory, vcpus, disk, diskTemplate, iso, os, extraDisk, address, mac} = cli.flags;
+			const vmFlags = Object.fromEntries(Object.entries({memory, vcpus, disk, diskTemplate, iso, os, extraDisk, address, mac}).filter(([, value]) => value !== undefined));
+			return (await import('./commands/vm.js')).vm(flags, rest, vmFlags);
+		}
+		case 'doctor':
+			return (await import('./commands/doctor.js')).doctor(flags);
 		case undefined:
 			return (await import('./commands/interactive.js')).interactive(flags);
 		default:
-			throw new UsageError(`unknown command "${command}"; use plan, apply, status, changes, undo or help (see ganeti-wizard --help)`);
+			throw new UsageError(`unknown command "${command}"; use plan, apply, status, vm, doctor, changes, undo or help (see ganeti-wizard --help)`);
 	}
 }
 

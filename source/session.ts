@@ -21,7 +21,7 @@ import {Progress} from './runner/progress.js';
 import type {RunContext} from './runner/run.js';
 import {siteChanges, siteIdentity} from './site/compare.js';
 import {SiteSettings} from './site/settings.js';
-import {allSteps} from './steps/index.js';
+import {siteSteps} from './steps/index.js';
 import {hintFor} from './steps/hints.js';
 import {refusals} from './steps/refusals.js';
 
@@ -102,14 +102,15 @@ export function hasSite(stateDir: string): boolean {
  * or one of another site, or (with `preflight`) one this host cannot hold;
  * UsageError when there is no site to open; all before any write.
  */
-export async function openSession(options: SessionOptions & {readOnly?: boolean}, recipeOverride?: {recipe: Recipe; origin: string}): Promise<Session> {
+export async function openSession(options: SessionOptions & {readOnly?: boolean}, recipeOverride?: {recipe: Recipe; origin: string; text?: string; removals?: string[]}): Promise<Session> {
 	const location = resolveLocation(options);
 	const readOnly = Boolean(options.readOnly);
 	const saved = SiteSettings.read(location.stateDir).recipe;
 
 	let incoming: {recipe: Recipe; text: string; path: string} | undefined;
 	if (recipeOverride) {
-		incoming = {recipe: recipeOverride.recipe, text: recipeText(recipeOverride.recipe), path: recipeOverride.origin};
+		// The text as given keeps its comments (an edit of the saved site); otherwise the recipe is written out.
+		incoming = {recipe: recipeOverride.recipe, text: recipeOverride.text ?? recipeText(recipeOverride.recipe), path: recipeOverride.origin};
 	} else if (options.recipe !== undefined) {
 		const path = resolve(options.recipe);
 		incoming = {...(await loadRecipeFile(path)), path};
@@ -129,7 +130,9 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	const node = recipe.host.hostname;
 	const progress = readOnly ? Progress.read(location.stateDir, {node}) : new Progress(location.stateDir, {node});
 	const bytes = siteBytes(siteIdentity(recipe));
-	const {inventory, generated} = buildInventory(recipe, progress.generated, bytes);
+	// Removals asked for now (vm remove) count in a read-only preview too; saved below otherwise.
+	const removals = [...new Set([...progress.removals, ...(recipeOverride?.removals ?? [])])];
+	const {inventory, generated} = buildInventory(recipe, progress.generated, bytes, removals);
 	const importing = Boolean(incoming) && incoming!.text !== saved?.text;
 	const changes = importing && savedRecipe ? siteChanges(buildInventory(savedRecipe, progress.generated, siteBytes(siteIdentity(savedRecipe))).inventory, inventory) : [];
 	if (options.preflight) {
@@ -145,13 +148,15 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	const begin = () => {
 		if (begun) return;
 		begun = true;
+		// The removal first: a site saved without the instance must know it is meant to go.
+		progress.setRemovals(inventory.removals);
 		if (importing) progress.setRecipe(incoming!.path, incoming!.text);
 		// Saved before any step can use them: a MAC generated once is reused forever.
 		progress.keepGenerated(generated);
 		transcript.release();
 	};
 	const host = localHost({root: location.root, stateDir: location.stateDir, transcript, node});
-	const context: RunContext = {host, progress, inventory, steps: allSteps, hint: hintFor, begin};
+	const context: RunContext = {host, progress, inventory, steps: siteSteps(inventory), hint: hintFor, begin};
 	return {recipePath: incoming?.path ?? saved!.path, recipe, builtInDefault: location.builtInDefault, importing, siteChanges: changes, host, progress, inventory, context};
 }
 

@@ -9,6 +9,8 @@
 #   clear: moves an interrupted init's files aside so init can run again; 0.
 #   strays: 1 (one line) when the recipe's cluster has instances the recipe
 #     no longer lists, else 0.
+#   absent: 0 when the recipe's cluster has none of the instances named after
+#     the node (or there is no such cluster), else 1 (one line).
 # An unknown mode exits 1.
 import json, os, sys, time
 from common import fail
@@ -27,7 +29,7 @@ def init_running():
     return False
 # An init whose wizard was killed goes on by itself: judge once it is over.
 deadline = time.time() + 600
-while mode not in ('leftovers', 'strays') and init_running() and time.time() < deadline:
+while mode not in ('leftovers', 'strays', 'absent') and init_running() and time.time() < deadline:
     time.sleep(1)
 def files(directory):
     try:
@@ -71,6 +73,13 @@ if mode == 'strays':
     if strays:
         fail(f'the cluster has instances the recipe does not list: {", ".join(strays)}: their DNS names and DHCP entries would go; list them again under instances, or remove them first (gnt-instance remove NAME)')
     print('every instance of the cluster is in the recipe')
+    sys.exit(0)
+if mode == 'absent':
+    present = sorted(entry.get('name', '?') for entry in config.get('instances', {}).values()) if ours else []
+    present = [name for name in present if name in sys.argv[4:]]
+    if present:
+        fail(f'the cluster still has {", ".join(present)}')
+    print('the cluster has none of them')
     sys.exit(0)
 if mode == 'clear':
     if complete or not ours:

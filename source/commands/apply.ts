@@ -19,7 +19,11 @@ export async function apply(flags: CommandFlags): Promise<number> {
 		const {interactive} = await import('./interactive.js');
 		return interactive(flags);
 	}
-	const session = await openSession({...flags, unattended: true, preflight: true});
+	return applySession(await openSession({...flags, unattended: true, preflight: true}), flags);
+}
+
+/** Applies an opened (writable) session unattended: progress lines, then the closing summary. Returns the exit code. */
+export async function applySession(session: Session, flags: CommandFlags): Promise<number> {
 	if (flags.confirm.length > 0) {
 		session.context.begin?.();
 		for (const id of flags.confirm) session.progress.confirm(id);

@@ -168,7 +168,7 @@ export async function probeBind(host: Pick<Host, 'readFile'>): Promise<BindFacts
 }
 
 /** The content at git's HEAD: null when not committed (or git cannot be asked). */
-async function readCommitted(host: Host, path: string): Promise<string | null> {
+export async function readCommitted(host: Host, path: string): Promise<string | null> {
 	const slash = path.lastIndexOf('/');
 	const directory = path.slice(0, slash) || '/';
 	const result = await host.probe(['git', '-C', directory, 'show', `HEAD:./${path.slice(slash + 1)}`]);

@@ -36,6 +36,8 @@ export type Inventory = {
 	instances: InventoryInstance[];
 	/** Every A record of the private zone; PTR records are derived from these. */
 	records: DnsRecord[];
+	/** FQDNs of instances removed from the site that Ganeti must not have (none the recipe lists). */
+	removals: string[];
 };
 
 export type RandomBytes = (count: number) => Uint8Array;
@@ -43,9 +45,10 @@ export type RandomBytes = (count: number) => Uint8Array;
 /**
  * Builds the inventory. Missing MACs and addresses are taken from `generated`
  * when known there, otherwise invented; `generated` in the result holds every
- * such value so the caller can save it before anything uses it.
+ * such value so the caller can save it before anything uses it. `removals`:
+ * FQDNs of instances removed from the site (those the recipe lists are dropped).
  */
-export function buildInventory(recipe: Recipe, known: Generated, randomBytes: RandomBytes): {inventory: Inventory; generated: Generated} {
+export function buildInventory(recipe: Recipe, known: Generated, randomBytes: RandomBytes, removals: readonly string[] = []): {inventory: Inventory; generated: Generated} {
 	const zone = recipe.dns.zone;
 	const nodesDomain = `${recipe.dns.nodes_domain}.${zone}`;
 	const vmsDomain = `${recipe.dns.vms_domain}.${zone}`;
@@ -98,7 +101,7 @@ export function buildInventory(recipe: Recipe, known: Generated, randomBytes: Ra
 	];
 
 	return {
-		inventory: {recipe, zone, nodesDomain, vmsDomain, node, nameServer, cluster, gateway, instances, records},
+		inventory: {recipe, zone, nodesDomain, vmsDomain, node, nameServer, cluster, gateway, instances, records, removals: removals.filter(fqdn => !instances.some(instance => instance.fqdn === fqdn))},
 		generated,
 	};
 }

@@ -57,3 +57,45 @@ export function describeRecordChanges(before: ARecord[], after: ARecord[]): stri
 	for (const [fqdn, addresses] of old) if (!now.has(fqdn)) changes.push(`remove ${fqdn} ${addresses.join(' ')}`);
 	return changes;
 }
+
+export type PtrRecord = {
+	/** The address the owner name stands for, e.g. "10.10.1.50". */
+	address: string;
+	/** The name it points to, without the trailing dot. */
+	fqdn: string;
+};
+
+const ptrLine = /^(\S*)\s+(?:\d+[smhdw]?\s+)?(?:IN\s+)?(?:\d+[smhdw]?\s+)?PTR\s+(\S+)\s*(?:;.*)?$/i;
+
+/**
+ * The PTR records of a reverse zone file (ours, or edited by hand one record a
+ * line), with their owners turned back into IPv4 addresses: "50" in zone
+ * "1.10.10.in-addr.arpa" is 10.10.1.50 (RFC 1035 section 3.5). Owners that
+ * are no full address (a classless delegation's names) are left out.
+ */
+export function parsePtrRecords(text: string, zone: string): PtrRecord[] {
+	let origin = zone;
+	let previous = zone;
+	const records: PtrRecord[] = [];
+	for (const raw of text.split('\n')) {
+		const line = raw.replace(/\r$/, '');
+		if (/^\s*;/.test(line)) continue;
+		const directive = /^\$ORIGIN\s+(\S+)/i.exec(line);
+		if (directive) {
+			origin = directive[1]!.replace(/\.$/, '');
+			continue;
+		}
+		const match = ptrLine.exec(line);
+		if (!match) {
+			const owner = /^([^\s;$]\S*)/.exec(line);
+			if (owner) previous = absolute(owner[1]!, origin);
+			continue;
+		}
+		const owner = match[1] ? absolute(match[1], origin) : previous;
+		previous = owner;
+		const reversed = /^((?:\d{1,3}\.){3}\d{1,3})\.in-addr\.arpa$/i.exec(owner);
+		if (!reversed) continue;
+		records.push({address: reversed[1]!.split('.').reverse().join('.'), fqdn: absolute(match[2]!, origin).toLowerCase()});
+	}
+	return records;
+}

@@ -103,6 +103,14 @@ export class Progress {
 		this.settings.keepGenerated(generated);
 	}
 
+	get removals(): string[] {
+		return this.settings.removals;
+	}
+
+	setRemovals(fqdns: string[]): void {
+		this.settings.setRemovals(fqdns);
+	}
+
 	get serials(): Record<string, number> {
 		return this.settings.serials;
 	}

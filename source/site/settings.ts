@@ -20,13 +20,19 @@ export type SettingsData = {
 	generated: Generated;
 	/** Last serial written per zone: keeps serials rising even if a zone file is lost. */
 	serials: Record<string, number>;
+	/**
+	 * FQDNs of instances the operator removed from the site (vm remove): each
+	 * apply makes sure Ganeti no longer has them, and preflight knows they are
+	 * meant to go. A name the recipe lists again is no removal any more.
+	 */
+	removals: string[];
 };
 
 export const settingsName = 'site.json';
 /** The single file of versions before the journal; read once to import a site saved by them. */
 const legacyName = 'progress.json';
 
-const empty: SettingsData = {version: 2, answers: {}, generated: {macs: {}, addresses: {}}, serials: {}};
+const empty: SettingsData = {version: 2, answers: {}, generated: {macs: {}, addresses: {}}, serials: {}, removals: []};
 
 export class SiteSettings {
 	private store: Conf<SettingsData> | undefined;
@@ -72,6 +78,19 @@ export class SiteSettings {
 
 	get serials(): Record<string, number> {
 		return this.data.serials;
+	}
+
+	get removals(): string[] {
+		return this.data.removals;
+	}
+
+	/**
+	 * The instances removed from the site (FQDNs): those vm remove took out,
+	 * less any the recipe lists again (a name added back is no removal, and
+	 * must not become one again when a later recipe drops it).
+	 */
+	setRemovals(fqdns: string[]): void {
+		if (JSON.stringify(fqdns) !== JSON.stringify(this.data.removals)) this.set('removals', fqdns);
 	}
 
 	setRecipe(path: string, text: string): void {
@@ -189,6 +208,7 @@ function parseSaved(path: string): Partial<SettingsData> {
 	const value = data as Partial<SettingsData>;
 	if (typeof data !== 'object' || data === null || Array.isArray(data)) throw damaged(path, 'it is not a JSON object');
 	if (value.recipe !== undefined && (typeof value.recipe !== 'object' || typeof value.recipe?.text !== 'string' || typeof value.recipe?.path !== 'string')) throw damaged(path, 'its "recipe" has no text and path');
+	if (value.removals !== undefined && (!Array.isArray(value.removals) || value.removals.some(entry => typeof entry !== 'string'))) throw damaged(path, 'its "removals" is not a list of names');
 	if (value.generated !== undefined && (typeof value.generated?.macs !== 'object' || typeof value.generated?.addresses !== 'object')) throw damaged(path, 'its "generated" has no macs and addresses');
 	return value;
 }

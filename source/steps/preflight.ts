@@ -28,9 +28,14 @@ export function leftoversCheck(id: string, inventory: Inventory): CommandAction 
 	return check(id, 'no other Ganeti cluster left files in /var/lib/ganeti', program('ganeti-state', 'leftovers', inventory.cluster.fqdn, inventory.node.fqdn));
 }
 
-/** Instances the cluster has and the recipe dropped: a rewrite of the zone and dhcpd.conf would cut them off. */
+/**
+ * Instances the cluster has and the recipe dropped: a rewrite of the zone and
+ * dhcpd.conf would cut them off. Those removed with `vm remove` are meant to go
+ * (the removals step takes them out of Ganeti first).
+ */
 export function strayInstancesCheck(id: string, inventory: Inventory): CommandAction {
-	return check(id, 'every instance of the cluster is in the recipe', program('ganeti-state', 'strays', inventory.cluster.fqdn, inventory.node.fqdn, ...inventory.instances.map(instance => instance.fqdn)));
+	const known = [...inventory.instances.map(instance => instance.fqdn), ...inventory.removals];
+	return check(id, 'every instance of the cluster is in the recipe', program('ganeti-state', 'strays', inventory.cluster.fqdn, inventory.node.fqdn, ...known));
 }
 
 export function volumeGroupSizeCheck(id: string, vg: string): CommandAction {

@@ -1,0 +1,97 @@
+// vm list, vm add, vm remove and doctor on a rehearsed site, through the
+// built CLI: bad flags are one line naming the flag and write nothing; list,
+// doctor and the previews without --yes write nothing; an added VM gets the
+// next free address and a MAC of its own in the saved recipe text, whose
+// comments stay; a removal takes it out of the zones and dhcpd.conf.
+import assert from 'node:assert/strict';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, test} from 'node:test';
+import type {VmRow} from '../../source/drift/compare.js';
+import {runCli} from '../support/cli.js';
+import {treeDigest} from '../support/tree.js';
+
+const work = await mkdtemp(join(tmpdir(), 'gw-vm-'));
+after(() => rm(work, {recursive: true, force: true}));
+const labRecipe = new URL('../../recipes/lab.yaml', import.meta.url).pathname;
+const root = join(work, 'root');
+const state = join(work, 'state');
+const at = (...args: string[]) => runCli([...args, '--root', root, '--state-dir', state]);
+const digest = async () => [await treeDigest(root), await treeDigest(state)];
+const savedText = async () => (JSON.parse(await readFile(join(state, 'site.json'), 'utf8')) as {recipe: {text: string}}).recipe.text;
+
+test('vm commands on a rehearsed lab site', async t => {
+	assert.equal((await runCli(['apply', '--recipe', labRecipe, '--root', root, '--state-dir', state, '--yes'])).code, 0);
+
+	await t.test('bad input: one line naming the flag, exit 2, nothing written', async () => {
+		const before = await digest();
+		const cases: Array<[string[], RegExp]> = [
+			[['vm', 'add', 'web1'], /^ganeti-wizard: vm add needs an install medium: --iso PATH .* or --os NAME\+VARIANT/],
+			[['vm', 'add', 'web1', '--iso', '/srv/none.iso', '--yes'], /^ganeti-wizard: --iso: "\/srv\/none\.iso" does not exist on this host/],
+			[['vm', 'add', 'web1', '--os', 'noop+default', '--vcpus', 'two', '--yes'], /^ganeti-wizard: --vcpus: "two" is not a whole number/],
+			[['vm', 'add', 'web1', '--os', 'noop+default', '--disk', '10 GB', '--yes'], /^ganeti-wizard: --disk: "10 GB" is not a size/],
+			[['vm', 'add', 'web1', '--os', 'noop+default', '--mac', '52:54:5a:8d:77:8e', '--yes'], /^ganeti-wizard: --mac: "52:54:5a:8d:77:8e" is already used by instance rodo1\.osm/],
+			[['vm', 'add', 'web1', '--os', 'noop+default', '--address', '10.10.0.20', '--yes'], /^ganeti-wizard: --address: "10\.10\.0\.20" is not inside network\.vms_subnet/],
+			[['vm', 'add', 'web1', '--os', 'noop+default', '--address', '10.10.1.1', '--yes'], /^ganeti-wizard: --address: "10\.10\.1\.1" is already used by/],
+			[['vm', 'add', 'rodo1.osm', '--os', 'noop+default', '--yes'], /^ganeti-wizard: NAME: "rodo1\.osm" is already a VM of the site/],
+			[['vm', 'add', 'Web_1', '--os', 'noop+default', '--yes'], /^ganeti-wizard: NAME: "Web_1" is not a DNS name/],
+			[['vm', 'remove', 'web9', '--yes'], /^ganeti-wizard: NAME: "web9" is not a VM of the site/],
+			[['vm', 'start'], /^ganeti-wizard: unknown vm subcommand "start"/],
+		];
+		for (const [args, expected] of cases) {
+			const run = await at(...args);
+			assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+			assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+			assert.match(run.stderr, expected);
+		}
+		assert.deepEqual(await digest(), before);
+	});
+
+	await t.test('vm list, doctor and the previews write nothing', async () => {
+		const before = await digest();
+		const list = await at('vm', 'list', '--json');
+		assert.equal(list.code, 0, list.stderr);
+		assert.deepEqual((JSON.parse(list.stdout) as {vms: VmRow[]}).vms.map(vm => [vm.fqdn, vm.address, vm.a, vm.ptr, vm.dhcp]), [['rodo1.osm.vm.farm', '10.10.1.50', 'ok', 'ok', 'ok']]);
+		const doctor = await at('doctor');
+		assert.equal(doctor.code, 1, 'a rehearsal cannot ask Ganeti');
+		assert.match(doctor.stderr, /^cannot compare with Ganeti: /);
+		const preview = await at('vm', 'add', 'web1', '--os', 'noop+default');
+		assert.equal(preview.code, 0, preview.stderr);
+		assert.match(preview.stdout, /^\s+\+ instance web1 10\.10\.1\.2 52:54:00:[0-9a-f:]{8}$/m);
+		assert.match(preview.stdout, /Nothing changed yet: run the same command with --yes/);
+		assert.deepEqual(await digest(), before);
+	});
+
+	await t.test('vm add --yes: the saved text keeps its comments and gains the VM; plan then has nothing to do', async () => {
+		const text = await savedText();
+		const added = await at('vm', 'add', 'web1', '--os', 'noop+default', '--memory', '256M', '--extra-disk', '2G', '--extra-disk', '3G', '--yes');
+		assert.equal(added.code, 0, added.stdout + added.stderr);
+		const edited = await savedText();
+		assert.ok(edited.startsWith(text.trimEnd()), 'the saved recipe is kept as written, the VM appended');
+		assert.match(edited.slice(text.trimEnd().length), /- name: web1\n\s+disk_template: file\n\s+disk_size: 10G\n\s+memory: 256M\n\s+vcpus: 1\n\s+install:\n\s+os: noop\+default\n\s+extra_disks:\n\s+- 2G\n\s+- 3G\n$/);
+		assert.match(await readFile(join(root, 'etc/bind/db.farm'), 'utf8'), /^web1\.vm\tIN\tA\t10\.10\.1\.2$/m);
+		assert.match(await readFile(join(root, 'etc/dhcp/dhcpd.d/ganeti-wizard.conf'), 'utf8'), /^host web1\.vm\.farm \{$/m);
+		const plan = await at('plan', '--detailed-exitcode');
+		assert.equal(plan.code, 0, plan.stdout);
+	});
+
+	await t.test('vm remove: without --yes (no terminal) nothing changes; with it the VM leaves the site, the zones and dhcpd.conf', async () => {
+		const before = await digest();
+		const preview = await at('vm', 'remove', 'web1');
+		assert.equal(preview.code, 0, preview.stderr);
+		assert.match(preview.stdout, /^\s+- instance web1$/m);
+		assert.deepEqual(await digest(), before);
+		const removed = await at('vm', 'remove', 'web1', '--yes');
+		assert.equal(removed.code, 0, removed.stdout + removed.stderr);
+		assert.match(removed.stdout, /✓ done remove instance web1\.vm\.farm and its disks \(gnt-instance remove\)/);
+		assert.doesNotMatch(await readFile(join(root, 'etc/bind/db.farm'), 'utf8'), /web1/);
+		assert.doesNotMatch(await readFile(join(root, 'etc/dhcp/dhcpd.d/ganeti-wizard.conf'), 'utf8'), /web1/);
+		assert.doesNotMatch(await savedText(), /web1/);
+		// Added back, it is no removal any more: apply must not take it out again.
+		const back = await at('vm', 'add', 'web1', '--os', 'noop+default', '--yes');
+		assert.equal(back.code, 0, back.stdout + back.stderr);
+		assert.doesNotMatch(back.stdout, /remove instance web1/);
+		assert.deepEqual((JSON.parse(await readFile(join(state, 'site.json'), 'utf8')) as {removals: string[]}).removals, []);
+	});
+});
