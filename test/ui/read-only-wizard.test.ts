@@ -40,7 +40,7 @@ test('the wizard writes only the answers before a confirmation: questions, summa
 		const saved = JSON.parse(readFileSync(join(state, 'site.json'), 'utf8')) as Record<string, unknown>;
 		const {answers, ...rest} = saved as {answers: Record<string, unknown>};
 		// The settings file's own empty frame, and nothing else: no recipe imported, no values generated.
-		assert.deepEqual(rest, {version: 2, generated: {macs: {}, addresses: {}}, serials: {}});
+		assert.deepEqual(rest, {version: 2, generated: {macs: {}, addresses: {}}, serials: {}, removals: []});
 		assert.ok(Object.keys(answers).length > 0, 'the answers given are kept');
 	} finally {
 		terminal.close();
