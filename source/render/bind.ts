@@ -41,14 +41,17 @@ export function forwarders(inventory: Inventory, resolvers: string[]): string[] 
 
 const list = (items: string[]): string => `{ ${items.map(item => `${item};`).join(' ')} }`;
 
-export function renderNamedOptions(inventory: Inventory, resolvers: string[]): string {
+/**
+ * The options statements that make a named the private name server, one tab
+ * in, each a line: listen on the private addresses only (`why` says so in a
+ * comment), queries and recursion for the private networks only, no
+ * transfers, forwarding to the host's upstream servers, DNSSEC validation.
+ */
+export function privateServerOptions(inventory: Inventory, resolvers: string[], why: string): string[] {
 	const acl = list(['localhost', ...clientNetworks(inventory)]);
 	const upstream = forwarders(inventory, resolvers);
 	const lines = [
-		'options {',
-		'\tdirectory "/var/cache/bind";',
-		'',
-		'\t// Only the private addresses: never answer on a public one.',
+		`\t// Only the private addresses: ${why}.`,
 		`\tlisten-on port 53 ${list(listenAddresses(inventory))};`,
 		'\tlisten-on-v6 { none; };',
 		`\tallow-query ${acl};`,
@@ -56,13 +59,14 @@ export function renderNamedOptions(inventory: Inventory, resolvers: string[]): s
 		'\tallow-transfer { none; };',
 		'',
 	];
-	if (upstream.length > 0) {
-		lines.push('\t// Names outside the private zone: ask these first, then the root servers.');
-		lines.push(`\tforwarders ${list(upstream)};`, '\tforward first;', '');
-	} else {
-		lines.push('\t// No forwarders known: names outside the private zone are resolved from the root servers.', '');
-	}
-	lines.push('\tdnssec-validation auto;', '};');
+	if (upstream.length > 0) lines.push('\t// Names outside the private zone: ask these first, then the root servers.', `\tforwarders ${list(upstream)};`, '\tforward first;', '');
+	else lines.push('\t// No forwarders known: names outside the private zone are resolved from the root servers.', '');
+	lines.push('\tdnssec-validation auto;');
+	return lines;
+}
+
+export function renderNamedOptions(inventory: Inventory, resolvers: string[]): string {
+	const lines = ['options {', '\tdirectory "/var/cache/bind";', '', ...privateServerOptions(inventory, resolvers, 'never answer on a public one'), '};'];
 	return `${header('Options of the private name server')}\n${lines.join('\n')}\n`;
 }
 

@@ -7,10 +7,15 @@ export type ARecord = {fqdn: string; address: string};
 
 const aLine = /^(\S*)\s+(?:\d+[smhdw]?\s+)?(?:IN\s+)?(?:\d+[smhdw]?\s+)?A\s+(\d+\.\d+\.\d+\.\d+)\s*(?:;.*)?$/i;
 
-export function parseARecords(text: string, zone: string): ARecord[] {
+/**
+ * Each line of a zone file that `pattern` matches, with its owner made
+ * absolute: a blank owner is the previous line's (RFC 1035 section 5.1),
+ * "@" the origin, a relative name under $ORIGIN (the zone until one says
+ * otherwise). Comment lines are skipped.
+ */
+function* recordLines(text: string, zone: string, pattern: RegExp): Generator<{owner: string; match: RegExpExecArray; origin: string}> {
 	let origin = zone;
 	let previous = zone;
-	const records: ARecord[] = [];
 	for (const raw of text.split('\n')) {
 		const line = raw.replace(/\r$/, '');
 		if (/^\s*;/.test(line)) continue;
@@ -19,7 +24,7 @@ export function parseARecords(text: string, zone: string): ARecord[] {
 			origin = directive[1]!.replace(/\.$/, '');
 			continue;
 		}
-		const match = aLine.exec(line);
+		const match = pattern.exec(line);
 		if (!match) {
 			const owner = /^([^\s;$]\S*)/.exec(line);
 			if (owner) previous = absolute(owner[1]!, origin);
@@ -27,9 +32,13 @@ export function parseARecords(text: string, zone: string): ARecord[] {
 		}
 		const owner = match[1] ? absolute(match[1], origin) : previous;
 		previous = owner;
-		records.push({fqdn: owner.toLowerCase(), address: match[2]!});
+		yield {owner, match, origin};
 	}
-	return records;
+}
+
+/** The A records of a zone file, owners absolute and lower-case. */
+export function parseARecords(text: string, zone: string): ARecord[] {
+	return [...recordLines(text, zone, aLine)].map(({owner, match}) => ({fqdn: owner.toLowerCase(), address: match[2]!}));
 }
 
 function absolute(name: string, origin: string): string {
@@ -74,28 +83,10 @@ const ptrLine = /^(\S*)\s+(?:\d+[smhdw]?\s+)?(?:IN\s+)?(?:\d+[smhdw]?\s+)?PTR\s+
  * are no full address (a classless delegation's names) are left out.
  */
 export function parsePtrRecords(text: string, zone: string): PtrRecord[] {
-	let origin = zone;
-	let previous = zone;
 	const records: PtrRecord[] = [];
-	for (const raw of text.split('\n')) {
-		const line = raw.replace(/\r$/, '');
-		if (/^\s*;/.test(line)) continue;
-		const directive = /^\$ORIGIN\s+(\S+)/i.exec(line);
-		if (directive) {
-			origin = directive[1]!.replace(/\.$/, '');
-			continue;
-		}
-		const match = ptrLine.exec(line);
-		if (!match) {
-			const owner = /^([^\s;$]\S*)/.exec(line);
-			if (owner) previous = absolute(owner[1]!, origin);
-			continue;
-		}
-		const owner = match[1] ? absolute(match[1], origin) : previous;
-		previous = owner;
+	for (const {owner, match, origin} of recordLines(text, zone, ptrLine)) {
 		const reversed = /^((?:\d{1,3}\.){3}\d{1,3})\.in-addr\.arpa$/i.exec(owner);
-		if (!reversed) continue;
-		records.push({address: reversed[1]!.split('.').reverse().join('.'), fqdn: absolute(match[2]!, origin).toLowerCase()});
+		if (reversed) records.push({address: reversed[1]!.split('.').reverse().join('.'), fqdn: absolute(match[2]!, origin).toLowerCase()});
 	}
 	return records;
 }

@@ -1,5 +1,6 @@
 // Checksums of every file under a folder, to prove a run changed no byte.
 import {createHash} from 'node:crypto';
+import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {lstat, readFile, readdir, readlink} from 'node:fs/promises';
 import {join, relative} from 'node:path';
 
@@ -18,4 +19,18 @@ export async function treeDigest(root: string, ignore: string[] = []): Promise<M
 	}
 	await walk(root);
 	return digests;
+}
+
+/** Every file under a folder with its text, by path relative to it: what two runs wrote, to compare. */
+export function treeFiles(root: string): Map<string, string> {
+	const found = new Map<string, string>();
+	const walk = (directory: string) => {
+		for (const name of readdirSync(directory)) {
+			const path = join(directory, name);
+			if (statSync(path).isDirectory()) walk(path);
+			else found.set(relative(root, path), readFileSync(path, 'utf8'));
+		}
+	};
+	walk(root);
+	return found;
 }

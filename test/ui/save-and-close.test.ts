@@ -5,28 +5,17 @@
 // rehearsal's files and commands are and how to do it for real, once; the
 // recipe replayed into a fresh folder gives the same files.
 import assert from 'node:assert/strict';
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {join, relative} from 'node:path';
+import {join} from 'node:path';
 import {test} from 'node:test';
 import {parse} from 'yaml';
 import {cliPath, runCli, seedRecipe} from '../support/cli.js';
 import {need} from '../support/need.js';
 import {tick} from './support/ink.js';
 import {Terminal} from './support/terminal.js';
+import {treeFiles} from '../support/tree.js';
 
-function files(root: string): Map<string, string> {
-	const found = new Map<string, string>();
-	const walk = (directory: string) => {
-		for (const name of readdirSync(directory)) {
-			const path = join(directory, name);
-			if (statSync(path).isDirectory()) walk(path);
-			else found.set(relative(root, path), readFileSync(path, 'utf8'));
-		}
-	};
-	walk(root);
-	return found;
-}
 
 const count = (text: string, part: string) => text.split(part).length - 1;
 
@@ -95,8 +84,8 @@ test('save as recipe in a rehearsal, then run it: the replay command, the pinned
 		const fresh = join(scratch, 'fresh');
 		const replayed = await runCli(['apply', '--recipe', saved, '--root', fresh, '--state-dir', join(scratch, 'fresh-state'), '--yes']);
 		assert.equal(replayed.code, 0, replayed.stderr);
-		const expected = files(root);
-		const got = files(fresh);
+		const expected = treeFiles(root);
+		const got = treeFiles(fresh);
 		assert.deepEqual([...got.keys()].sort(), [...expected.keys()].sort());
 		for (const [path, content] of expected) assert.equal(got.get(path), content, path);
 	} finally {

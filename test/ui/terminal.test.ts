@@ -3,27 +3,16 @@
 // a restart that finishes from the resume screen; the rehearsal folder then
 // holds what an unattended `apply --root` of the same recipe writes.
 import assert from 'node:assert/strict';
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {join, relative} from 'node:path';
+import {join} from 'node:path';
 import {test} from 'node:test';
 import {cliPath, runCli, seedRecipe} from '../support/cli.js';
 import {need} from '../support/need.js';
 import {tick} from './support/ink.js';
 import {Terminal} from './support/terminal.js';
+import {treeFiles} from '../support/tree.js';
 
-function files(root: string): Map<string, string> {
-	const found = new Map<string, string>();
-	const walk = (directory: string) => {
-		for (const name of readdirSync(directory)) {
-			const path = join(directory, name);
-			if (statSync(path).isDirectory()) walk(path);
-			else found.set(relative(root, path), readFileSync(path, 'utf8'));
-		}
-	};
-	walk(root);
-	return found;
-}
 
 test('the wizard in a terminal: questions, plans, q in the middle, resume, checkpoint; same files as apply --root', {timeout: 600_000}, async t => {
 	if (!need(['tmux'], t)) return;
@@ -81,8 +70,8 @@ test('the wizard in a terminal: questions, plans, q in the middle, resume, check
 		const unattendedRoot = join(scratch, 'unattended');
 		const unattended = await runCli(['apply', '--recipe', seedRecipe, '--root', unattendedRoot, '--state-dir', join(scratch, 'unattended-state'), '--yes']);
 		assert.equal(unattended.code, 0, unattended.stderr);
-		const interactive = files(root);
-		const expected = files(unattendedRoot);
+		const interactive = treeFiles(root);
+		const expected = treeFiles(unattendedRoot);
 		assert.deepEqual([...interactive.keys()].sort(), [...expected.keys()].sort());
 		for (const [path, content] of expected) assert.equal(interactive.get(path), content, path);
 		const commands = (directory: string) => readFileSync(join(directory, 'commands.sh'), 'utf8').split('\n').filter(line => !line.startsWith('#'));
