@@ -31,66 +31,76 @@ const flagDefinitions = {
 	mac: {type: 'string'},
 } as const;
 
-const cli = meow(
-	`
-	Usage
-	  $ ganeti-wizard [command] [options]
+const cli = readCommandLine();
 
-	Commands
-	  (none)    the interactive wizard (a full-screen TUI; --plain for line prompts)
-	  plan      list every change, step by step, and what is already in place
-	  apply     make the changes; with --yes, unattended
-	  status    show saved progress
-	  help      this text (also --help, -h)
-	  vm list   the site's VMs: address, MAC, Ganeti's state, whether DNS and DHCP agree
-	  vm add NAME  add a VM to the saved site and apply it (--yes; without it: a preview)
-	  vm remove NAME  remove a VM (gnt-instance remove), then its DNS and DHCP entries
-	            (--yes, or type its name)
-	  doctor    every drift between Ganeti, the zones and dhcpd's entries, with its fix
-	            (exit 0 none, 1 drift)
-	  changes   everything the wizard changed here, files as diffs (--json)
-	  undo      reverse those changes, newest first; asks unless --yes
-	            (--dry-run shows the plan; --purge-packages also removes the
-	            packages it installed)
+/** meow's parse of the command line; what it refuses (a flag given twice) is one usage line, exit 2. */
+function readCommandLine() {
+	try {
+		return meow(
+			`
+			Usage
+			  $ ganeti-wizard [command] [options]
 
-	Options
-	  --recipe FILE     the site recipe (YAML)
-	  --root DIR        rehearse under DIR: files are written there, commands only
-	                    recorded; "--root /" acts on this host for real
-	  --state-dir DIR   saved progress, transcript and backups
-	                    (default /var/lib/ganeti-wizard for real runs, DIR-state for rehearsals)
-	  --yes             unattended: ask nothing, stop at checkpoints
-	  --confirm ID      the operator finished checkpoint ID (repeatable)
-	  --json            plan/status as JSON
-	  --detailed-exitcode  plan: exit 0 with no changes, 2 with changes pending
-	  --plain           line-mode prompts (serial consoles, screen readers, TERM=dumb)
-	  --dry-run         undo: show what it would reverse, change nothing
-	  --purge-packages  undo: also remove the packages the wizard installed
-	  vm add: --iso PATH or --os NAME+VARIANT, --memory 512M, --vcpus 1, --disk 10G,
-	          --disk-template T, --extra-disk SIZE (repeatable), --address IP, --mac MAC
-	  --help, -h, --version
+			Commands
+			  (none)    the interactive wizard (a full-screen TUI; --plain for line prompts)
+			  plan      list every change, step by step, and what is already in place
+			  apply     make the changes; with --yes, unattended
+			  status    show saved progress
+			  help      this text (also --help, -h)
+			  vm list   the site's VMs: address, MAC, Ganeti's state, whether DNS and DHCP agree
+			  vm add NAME  add a VM to the saved site and apply it (--yes; without it: a preview)
+			  vm remove NAME  remove a VM (gnt-instance remove), then its DNS and DHCP entries
+			            (--yes, or type its name)
+			  doctor    every drift between Ganeti, the zones and dhcpd's entries, with its fix
+			            (exit 0 none, 1 drift)
+			  changes   everything the wizard changed here, files as diffs (--json)
+			  undo      reverse those changes, newest first; asks unless --yes
+			            (--dry-run shows the plan; --purge-packages also removes the
+			            packages it installed)
 
-	A state directory holds one site. The first apply --recipe FILE imports it;
-	after that every command works on the saved site without --recipe. With no
-	recipe, no root and no saved site, the bundled seed recipe (gcc-compile-farm)
-	is rehearsed into ./rehearsal. As root, --recipe alone acts on this host, and
-	with nothing given the site saved in /var/lib/ganeti-wizard is used.
-	plan, status, changes, undo --dry-run, vm list, doctor and help never write anything.
+			Options
+			  --recipe FILE     the site recipe (YAML)
+			  --root DIR        rehearse under DIR: files are written there, commands only
+			                    recorded; "--root /" acts on this host for real
+			  --state-dir DIR   saved progress, transcript and backups
+			                    (default /var/lib/ganeti-wizard for real runs, DIR-state for rehearsals)
+			  --yes             unattended: ask nothing, stop at checkpoints
+			  --confirm ID      the operator finished checkpoint ID (repeatable)
+			  --json            plan/status as JSON
+			  --detailed-exitcode  plan: exit 0 with no changes, 2 with changes pending
+			  --plain           line-mode prompts (serial consoles, screen readers, TERM=dumb)
+			  --dry-run         undo: show what it would reverse, change nothing
+			  --purge-packages  undo: also remove the packages the wizard installed
+			  vm add: --iso PATH or --os NAME+VARIANT, --memory 512M, --vcpus 1, --disk 10G,
+			          --disk-template T, --extra-disk SIZE (repeatable), --address IP, --mac MAC
+			  --help, -h, --version
 
-	Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting for the operator,
-	4 quit the interactive wizard (q or Ctrl-C) to resume later,
-	5 undone, but files someone changed after the wizard were kept.
-`,
-	{
-		importMeta: import.meta,
-		flags: flagDefinitions,
-		// Unknown flags, help and version are ours to report: one line, and
-		// help anywhere on the line (meow only sees a lone --help).
-		allowUnknownFlags: true,
-		autoHelp: false,
-		autoVersion: false,
-	},
-);
+			A state directory holds one site. The first apply --recipe FILE imports it;
+			after that every command works on the saved site without --recipe. With no
+			recipe, no root and no saved site, the bundled seed recipe (gcc-compile-farm)
+			is rehearsed into ./rehearsal. As root, --recipe alone acts on this host, and
+			with nothing given the site saved in /var/lib/ganeti-wizard is used.
+			plan, status, changes, undo --dry-run, vm list, doctor and help never write anything.
+
+			Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting for the operator,
+			4 quit the interactive wizard (q or Ctrl-C) to resume later,
+			5 undone, but files someone changed after the wizard were kept.
+		`,
+			{
+				importMeta: import.meta,
+				flags: flagDefinitions,
+				// Unknown flags, help and version are ours to report: one line, and
+				// help anywhere on the line (meow only sees a lone --help).
+				allowUnknownFlags: true,
+				autoHelp: false,
+				autoVersion: false,
+			},
+		);
+	} catch (error) {
+		process.stderr.write(`ganeti-wizard: ${String((error as Error).message ?? error).replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}; see ganeti-wizard --help\n`);
+		process.exit(2);
+	}
+}
 
 /** The flags that take a value, and what that value is. */
 const valuedFlags: Record<string, string> = {
@@ -127,7 +137,7 @@ function usageProblem(argv: string[], parsedFlags: Record<string, unknown>): str
 		const [name, value] = argv[index]!.split(/=(.*)/s, 2) as [string, string | undefined];
 		const what = valuedFlags[name];
 		if (what === undefined) continue;
-		const given = argv[index]!.includes('=') ? value : index + 1 < end && !argv[index + 1]!.startsWith('-') ? argv[index + 1] : undefined;
+		const given = argv[index]!.includes('=') ? value : index + 1 < end && !/^-(?!\d)/.test(argv[index + 1]!) ? argv[index + 1] : undefined;
 		if (given === undefined || given.trim() === '') return `${name} needs a value (${what}); see ganeti-wizard --help`;
 	}
 	// Spellings the scan above does not see (--stateDir=).

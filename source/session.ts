@@ -4,7 +4,7 @@
 // folder), its progress, and its inventory. Opened read-only, nothing is
 // created or written: plan, status and the wizard's screens before a
 // confirmation use that.
-import {existsSync} from 'node:fs';
+import {existsSync, statSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
@@ -84,6 +84,9 @@ export function resolveLocation(options: Pick<SessionOptions, 'recipe' | 'root' 
 	const root = resolve(options.root ?? (options.recipe === undefined || !isRoot ? defaultRehearsalRoot : '/'));
 	const stateDir = resolve(options.stateDir ?? (root === '/' ? realStateDir : `${root}-state`));
 	if (root === '/' && !isRoot) throw new UsageError('acting on this host (--root /) needs root; run as root, or pass --root DIR to rehearse into a folder');
+	for (const [flag, path] of [['--root', root], ['--state-dir', stateDir]] as const) {
+		if (existsSync(path) && !statSync(path).isDirectory()) throw new UsageError(`${flag}: "${path}" is a file, not a folder; give a folder (it is made if missing)`);
+	}
 	const builtInDefault = options.recipe === undefined && options.root === undefined && !hasSite(stateDir);
 	return {root, stateDir, builtInDefault};
 }

@@ -165,12 +165,21 @@ async function add(flags: CommandFlags, name: string, vmFlags: VmFlags): Promise
 	}
 
 	const edited = {recipe, origin: saved.path, text};
+	// The refusals apply would make (the instance policy, the volume group's free space), named by the flag.
+	const opened = async (readOnly: boolean): Promise<Session> => {
+		try {
+			return await openSession({...flags, unattended: true, readOnly, preflight: true}, edited);
+		} catch (error) {
+			if (!(error instanceof RecipeError)) throw error;
+			throw new UsageError(error.problems.map(problem => flagProblem(problem, names.length, names)).join('\n'));
+		}
+	};
 	if (!flags.yes) {
-		await preview(await openSession({...flags, unattended: true, readOnly: true}, edited), 'vm add');
+		await preview(await opened(true), 'vm add');
 		process.stdout.write('Nothing changed yet: run the same command with --yes to make these changes.\n');
 		return 0;
 	}
-	return applySession(await openSession({...flags, unattended: true}, edited), flags);
+	return applySession(await opened(false), flags);
 }
 
 async function remove(flags: CommandFlags, name: string): Promise<number> {
@@ -193,8 +202,9 @@ async function remove(flags: CommandFlags, name: string): Promise<number> {
 		const typed = await prompt.question(`${instance.fqdn} and its disks will be deleted. Type ${instance.name} to remove it (anything else keeps it): `);
 		prompt.close();
 		if (typed.trim() !== instance.name) {
+			// As undo: a removal not confirmed is no success.
 			process.stdout.write(`Kept ${instance.fqdn}: nothing changed.\n`);
-			return 0;
+			return 1;
 		}
 	}
 	return applySession(await openSession({...flags, unattended: true}, edited), flags);

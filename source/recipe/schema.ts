@@ -7,9 +7,9 @@ import {isIpv4, isIpv4Cidr} from '../inventory/addresses.js';
 const ipv4 = z.string().refine(isIpv4, 'is not an IPv4 address (e.g. 10.10.0.20)');
 const cidr = z.string().refine(isIpv4Cidr, 'is not an IPv4 network in CIDR form with the host bits zero (e.g. 10.10.1.0/24)');
 const hostLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const dnsName = z
-	.string()
-	.refine(value => value.split('.').every(label => hostLabel.test(label)), 'is not a DNS name (lowercase letters, digits and "-", dot-separated, e.g. rodo1.osm)');
+/** A dot-separated DNS name; `example` fits the field (a zone, a domain, an instance name). */
+const dnsName = (example: string) =>
+	z.string().refine(value => value.split('.').every(label => hostLabel.test(label)), `is not a DNS name (lowercase letters, digits and "-", dot-separated, e.g. ${example})`);
 const label = z.string().regex(hostLabel, 'is not a single DNS label (lowercase letters, digits and "-", e.g. gcc20)');
 /**
  * Whether `name` may name an LVM volume group, by lvm(8) VALID NAMES: only
@@ -66,9 +66,9 @@ const network = z.strictObject({
 });
 
 const dns = z.strictObject({
-	zone: dnsName,
-	nodes_domain: dnsName.default('node'),
-	vms_domain: dnsName.default('vm'),
+	zone: dnsName('internal'),
+	nodes_domain: dnsName('node').default('node'),
+	vms_domain: dnsName('vm').default('vm'),
 	forwarders: z.array(ipv4).default([]),
 	ttl: z.string().regex(/^[0-9]+[smhdw]?$/, 'is not a TTL (e.g. 1h or 3600)').default('1h'),
 });
@@ -95,7 +95,7 @@ const drbd = z.strictObject({
 });
 
 const cluster = z.strictObject({
-	name: dnsName,
+	name: dnsName('cluster'),
 	address: ipv4,
 	hypervisor: z.enum(hypervisors, 'is not a hypervisor Ganeti knows (kvm, xen-pvm, xen-hvm or fake)'),
 	hypervisor_parameters: z.record(z.string(), z.string()).default({}),
@@ -119,7 +119,7 @@ const install = z.union(
 );
 
 const instance = z.strictObject({
-	name: dnsName,
+	name: dnsName('rodo1.osm'),
 	disk_template: z.enum(diskTemplates, 'is not a disk template (plain, drbd, file, sharedfile or diskless)'),
 	disk_size: size,
 	memory: size,

@@ -4,9 +4,11 @@
 // of a record does not grow with the site. Small settings (recipe, answers,
 // generated values, serials) live in the site's settings beside it.
 import {createHash, randomBytes} from 'node:crypto';
+import {join} from 'node:path';
+import {RecipeError} from '../errors.js';
 import type {Action, ActionStatus} from '../actions/action.js';
 import type {Generated} from '../inventory/inventory.js';
-import {Journal, readJournal, type Change, type Inverse, type JournalRecord} from '../site/journal.js';
+import {Journal, journalBytes, journalName, readJournal, type Change, type Inverse, type JournalRecord} from '../site/journal.js';
 import {metered} from '../site/bookkeeping.js';
 import {SiteSettings, type SavedRecipe} from '../site/settings.js';
 
@@ -57,7 +59,12 @@ export class Progress {
 		this.node = options.node ?? 'local';
 		this.settings = options.readOnly ? SiteSettings.read(directory) : SiteSettings.open(directory);
 		this.journal = options.readOnly ? undefined : new Journal(directory);
-		for (const record of readJournal(directory)) this.replay(record);
+		const records = readJournal(directory);
+		// A site is saved with the first record: a journal beside it that yields none was cut or overwritten.
+		if (records.length === 0 && this.settings.recipe && journalBytes(directory) > 0) {
+			throw new RecipeError(['holds no record the wizard can read, though a site is saved beside it: it is damaged; restore it from a backup (progress, changes and undo depend on it)'], join(directory, journalName));
+		}
+		for (const record of records) this.replay(record);
 	}
 
 	/** Progress to look at: plan, status and the wizard's screens before a confirmation. Writes nothing. */

@@ -3,7 +3,7 @@
 // ahead, and its end record follows it there. Each record names the run, the time, the node and the action, what it
 // changes and what would reverse it. Progress is replayed from it; undo and
 // `changes` read it. Appending costs the same whatever the size of the site.
-import {closeSync, existsSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync} from 'node:fs';
+import {closeSync, existsSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import type {ActionStatus, Probe} from '../actions/action.js';
 
@@ -43,6 +43,12 @@ export type JournalRecord =
 	 * a start over, statuses before it no longer count.
 	 */
 	| (Stamp & {type: 'undone'; kept: string[]});
+
+/** The journal's size in bytes (0 when there is none). */
+export function journalBytes(directory: string): number {
+	const path = join(directory, journalName);
+	return existsSync(path) ? statSync(path).size : 0;
+}
 
 /** Reads every record; a last line torn by a kill -9 mid-write is ignored. */
 export function readJournal(directory: string): JournalRecord[] {

@@ -1,7 +1,7 @@
 // The built command line: help, version, exit codes, one-line errors for every
 // bad recipe of the corpus, the built-in default rehearsal, JSON shapes.
 import assert from 'node:assert/strict';
-import {mkdtemp, readFile, readdir, rm, stat} from 'node:fs/promises';
+import {mkdtemp, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {after, before, test} from 'node:test';
@@ -54,6 +54,16 @@ test('usage errors exit 2 with one line', async () => {
 	assert.equal(unknownFlag.code, 2);
 	assert.equal(unknownFlag.stderr, 'ganeti-wizard: unknown option --recipie; see ganeti-wizard --help\n');
 	assert.equal((await runCli(['plan', '-x'])).stderr, 'ganeti-wizard: unknown option -x; see ganeti-wizard --help\n');
+	// A flag given twice, a file where a folder goes: one line, before anything is read or written.
+	const twice = await runCli(['plan', '--root', join(work, 'a'), '--root', join(work, 'b')]);
+	assert.deepEqual([twice.code, twice.stderr], [2, 'ganeti-wizard: The flag --root can only be set once; see ganeti-wizard --help\n']);
+	for (const flag of ['--state-dir', '--root']) {
+		const file = join(work, `a-file-for${flag}`);
+		await writeFile(file, '');
+		const run = await runCli(['plan', '--recipe', seedRecipe, '--root', flag === '--root' ? file : join(work, 'r'), '--state-dir', flag === '--state-dir' ? file : join(work, 's')]);
+		assert.equal(run.code, 2, run.stderr);
+		assert.equal(run.stderr, `ganeti-wizard: ${flag}: "${file}" is a file, not a folder; give a folder (it is made if missing)\n`);
+	}
 });
 
 test('a flag missing its value is a usage error naming the flag, before anything is written', async () => {

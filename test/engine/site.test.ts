@@ -58,6 +58,15 @@ test('a damaged site.json or journal line: one line naming the file and the fix,
 	assert.equal((await at('apply', '--recipe', seedRecipe, '--yes')).code, 0);
 	await writeFile(join(state, 'journal.jsonl'), `null\n${await readFile(join(state, 'journal.jsonl'), 'utf8')}`);
 	assert.equal((await at('plan')).code, 0, 'a journal line that is not a record carries nothing and is skipped');
+	// Cut to a torn first line: the site saved beside it says records were there; changes and undo would see none.
+	const whole = await readFile(join(state, 'journal.jsonl'), 'utf8');
+	await writeFile(join(state, 'journal.jsonl'), whole.slice(0, 100).replace(/^null\n/, ''));
+	for (const command of [['changes'], ['undo', '--yes'], ['plan']]) {
+		const cut = await at(...command);
+		assert.equal(cut.code, 2, `${command.join(' ')}: ${cut.stdout}${cut.stderr}`);
+		assert.match(cut.stderr.trim(), /^ganeti-wizard: .*journal\.jsonl: holds no record the wizard can read, though a site is saved beside it: it is damaged; restore it from a backup/);
+	}
+	await writeFile(join(state, 'journal.jsonl'), whole);
 	await writeFile(join(state, 'site.json'), '{"version": 2, "recipe": ');
 	const run = await at('plan');
 	assert.equal(run.code, 2);

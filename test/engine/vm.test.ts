@@ -38,11 +38,15 @@ test('vm commands on a rehearsed lab site', async t => {
 			[['vm', 'add', 'Web_1', '--os', 'noop+default', '--yes'], /^ganeti-wizard: NAME: "Web_1" is not a DNS name/],
 			[['vm', 'remove', 'web9', '--yes'], /^ganeti-wizard: NAME: "web9" is not a VM of the site/],
 			[['vm', 'start'], /^ganeti-wizard: unknown vm subcommand "start"/],
+			// The refusals apply makes, named by the flag: the instance policy gnt-cluster init sets (at most 8 vcpus, 32G).
+			[['vm', 'add', 'web9', '--os', 'noop+default', '--vcpus', '9', '--memory', '33G', '--yes'], /^ganeti-wizard: [^\n]*--vcpus: 9 is above the cluster's instance policy maximum of 8[^\n]*\nganeti-wizard: [^\n]*--memory: "33G"/],
+			[['vm', 'add', 'web9', '--os', 'noop+default', '--vcpus', '9'], /--vcpus: 9 is above the cluster's instance policy maximum of 8/],
 		];
 		for (const [args, expected] of cases) {
 			const run = await at(...args);
 			assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
-			assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+			// One line per problem: as many as the expected lines.
+			assert.equal(run.stderr.trim().split('\n').length, 1 + (expected.source.match(/\\nganeti-wizard/g)?.length ?? 0), run.stderr);
 			assert.match(run.stderr, expected);
 		}
 		assert.deepEqual(await digest(), before);
