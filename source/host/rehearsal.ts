@@ -50,6 +50,9 @@ export class RehearsalHost extends FilesUnderRoot implements Host {
 		this.transcript.command(argv, 'recorded, not run (rehearsal)');
 		const committed = gitCommitDirectory(argv);
 		if (committed) await this.keepCommitted(committed);
+		// Undo's removal of a repository the wizard made: nothing is committed there any more.
+		const archived = archivedRepository(argv);
+		if (archived) await rm(join(this.commitsDir, archived), {recursive: true, force: true});
 		return {exitCode: 0, stdout: '', stderr: ''};
 	}
 
@@ -111,7 +114,10 @@ export class RehearsalHost extends FilesUnderRoot implements Host {
 			const text = await readFile(join(this.stateDir, rehearsalRecordName), 'utf8').catch(() => '');
 			this.entries = new Set();
 			this.started = text.length > 0;
-			for (const match of text.matchAll(/^# action .*\n.*\n/gm)) this.entries.add(match[0]);
+			for (const match of text.matchAll(/^# action (.*)\n(.*)\n/gm)) {
+				this.entries.add(match[0]);
+				forgetUndone(this.entries, match[1]!, match[2]!);
+			}
 		}
 		return this.entries;
 	}
@@ -129,7 +135,35 @@ export class RehearsalHost extends FilesUnderRoot implements Host {
 		await handle.sync();
 		await handle.close();
 		recorded.add(text);
+		forgetUndone(recorded, actionId, quoteArgv(argv));
 	}
+}
+
+/**
+ * An undo's entry ("undo.ID", or "undo.service.NAME" stopping a service)
+ * means what it reversed is no longer in place: the entries it undid are
+ * forgotten, so a later apply records them again, as a real host would run
+ * them again. Undoing a creation (an id ending in ".init" or ".add": a
+ * repository, the cluster, an instance) takes everything done in it along
+ * (its commits, the instance's later changes): the entries of its siblings go too.
+ */
+function forgetUndone(entries: Set<string>, actionId: string, command: string): void {
+	if (!actionId.startsWith('undo.')) return;
+	const undone = actionId.slice('undo.'.length);
+	const service = undone.startsWith('service.') ? undone.slice('service.'.length) : undefined;
+	const within = /\.(init|add)$/.test(undone) ? undone.slice(0, undone.lastIndexOf('.') + 1) : undefined;
+	for (const entry of [...entries]) {
+		const [header = '', line = ''] = entry.split('\n');
+		const id = header.slice('# action '.length);
+		if (id.startsWith('undo.')) continue;
+		if (id === undone || (within !== undefined && id.startsWith(within)) || (service !== undefined && line.startsWith(`service ${service} `) && line !== command)) entries.delete(entry);
+	}
+}
+
+/** The repository that undo's archive-git program (argv: python3 -B PATH DIR ARCHIVE) removes, else undefined. */
+function archivedRepository(argv: string[]): string | undefined {
+	const at = argv.findIndex(part => part.endsWith('/archive-git.py'));
+	return at >= 0 ? argv[at + 1] : undefined;
 }
 
 /** The directory of a `git -C DIR ... commit ...` argv, else undefined. */

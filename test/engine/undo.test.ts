@@ -81,7 +81,8 @@ test('apply then undo: the folder is byte for byte as before, the inverses are r
 	const before = await snapshot(root);
 	const applied = await at(['apply', '--recipe', seedRecipe, '--yes']);
 	assert.equal(applied.code, 0, applied.stderr + applied.stdout);
-	assert.notDeepEqual(await snapshot(root), before, 'the apply changed the folder');
+	const built = await snapshot(root);
+	assert.notDeepEqual(built, before, 'the apply changed the folder');
 	const recordedByApply = await readFile(join(state, 'commands.sh'), 'utf8');
 
 	// Read-only: changes and the dry run write nothing, not even in the state directory.
@@ -126,6 +127,18 @@ test('apply then undo: the folder is byte for byte as before, the inverses are r
 	assert.equal((await readFile(join(state, 'commands.sh'), 'utf8')).slice(recordedByApply.length), recorded, 'a second undo records nothing');
 	assert.deepEqual(await snapshot(root), before);
 	assert.match((await at(['changes'])).stdout, /changed nothing here since the last undo/);
+
+	// apply after undo builds the site again: the same files, and every command recorded again, MACs and addresses alike.
+	const rebuilt = await at(['apply', '--yes']);
+	assert.equal(rebuilt.code, 0, rebuilt.stderr + rebuilt.stdout);
+	const afterUndo = (await readFile(join(state, 'commands.sh'), 'utf8')).slice(recordedByApply.length + recorded.length);
+	// Packages stay without --purge-packages: installing them (and dpkg's repair before it) is not recorded again.
+	const stayed = ['host.dpkg-configure', 'host.packages'];
+	assert.deepEqual(entries(afterUndo), entries(recordedByApply).filter(([id]) => !stayed.includes(id)), 'the rebuild records what the first apply recorded, in order');
+	// The same files, the zones but for their serial: a zone made again gets a higher one, as secondaries and caches need.
+	const rebuiltFiles = (await snapshot(root)).files;
+	assert.deepEqual([...rebuiltFiles.keys()], [...built.files.keys()], 'the same files as the first apply');
+	for (const [path, digest] of built.files) if (!/^etc\/bind\/db\./.test(path)) assert.equal(rebuiltFiles.get(path), digest, path);
 });
 
 test('undo killed after a change and before its record, then run again: the same end, each inverse recorded once', async () => {
