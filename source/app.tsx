@@ -91,7 +91,7 @@ export function App({options: given, onExit, flushMs}: Props) {
 		}
 	});
 
-	const keepAnswers = (next: Wizard) => options.keepAnswers?.(playAnswers(next));
+	const keepAnswers = (next: Wizard, nextQuestion?: string) => options.keepAnswers?.(playAnswers(next), nextQuestion);
 	const draft = useMemo(() => (wizard ? playAnswers(wizard) : null), [wizard]);
 
 	const startRun = (recipe: Recipe) =>
@@ -155,9 +155,10 @@ export function App({options: given, onExit, flushMs}: Props) {
 				onAnswer={text => {
 					const next: Wizard = {...wizard, answers: {...wizard.answers, [question.id]: text}};
 					setWizard(next);
-					keepAnswers(next);
 					const after = visibleQuestions(playAnswers(next));
 					const following = after[after.findIndex(entry => entry.id === question.id) + 1];
+					// Where a restart resumes the questions: the next one, none once they lead to the summary.
+					keepAnswers(next, screen.thenSummary ? undefined : following?.id);
 					setScreen(screen.thenSummary || !following ? {name: 'summary'} : {name: 'question', id: following.id, thenSummary: false});
 				}}
 				onBack={index > 0 ? () => setScreen({name: 'question', id: visible[index - 1]!.id, thenSummary: false}) : undefined}
@@ -236,6 +237,9 @@ function firstScreen(options: WizardOptions): Screen {
 const firstQuestion = questions[0]!.id;
 
 function afterOffer(options: WizardOptions): Screen {
+	// Stopped in the middle of the questions (nothing run yet): ask the rest, from where it stopped.
+	const stoppedAt = options.progress?.nextQuestion;
+	if (stoppedAt && questions.some(question => question.id === stoppedAt)) return {name: 'question', id: stoppedAt, thenSummary: false};
 	return options.progress ? {name: 'resume'} : {name: 'question', id: firstQuestion, thenSummary: false};
 }
 

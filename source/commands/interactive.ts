@@ -61,7 +61,8 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 		if (!progress.started && !progress.recipe && Object.keys(progress.answers).length === 0) return null;
 		const recipe = reparseSaved(progress) ?? null;
 		const steps = recipe ? await journalView((await view(recipe)).context) : [];
-		return {recipe, steps, answers: progress.answers, ...(progress.lastRunAt ? {updatedAt: progress.lastRunAt} : {})};
+		const nextQuestion = recipe ? undefined : progress.settings.nextQuestion;
+		return {recipe, steps, answers: progress.answers, ...(nextQuestion ? {nextQuestion} : {}), ...(progress.lastRunAt ? {updatedAt: progress.lastRunAt} : {})};
 	};
 
 	const options: WizardOptions = {
@@ -91,7 +92,7 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 			session.context.signal = io.signal;
 			return runPlan(session.context, io.onEvent, io.decisions);
 		},
-		keepAnswers: answers => new Progress(location().stateDir).setAnswers(answers),
+		keepAnswers: (answers, nextQuestion) => new Progress(location().stateDir).setAnswers(answers, nextQuestion),
 		saveRecipe: async (path, text) => writeFile(path, text, {mode: 0o644}),
 		...(given?.recipe.host.public_address ? {sshTarget: `root@${given.recipe.host.public_address}`} : {}),
 		resumeCommand: ['ganeti-wizard', ...(flags.root ? ['--root', flags.root] : []), ...(flags.stateDir ? ['--state-dir', flags.stateDir] : [])].join(' '),

@@ -98,8 +98,8 @@ export class Progress {
 		return this.settings.answers;
 	}
 
-	setAnswers(answers: Record<string, unknown>): void {
-		this.settings.setAnswers(answers);
+	setAnswers(answers: Record<string, unknown>, nextQuestion?: string): void {
+		this.settings.setAnswers(answers, nextQuestion);
 	}
 
 	get generated(): Generated {

@@ -26,6 +26,8 @@ export type SettingsData = {
 	 * meant to go. A name the recipe lists again is no removal any more.
 	 */
 	removals: string[];
+	/** The question the interactive wizard asks next (its id), while the answers are not all given. */
+	nextQuestion?: string;
 };
 
 export const settingsName = 'site.json';
@@ -72,6 +74,11 @@ export class SiteSettings {
 		return this.data.answers;
 	}
 
+	/** The question the wizard stopped at, when it stopped in the middle of them. */
+	get nextQuestion(): string | undefined {
+		return this.data.nextQuestion;
+	}
+
 	get generated(): Generated {
 		return this.data.generated;
 	}
@@ -97,8 +104,17 @@ export class SiteSettings {
 		this.set('recipe', {path, text, sha256: sha256(text)});
 	}
 
-	setAnswers(answers: Record<string, unknown>): void {
+	/** The answers given so far, and the id of the question to ask next (none once all are given). */
+	setAnswers(answers: Record<string, unknown>, nextQuestion?: string): void {
 		this.set('answers', answers);
+		if (nextQuestion === this.data.nextQuestion) return;
+		if (nextQuestion !== undefined) return this.set('nextQuestion', nextQuestion);
+		// conf stores no undefined: the key goes.
+		metered(() => {
+			const {nextQuestion: _gone, ...rest} = this.data;
+			this.data = rest;
+			this.conf().delete('nextQuestion');
+		});
 	}
 
 	/** Adds newly generated values; values already known are never replaced. */

@@ -21,6 +21,8 @@ export type SavedProgress = {
 	steps: PlannedStep[];
 	/** Answers given so far (a recipe draft), kept by `keepAnswers` when no recipe was saved yet. */
 	answers?: Record<string, unknown>;
+	/** The question the operator stopped at (its id), when the answers are not all given. */
+	nextQuestion?: string;
 	/** When the last run stopped, ISO 8601. */
 	updatedAt?: string;
 };
@@ -49,7 +51,7 @@ export type WizardOptions = {
 	/** Applies the recipe: the CLI opens a session on it and calls runPlan. */
 	run: (recipe: Recipe, io: RunIo) => Promise<RunResult>;
 	/** Keeps the answers given so far with the progress (quitting mid-questions loses nothing). */
-	keepAnswers?: (answers: Record<string, unknown>) => void;
+	keepAnswers?: (answers: Record<string, unknown>, nextQuestion?: string) => void;
 	/** Writes the answers as a recipe file (mode 0644, replacing any file there). */
 	saveRecipe: (path: string, text: string) => Promise<void>;
 	/** `user@host` for the ssh tunnel shown at a VNC checkpoint (default root@<public address or hostname>). */

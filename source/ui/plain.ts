@@ -112,7 +112,12 @@ export async function plainWizard(options: WizardOptions, prompter: Prompter, wr
 	let startOver = false;
 	let goStraight: Recipe | null = null;
 	let review = false;
-	if (options.progress) {
+	// Stopped in the middle of the questions (nothing run yet): ask the rest, from where it stopped.
+	const resumeAt = !options.progress?.recipe ? options.progress?.nextQuestion : undefined;
+	if (options.progress && resumeAt) {
+		write(paint.bold(`Saved answers: the questions go on from where they stopped.`));
+		prefill = (options.progress.answers as Draft | undefined) ?? prefill;
+	} else if (options.progress) {
 		const view = resumeView(options.progress.steps);
 		write(paint.bold('Saved progress'));
 		write(`Done: ${view.done.length ? view.done.map(step => step.title).join(', ') : 'nothing yet'}`);
@@ -136,7 +141,7 @@ export async function plainWizard(options: WizardOptions, prompter: Prompter, wr
 	let wizard = newWizard(prefill, detected);
 	let savedRecipe: string | undefined;
 
-	if (!goStraight && !review) wizard = await askAll(wizard, prompter, write, paint, options);
+	if (!goStraight && !review) wizard = await askAll(wizard, prompter, write, paint, options, resumeAt);
 	for (;;) {
 		let recipe = goStraight;
 		goStraight = null;
@@ -213,14 +218,17 @@ export async function plainWizard(options: WizardOptions, prompter: Prompter, wr
 	}
 }
 
-async function askAll(start: Wizard, prompter: Prompter, write: (line: string) => void, paint: ChalkInstance, options: WizardOptions): Promise<Wizard> {
+/** Asks every question in turn, from the first or from `from` (a question id: where an earlier run stopped). */
+async function askAll(start: Wizard, prompter: Prompter, write: (line: string) => void, paint: ChalkInstance, options: WizardOptions, from?: string): Promise<Wizard> {
 	let wizard = start;
-	for (let index = 0; ; index++) {
+	const first = from ? visibleQuestions(playAnswers(wizard)).findIndex(question => question.id === from) : 0;
+	for (let index = Math.max(0, first); ; index++) {
 		const visible = visibleQuestions(playAnswers(wizard));
 		const question = visible[index];
 		if (!question) return wizard;
 		wizard = await askOne(wizard, question, prompter, write, paint, `(${index + 1}/${visible.length}) `);
-		options.keepAnswers?.(playAnswers(wizard));
+		// Where a restart resumes: the question after this one, none after the last.
+		options.keepAnswers?.(playAnswers(wizard), visibleQuestions(playAnswers(wizard))[index + 1]?.id);
 	}
 }
 
