@@ -53,6 +53,7 @@ function readCommandLine() {
 			            (--yes, or type its name)
 			  doctor    every drift between Ganeti, the zones and dhcpd's entries, with its fix
 			            (exit 0 none, 1 drift)
+			  recipe    print the saved site's recipe (as vm add and vm remove left it)
 			  changes   everything the wizard changed here, files as diffs (--json)
 			  undo      reverse those changes, newest first; asks unless --yes
 			            (--dry-run shows the plan; --purge-packages also removes the
@@ -80,7 +81,7 @@ function readCommandLine() {
 			recipe, no root and no saved site, the bundled seed recipe (gcc-compile-farm)
 			is rehearsed into ./rehearsal. As root, --recipe alone acts on this host, and
 			with nothing given the site saved in /var/lib/ganeti-wizard is used.
-			plan, status, changes, undo --dry-run, vm list, doctor and help never write anything.
+			plan, status, changes, undo --dry-run, vm list, doctor, recipe and help never write anything.
 
 			Exit codes: 0 done, 1 failed, 2 usage or recipe error, 3 waiting for the operator,
 			4 quit the interactive wizard (q or Ctrl-C) to resume later,
@@ -190,10 +191,12 @@ async function main(): Promise<number> {
 		}
 		case 'doctor':
 			return (await import('./commands/doctor.js')).doctor(flags);
+		case 'recipe':
+			return (await import('./commands/recipe.js')).recipe(flags);
 		case undefined:
 			return (await import('./commands/interactive.js')).interactive(flags);
 		default:
-			throw new UsageError(`unknown command "${command}"; use plan, apply, status, vm, doctor, changes, undo or help (see ganeti-wizard --help)`);
+			throw new UsageError(`unknown command "${command}"; use plan, apply, status, vm, doctor, changes, undo, recipe or help (see ganeti-wizard --help)`);
 	}
 }
 

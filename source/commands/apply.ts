@@ -2,7 +2,7 @@
 // run (exit 1), a checkpoint stops it until the operator confirms (exit 3). A
 // rehearsal notes each checkpoint as not done and goes on: nobody installs an
 // OS into a folder.
-import {existsSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {isAbsolute} from 'node:path';
 import {runPlan} from '../runner/run.js';
 import {openSession, realStateDir, type Session} from '../session.js';
@@ -46,8 +46,11 @@ export async function applySession(session: Session, flags: CommandFlags): Promi
 }
 
 /** The recipe file the site came from; none when it came from answers given in the wizard. */
-function recipeFile(session: Session): {recipePath?: string} {
-	return isAbsolute(session.recipePath) && existsSync(session.recipePath) ? {recipePath: session.recipePath} : {};
+function recipeFile(session: Session): {recipePath?: string; edited?: boolean} {
+	if (!isAbsolute(session.recipePath) || !existsSync(session.recipePath)) return {};
+	// vm add and vm remove edit the saved site: the file no longer replays it.
+	const saved = session.progress.recipe?.text;
+	return {recipePath: session.recipePath, ...(saved !== undefined && saved !== readFileSync(session.recipePath, 'utf8') ? {edited: true} : {})};
 }
 
 export function introduction(session: Session): string {

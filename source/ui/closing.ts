@@ -16,6 +16,8 @@ export type RunPlace = {
 	stateDirFlag: boolean;
 	/** The recipe file of this run (--recipe, or where the answers were saved), if there is one. */
 	recipePath?: string;
+	/** The saved site differs from that file (vm add or vm remove edited it): `ganeti-wizard recipe` prints it. */
+	edited?: boolean;
 };
 
 /**
@@ -27,6 +29,13 @@ export type RunPlace = {
 export function afterRun(place: RunPlace): string[] {
 	const recipe = place.recipePath ?? 'FILE';
 	const unnamed = place.recipePath ? '' : ' (FILE: your answers, saved with "Save as recipe")';
+	if (place.mode === 'rehearsal' && place.edited) {
+		const site = ['--root', place.root, ...(place.stateDirFlag ? ['--state-dir', place.stateDir] : [])];
+		return [
+			`Rehearsal: the files are under ${place.root}; the commands a real run would execute are in ${join(place.stateDir, 'commands.sh')}.`,
+			`To do it for real: the site now differs from ${place.recipePath ?? 'its recipe file'}; write it out with ${quoteArgv(['ganeti-wizard', 'recipe', ...site])} > site.yaml, then as root on this host: ${quoteArgv(['ganeti-wizard', 'apply', '--recipe', 'site.yaml', '--root', '/', '--yes'])}`,
+		];
+	}
 	if (place.mode === 'rehearsal') {
 		return [
 			`Rehearsal: the files are under ${place.root}; the commands a real run would execute are in ${join(place.stateDir, 'commands.sh')}.`,

@@ -4,7 +4,7 @@
 // next free address and a MAC of its own in the saved recipe text, whose
 // comments stay; a removal takes it out of the zones and dhcpd.conf.
 import assert from 'node:assert/strict';
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, test} from 'node:test';
@@ -80,6 +80,24 @@ test('vm commands on a rehearsed lab site', async t => {
 		assert.equal(plan.code, 0, plan.stdout);
 	});
 
+	await t.test('the recipe file no longer replays the edited site: the closing lines say so, and recipe prints the site, which replays it', async () => {
+		const added = await at('vm', 'add', 'web2', '--os', 'noop+default', '--yes');
+		assert.equal(added.code, 0, added.stdout + added.stderr);
+		assert.match(added.stdout, new RegExp(`the site now differs from ${labRecipe.replaceAll('.', '\\.')}; write it out with ganeti-wizard recipe --root ${root} --state-dir ${state} > site\\.yaml`));
+		const before = await digest();
+		const printed = await at('recipe');
+		assert.equal(printed.code, 0, printed.stderr);
+		assert.equal(printed.stdout, await savedText(), 'the saved site, comments and all');
+		assert.deepEqual(await digest(), before, 'recipe writes nothing');
+		// Replayed into a fresh folder and site: the same VMs, their generated MACs and addresses alike.
+		const file = join(work, 'site.yaml');
+		await writeFile(file, printed.stdout);
+		const replay = await runCli(['apply', '--recipe', file, '--root', join(work, 'replay'), '--state-dir', join(work, 'replay-state'), '--yes']);
+		assert.equal(replay.code, 0, replay.stdout + replay.stderr);
+		const include = 'etc/dhcp/dhcpd.d/ganeti-wizard.conf';
+		assert.equal(await readFile(join(work, 'replay', include), 'utf8'), await readFile(join(root, include), 'utf8'));
+	});
+
 	await t.test('vm remove: without --yes (no terminal) nothing changes; with it the VM leaves the site, the zones and dhcpd.conf', async () => {
 		const before = await digest();
 		const preview = await at('vm', 'remove', 'web1');
@@ -97,5 +115,6 @@ test('vm commands on a rehearsed lab site', async t => {
 		assert.equal(back.code, 0, back.stdout + back.stderr);
 		assert.doesNotMatch(back.stdout, /remove instance web1/);
 		assert.deepEqual((JSON.parse(await readFile(join(state, 'site.json'), 'utf8')) as {removals: string[]}).removals, []);
+		assert.match(await savedText(), /- name: web2\n/, 'web2, added before, stays');
 	});
 });
