@@ -178,8 +178,24 @@ export async function readCommitted(host: Host, path: string): Promise<string | 
 async function probeInterfaces(host: Host): Promise<Facts['interfaces']> {
 	const result = await host.probe(['ip', '-j', '-4', 'addr', 'show']);
 	if (!result || result.exitCode !== 0) return null;
-	const links = JSON.parse(result.stdout) as Array<{ifname: string; addr_info?: Array<{local: string}>}>;
-	return links.map(link => ({name: link.ifname, addresses: (link.addr_info ?? []).map(info => info.local)}));
+	return parseIpLinks(result.stdout);
+}
+
+/**
+ * `ip -j -4 addr show` -> each interface with its IPv4 addresses, in the
+ * order ip lists them; [] for output that is no such list.
+ */
+export function parseIpLinks(json: string): NonNullable<Facts['interfaces']> {
+	let links: unknown;
+	try {
+		links = JSON.parse(json);
+	} catch {
+		return [];
+	}
+	if (!Array.isArray(links)) return [];
+	return (links as Array<{ifname?: unknown; addr_info?: Array<{family?: unknown; local?: unknown}>}>)
+		.filter(link => typeof link.ifname === 'string')
+		.map(link => ({name: link.ifname as string, addresses: (link.addr_info ?? []).filter(info => info.family === 'inet' && typeof info.local === 'string').map(info => info.local as string)}));
 }
 
 async function probeVolumeGroups(host: Host): Promise<Facts['volumeGroups']> {
@@ -253,18 +269,7 @@ export async function probeHostFacts(host: Host, devices: string[] = []): Promis
 
 /** `ip -j -4 addr show` -> every IPv4 address with its interface. */
 export function parseIpAddresses(json: string): NonNullable<HostFacts['addresses']> {
-	let links: unknown;
-	try {
-		links = JSON.parse(json);
-	} catch {
-		return [];
-	}
-	if (!Array.isArray(links)) return [];
-	return (links as Array<{ifname?: unknown; addr_info?: Array<{family?: unknown; local?: unknown}>}>).flatMap(link =>
-		typeof link.ifname !== 'string'
-			? []
-			: (link.addr_info ?? []).filter(info => info.family === 'inet' && typeof info.local === 'string').map(info => ({interface: link.ifname as string, address: info.local as string})),
-	);
+	return parseIpLinks(json).flatMap(link => link.addresses.map(address => ({interface: link.name, address})));
 }
 
 /**
