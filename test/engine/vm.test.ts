@@ -89,6 +89,11 @@ test('vm commands on a rehearsed lab site', async t => {
 		assert.equal(printed.code, 0, printed.stderr);
 		assert.equal(printed.stdout, await savedText(), 'the saved site, comments and all');
 		assert.deepEqual(await digest(), before, 'recipe writes nothing');
+		const withRecipe = await at('recipe', '--recipe', labRecipe);
+		assert.deepEqual([withRecipe.code, withRecipe.stderr], [2, "ganeti-wizard: recipe prints the saved site's recipe and takes no --recipe; give --root and --state-dir to name the site\n"]);
+		const nowhere = await runCli(['recipe', '--root', root, '--state-dir', join(work, 'no-site')]);
+		assert.equal(nowhere.code, 2);
+		assert.match(nowhere.stderr, /^ganeti-wizard: no site is saved in .*no-site: import one with ganeti-wizard apply --recipe FILE\n$/);
 		// Replayed into a fresh folder and site: the same VMs, their generated MACs and addresses alike.
 		const file = join(work, 'site.yaml');
 		await writeFile(file, printed.stdout);
