@@ -10,7 +10,7 @@ import {join} from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {fromInt, toInt} from '../source/inventory/addresses.js';
 import {buildInventory, type Inventory} from '../source/inventory/inventory.js';
-import {recipeSchema} from '../source/recipe/schema.js';
+import {normaliseRecipe, recipeSchema} from '../source/recipe/schema.js';
 import {renderNamedLocal, renderNamedOptions} from '../source/render/bind.js';
 import {renderDhcpdInclude} from '../source/render/dhcpd.js';
 import {withSerial} from '../source/render/serial.js';
@@ -36,7 +36,7 @@ function inventoryWith(count: number): Inventory {
 		mac: `52:54:00:${[(index >> 16) & 255, (index >> 8) & 255, index & 255].map(byte => byte.toString(16).padStart(2, '0')).join(':')}`,
 		address: fromInt(first + index),
 	}));
-	const recipe = recipeSchema.parse({
+	const recipe = normaliseRecipe(recipeSchema.parse({
 		version: 1,
 		host: {hostname: 'gcc20', public_interface: 'eth0', private_address: '10.10.0.20'},
 		network: {private_range: '10.10.0.0/16', nodes_subnet: '10.10.0.0/24', vms_subnet: '10.10.64.0/18', bridge: {name: 'br0', address: '10.10.64.1'}},
@@ -45,7 +45,7 @@ function inventoryWith(count: number): Inventory {
 		storage: {vg: 'all'},
 		cluster: {name: 'cluster', address: '10.10.0.10', hypervisor: 'kvm', disk_templates: ['plain']},
 		instances,
-	});
+	}));
 	return buildInventory(recipe, {macs: {}, addresses: {}}, () => {
 		throw new Error('every MAC is given');
 	}).inventory;

@@ -39,24 +39,40 @@ const rfc1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 type Owner = {path: string; value: string; description: string};
 const maxFqdnLength = 253;
 
-export function crossCheck(recipe: Recipe): string[] {
+/**
+ * How a recipe names its nodes, for the field paths of its problems:
+ * `host` (host.private_address) or `nodes` (nodes[1].private_address).
+ */
+export type NodesForm = 'host' | 'nodes';
+
+/** A node's field as the recipe wrote it: host.hostname for the one node of host:, nodes[i].name otherwise. */
+function nodeField(form: NodesForm, index: number, field: string): string {
+	return form === 'host' ? `host.${field === 'name' ? 'hostname' : field}` : `nodes[${index}].${field}`;
+}
+
+/**
+ * Every cross-field problem of a recipe, one line each. `form`: how the
+ * recipe wrote its nodes (default: host: for one node, nodes: for more).
+ */
+export function crossCheck(recipe: Recipe, form: NodesForm = recipe.nodes.length === 1 ? 'host' : 'nodes'): string[] {
 	return [
 		...checkSubnets(recipe),
-		...checkHost(recipe),
+		...checkNodes(recipe, form),
+		...checkHost(recipe, form),
 		...checkBridge(recipe),
 		...checkCluster(recipe),
 		...checkDhcpRange(recipe),
 		...checkInstanceAddresses(recipe),
-		...checkUniqueAddresses(recipe),
+		...checkUniqueAddresses(recipe, form),
 		...checkCapacity(recipe),
 		...checkInstanceMacs(recipe),
-		...checkNames(recipe),
-		...checkDns(recipe),
+		...checkNames(recipe, form),
+		...checkDns(recipe, form),
 		...checkDiskTemplates(recipe),
 		...checkStorage(recipe),
 		...checkLoopVolumeGroup(recipe),
-		...checkMasterNetdev(recipe),
-		...checkConsoles(recipe),
+		...checkMasterNetdev(recipe, form),
+		...checkConsoles(recipe, form),
 		...checkIsoBoot(recipe),
 	];
 }
@@ -96,17 +112,48 @@ function hostAddressProblem(field: string, address: string, subnetField: string,
 	return [`${field}: ${quote(address)} is the ${which} address of ${subnetField} (${subnet}); use ${usable}`];
 }
 
-function checkHost({host, network}: Recipe): string[] {
-	const problems = hostAddressProblem('host.private_address', host.private_address, 'network.nodes_subnet', network.nodes_subnet);
-	if (host.public_address && contains(network.private_range, host.public_address)) {
+/**
+ * Names unique, and one master, first: the node where `gnt-cluster init`
+ * runs and the wizard keeps the site (Ganeti has exactly one master; the
+ * others join as master candidates or regular nodes).
+ */
+function checkNodes({nodes}: Recipe, form: NodesForm): string[] {
+	const problems: string[] = [];
+	const firstWithName = new Map<string, number>();
+	nodes.forEach((node, index) => {
+		const earlier = firstWithName.get(node.name);
+		if (earlier === undefined) firstWithName.set(node.name, index);
+		else problems.push(`${nodeField(form, index, 'name')}: ${quote(node.name)} is also nodes[${earlier}]'s; give each node its own name`);
+	});
+	const masterFirst = nodes[0]?.role === 'master';
+	if (!masterFirst) {
+		problems.push(`${nodeField(form, 0, 'role')}: ${quote(nodes[0]?.role)} but the first node is the master (where gnt-cluster init runs and the site is kept); make it role: master or list the master first`);
+	}
+	nodes.forEach((node, index) => {
+		if (index === 0 || node.role !== 'master') return;
 		problems.push(
-			`host.public_address: ${quote(host.public_address)} is inside network.private_range (${network.private_range}), which stays inside this host; correct the address or choose a private range that does not contain it`,
+			masterFirst
+				? `${nodeField(form, index, 'role')}: ${quote(node.role)} but nodes[0] is the master already; a cluster has one master, make this node candidate or regular`
+				: `${nodeField(form, index, 'role')}: ${quote(node.role)} is not the first node; list the master first (where gnt-cluster init runs and the site is kept)`,
 		);
-	}
-	if (host.public_interface === network.bridge.name) {
-		problems.push(`host.public_interface: ${quote(host.public_interface)} is also network.bridge.name, but the VM bridge must be an interface of its own; rename the bridge or correct the public interface`);
-	}
+	});
 	return problems;
+}
+
+function checkHost({nodes, network}: Recipe, form: NodesForm): string[] {
+	return nodes.flatMap((node, index) => {
+		const field = (name: string) => nodeField(form, index, name);
+		const problems = hostAddressProblem(field('private_address'), node.private_address, 'network.nodes_subnet', network.nodes_subnet);
+		if (node.public_address && contains(network.private_range, node.public_address)) {
+			problems.push(
+				`${field('public_address')}: ${quote(node.public_address)} is inside network.private_range (${network.private_range}), which stays inside this host; correct the address or choose a private range that does not contain it`,
+			);
+		}
+		if (node.public_interface === network.bridge.name) {
+			problems.push(`${field('public_interface')}: ${quote(node.public_interface)} is also network.bridge.name, but the VM bridge must be an interface of its own; rename the bridge or correct the public interface`);
+		}
+		return problems;
+	});
 }
 
 function checkBridge({network}: Recipe): string[] {
@@ -161,11 +208,18 @@ function checkInstanceAddresses(recipe: Recipe): string[] {
 }
 
 /** No two fixed addresses of the site may be the same. */
-function checkUniqueAddresses(recipe: Recipe): string[] {
-	const {host, network, cluster} = recipe;
-	type Fixed = {field: string; address: string; user: string; fix: string};
+function checkUniqueAddresses(recipe: Recipe, form: NodesForm): string[] {
+	const {nodes, network, cluster} = recipe;
+	type Fixed = {field: string; address: string; user: string; fix: string; node?: number};
+	const nodeUser = (index: number, field: string) => (form === 'host' ? `the node (${nodeField(form, index, field)})` : `nodes[${index}] (${nodeField(form, index, field)})`);
 	const fixed: Fixed[] = [
-		{field: 'host.private_address', address: host.private_address, user: 'the node (host.private_address)', fix: 'give the node its own address'},
+		...nodes.map((node, index): Fixed => ({
+			field: nodeField(form, index, 'private_address'),
+			address: node.private_address,
+			user: nodeUser(index, 'private_address'),
+			fix: 'give the node its own address',
+			node: index,
+		})),
 		{field: 'network.bridge.address', address: network.bridge.address, user: 'the bridge (network.bridge.address)', fix: 'give the bridge its own address'},
 		{field: 'cluster.address', address: cluster.address, user: 'the cluster (cluster.address)', fix: 'the cluster needs an address that no node, bridge or VM uses'},
 		...recipe.instances.flatMap((instance, index): Fixed[] =>
@@ -174,15 +228,20 @@ function checkUniqueAddresses(recipe: Recipe): string[] {
 				: [],
 		),
 	];
-	if (host.public_address) {
-		fixed.push({field: 'host.public_address', address: host.public_address, user: 'host.public_address', fix: 'the public address cannot also be used inside the site'});
-	}
+	nodes.forEach((node, index) => {
+		if (!node.public_address) return;
+		const field = nodeField(form, index, 'public_address');
+		fixed.push({field, address: node.public_address, user: field, fix: 'the public address cannot also be used inside the site', node: index});
+	});
 	const firstUser = new Map<string, Fixed>();
 	const problems: string[] = [];
 	for (const entry of fixed) {
 		const earlier = firstUser.get(entry.address);
-		if (earlier) problems.push(`${entry.field}: ${quote(entry.address)} is already used by ${earlier.user}; ${entry.fix}`);
-		else firstUser.set(entry.address, entry);
+		if (!earlier) firstUser.set(entry.address, entry);
+		else if (entry.node !== undefined && earlier.node !== undefined && entry.node !== earlier.node) {
+			const where = entry.field.endsWith('.public_address') ? 'its own public address' : `its own address in network.nodes_subnet (${network.nodes_subnet})`;
+			problems.push(`${entry.field}: ${quote(entry.address)} is also nodes[${earlier.node}]'s; give each node ${where}`);
+		} else problems.push(`${entry.field}: ${quote(entry.address)} is already used by ${earlier.user}; ${entry.fix}`);
 	}
 	return problems;
 }
@@ -233,13 +292,18 @@ function checkInstanceMacs({instances, cluster}: Recipe): string[] {
 }
 
 /** Every record the inventory makes gets a distinct FQDN of legal length. */
-function checkNames({host, dns, cluster, instances}: Recipe): string[] {
+function checkNames({nodes, dns, cluster, instances}: Recipe, form: NodesForm): string[] {
 	const problems: string[] = [];
 	const nodesDomain = `${dns.nodes_domain}.${dns.zone}`;
 	const vmsDomain = `${dns.vms_domain}.${dns.zone}`;
+	// Names given twice are reported by checkNodes.
+	const named = nodes.filter((node, index) => nodes.findIndex(other => other.name === node.name) === index);
 	const records: Array<{fqdn: string; owner: Owner}> = [
 		{fqdn: `ns.${dns.zone}`, owner: {path: 'dns.zone', value: dns.zone, description: 'the name server'}},
-		{fqdn: `${host.hostname}.${nodesDomain}`, owner: {path: 'host.hostname', value: host.hostname, description: 'the node (host.hostname)'}},
+		...named.map(node => {
+			const path = nodeField(form, nodes.indexOf(node), 'name');
+			return {fqdn: `${node.name}.${nodesDomain}`, owner: {path, value: node.name, description: form === 'host' ? `the node (${path})` : `${path.replace(/\.name$/, '')} (${path})`}};
+		}),
 		{fqdn: `${cluster.name}.${nodesDomain}`, owner: {path: 'cluster.name', value: cluster.name, description: 'the cluster (cluster.name)'}},
 		{fqdn: `gw.${vmsDomain}`, owner: {path: 'dns.vms_domain', value: dns.vms_domain, description: 'the VM gateway (the bridge address)'}},
 	];
@@ -275,14 +339,14 @@ function shorten(text: string): string {
 	return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
-function checkDns(recipe: Recipe): string[] {
-	const {dns, host, network, cluster} = recipe;
+function checkDns(recipe: Recipe, form: NodesForm): string[] {
+	const {dns, nodes, network, cluster} = recipe;
 	const problems: string[] = [];
 	if (dns.zone === 'arpa' || dns.zone.endsWith('.arpa')) {
 		problems.push(`dns.zone: ${quote(dns.zone)} is inside the reserved .arpa domain where reverse lookups live; choose a private zone name (e.g. farm)`);
 	}
 	const own = new Map([
-		[host.private_address, 'host.private_address'],
+		...nodes.map((node, index): [string, string] => [node.private_address, nodeField(form, index, 'private_address')]).reverse(),
 		[network.bridge.address, 'network.bridge.address'],
 		[cluster.address, 'cluster.address'],
 	]);
@@ -302,16 +366,23 @@ function checkDiskTemplates({cluster, instances, storage}: Recipe): string[] {
 		if (enabled.indexOf(template) !== index) problems.push(`cluster.disk_templates[${index}]: ${quote(template)} is listed twice; list each disk template once`);
 	});
 	instances.forEach((instance, index) => {
-		if (!enabled.includes(instance.disk_template)) {
+		// Said first: enabling sharedfile alone would only lead to the line about the directory.
+		if (instance.disk_template === 'sharedfile' && !storage.shared_file_storage_dir) {
+			problems.push(
+				`instances[${index}].disk_template: "sharedfile" needs storage.shared_file_storage_dir, the directory every node mounts the same share on, which the site does not have; add it and sharedfile to cluster.disk_templates, or use ${enabled.filter(template => template !== 'sharedfile').join(', ') || 'another template'}`,
+			);
+		} else if (!enabled.includes(instance.disk_template)) {
 			problems.push(
 				`instances[${index}].disk_template: ${quote(instance.disk_template)} is not enabled in cluster.disk_templates (${enabled.join(', ')}); add it there or use one of those`,
 			);
 		}
 	});
-	const fileTemplate = enabled.find(template => template === 'file' || template === 'sharedfile');
-	if (fileTemplate && !storage.file_storage_dir) {
+	if (enabled.includes('file') && !storage.file_storage_dir) {
+		problems.push(`cluster.disk_templates: ${quote(enabled)} enables file, which needs storage.file_storage_dir; add it (e.g. file_storage_dir: /srv/ganeti/file-storage)`);
+	}
+	if (enabled.includes('sharedfile') && !storage.shared_file_storage_dir) {
 		problems.push(
-			`cluster.disk_templates: ${quote(enabled)} enables ${fileTemplate}, which needs storage.file_storage_dir; add it (e.g. file_storage_dir: /srv/ganeti/file-storage)`,
+			`cluster.disk_templates: ${quote(enabled)} enables sharedfile, which needs storage.shared_file_storage_dir, the directory every node mounts the same share on; add it (e.g. shared_file_storage_dir: /srv/ganeti/shared-file-storage)`,
 		);
 	}
 	return problems;
@@ -365,11 +436,13 @@ function checkLoopVolumeGroup(recipe: Recipe): string[] {
 }
 
 /** Ganeti puts the cluster address on the master netdev: never the public one. */
-function checkMasterNetdev({cluster, host, network}: Recipe): string[] {
+function checkMasterNetdev({cluster, nodes, network}: Recipe, form: NodesForm): string[] {
 	// The bridge named like the public interface is reported on its own (checkHost).
-	if (cluster.master_netdev !== host.public_interface || cluster.master_netdev === network.bridge.name) return [];
+	// The master IP moves with the master role, so no node's public interface may carry it.
+	const index = nodes.findIndex(node => node.public_interface === cluster.master_netdev);
+	if (index < 0 || cluster.master_netdev === network.bridge.name) return [];
 	return [
-		`cluster.master_netdev: ${quote(cluster.master_netdev)} is host.public_interface, so Ganeti would put the cluster address ${cluster.address} on the public network; leave master_netdev out (the bridge ${network.bridge.name} carries it) or name a private interface`,
+		`cluster.master_netdev: ${quote(cluster.master_netdev)} is ${nodeField(form, index, 'public_interface')}, so Ganeti would put the cluster address ${cluster.address} on the public network; leave master_netdev out (the bridge ${network.bridge.name} carries it) or name a private interface`,
 	];
 }
 
@@ -381,17 +454,23 @@ function checkMasterNetdev({cluster, host, network}: Recipe): string[] {
  * than the public one binds to that interface's address (Ganeti's KVM accepts
  * both, hv_kvm's vnc_bind_address).
  */
-function checkConsoles(recipe: Recipe): string[] {
-	const {host} = recipe;
+function checkConsoles(recipe: Recipe, form: NodesForm): string[] {
+	const {host, nodes} = recipe;
 	const fix = `use this node's private address (${host.private_address}) and reach the console through an SSH tunnel, or leave it out`;
+	const publicField = (value: string, field: 'public_interface' | 'public_address'): string | undefined => {
+		const index = nodes.findIndex(node => node[field] === value);
+		return index < 0 ? undefined : nodeField(form, index, field);
+	};
 	const problem = (field: string, value: string): string | undefined => {
 		if (value === '') return undefined;
 		if (!ipaddr.isValid(value)) {
-			return value === host.public_interface ? `${field}: ${quote(value)} is host.public_interface, which would put the VNC consoles on the public network; ${fix}` : undefined;
+			const publicInterface = publicField(value, 'public_interface');
+			return publicInterface ? `${field}: ${quote(value)} is ${publicInterface}, which would put the VNC consoles on the public network; ${fix}` : undefined;
 		}
 		const range = ipaddr.process(value).range();
 		if (range === 'unspecified') return `${field}: ${quote(value)} listens on every address of the node, the public one included; ${fix}`;
-		if (value === host.public_address) return `${field}: ${quote(value)} is host.public_address, which would put the VNC consoles on the public network; ${fix}`;
+		const publicAddress = publicField(value, 'public_address');
+		if (publicAddress) return `${field}: ${quote(value)} is ${publicAddress}, which would put the VNC consoles on the public network; ${fix}`;
 		if (!['private', 'loopback', 'uniqueLocal'].includes(range)) return `${field}: ${quote(value)} is a public address, which would put the VNC consoles on the public network; ${fix}`;
 		return undefined;
 	};

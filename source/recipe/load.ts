@@ -5,11 +5,21 @@ import {isAlias, isCollection, isPair, isScalar, isSeq, LineCounter, parseDocume
 import type {z} from 'zod';
 import {RecipeError} from '../errors.js';
 import {crossCheck} from './cross-checks.js';
-import {recipeSchema, type Recipe} from './schema.js';
+import {normaliseRecipe, recipeSchema, type Recipe, type WrittenRecipe} from './schema.js';
 
-/** A recipe as YAML text, as it is saved with progress and read back by parseRecipe. */
+/**
+ * A recipe as YAML text, as it is saved with progress and read back by
+ * parseRecipe (to an equal Recipe): `host:` for a site of one node, `nodes:`
+ * for more.
+ */
 export function recipeText(recipe: Recipe): string {
-	return stringify(recipe);
+	return stringify(writtenRecipe(recipe));
+}
+
+/** The recipe as it is written: `host:` for one node, `nodes:` (the master first) for more. */
+export function writtenRecipe(recipe: Recipe): WrittenRecipe {
+	const {version, host, nodes, ...rest} = recipe;
+	return nodes.length === 1 ? {version, host, ...rest} : {version, nodes, ...rest};
 }
 
 export async function loadRecipeFile(path: string): Promise<{recipe: Recipe; text: string}> {
@@ -34,17 +44,32 @@ const recipeStart = 'a recipe is a mapping that starts with "version: 1" followe
 export function parseRecipe(text: string, source = 'recipe'): Recipe {
 	const data = readYaml(text, source);
 	const result = recipeSchema.safeParse(data);
-	if (!result.success) {
+	const nodeProblems = hostOrNodes(data);
+	if (!result.success || nodeProblems.length > 0) {
 		// A misspelt key comes first: the "missing" problems it causes follow from it.
-		const issues = [...result.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+		const issues = [...(result.error?.issues ?? [])].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+		const misspelt = issues.filter(issue => issue.code === 'unrecognized_keys');
 		throw new RecipeError(
-			issues.flatMap(issue => describeIssue(issue, data)),
+			[...misspelt.flatMap(issue => describeIssue(issue, data)), ...nodeProblems, ...issues.slice(misspelt.length).flatMap(issue => describeIssue(issue, data))],
 			source,
 		);
 	}
-	const problems = crossCheck(result.data);
+	const recipe = normaliseRecipe(result.data!);
+	const problems = crossCheck(recipe, Object.hasOwn(data, 'nodes') ? 'nodes' : 'host');
 	if (problems.length > 0) throw new RecipeError(problems, source);
-	return result.data;
+	return recipe;
+}
+
+/** A recipe names its nodes in exactly one of host: (one node) and nodes: (several). */
+function hostOrNodes(data: Record<string, unknown>): string[] {
+	const given = (key: string) => Object.hasOwn(data, key);
+	if (given('host') && given('nodes')) {
+		return ['nodes: given together with host; name the nodes in one place: host: for a single node, or nodes: with that host as the first entry (role: master)'];
+	}
+	if (!given('host') && !given('nodes')) {
+		return [`host: missing; expected a mapping with ${fieldNames(schemaAt(['host'])).join(', ')} (or nodes:, a list of nodes with the master first)`];
+	}
+	return [];
 }
 
 /** YAML text -> plain data, or a RecipeError that says at which line and column. */

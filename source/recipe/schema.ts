@@ -54,6 +54,24 @@ const host = z.strictObject({
 	manage_etc_hosts: z.boolean().default(true),
 });
 
+/**
+ * A node's role in Ganeti's terms, as `gnt-node list -o name,role` reports it
+ * (M master, C master candidate, R regular). Offline and drained are states
+ * an operator sets later, not roles a node joins with.
+ */
+export const nodeRoles = ['master', 'candidate', 'regular'] as const;
+export type NodeRole = (typeof nodeRoles)[number];
+
+// One node of a site with several; the fields are host:'s, the hostname called name.
+const node = z.strictObject({
+	name: label,
+	public_interface: interfaceName,
+	public_address: ipv4.optional(),
+	private_address: ipv4,
+	role: z.enum(nodeRoles, 'is not a node role (master, candidate or regular, as gnt-node list reports them)'),
+	manage_etc_hosts: z.boolean().default(true),
+});
+
 const network = z.strictObject({
 	private_range: cidr,
 	nodes_subnet: cidr,
@@ -88,6 +106,8 @@ const storage = z.strictObject({
 	loop_size: size.optional(),
 	vg: volumeGroup,
 	file_storage_dir: absolutePath.optional(),
+	// The directory every node mounts the same share on, for sharedfile disks (which can move between nodes).
+	shared_file_storage_dir: absolutePath.optional(),
 });
 
 const drbd = z.strictObject({
@@ -132,9 +152,15 @@ const instance = z.strictObject({
 	hypervisor_parameters: z.record(z.string(), z.string()).optional(),
 });
 
+/**
+ * The recipe as written. A site gives either `host:` (one node) or `nodes:`
+ * (a list, the master first); parseRecipe refuses both or neither, and
+ * normaliseRecipe turns either into the Recipe every other module reads.
+ */
 export const recipeSchema = z.strictObject({
 	version: z.literal(1, 'must be 1 (the only recipe version this wizard reads)'),
-	host,
+	host: host.optional(),
+	nodes: z.array(node).min(1, 'needs at least one node, the master first').optional(),
 	network,
 	dns,
 	dhcp: dhcp.default({enabled: true, lease_time: 3600}),
@@ -144,5 +170,53 @@ export const recipeSchema = z.strictObject({
 	instances: z.array(instance).default([]),
 });
 
-export type Recipe = z.infer<typeof recipeSchema>;
+/** A recipe as the schema reads it: `host` or `nodes` (or, refused later, both or neither). */
+export type WrittenRecipe = z.infer<typeof recipeSchema>;
+/** The single node of a `host:` recipe; in a Recipe, the first node (the master) in that shape. */
+export type RecipeHost = z.infer<typeof host>;
+export type RecipeNode = z.infer<typeof node>;
+/**
+ * A validated recipe. `nodes` always lists the site's nodes in recipe order,
+ * the master first; `host` is that master in the shape of a `host:` recipe,
+ * so that code of one node reads it as before.
+ */
+export type Recipe = Omit<WrittenRecipe, 'host' | 'nodes'> & {host: RecipeHost; nodes: RecipeNode[]};
 export type RecipeInstance = Recipe['instances'][number];
+
+/** A `host:` entry as the one node of `nodes:` (the master). */
+export function nodeOfHost(host: RecipeHost): RecipeNode {
+	return {
+		name: host.hostname,
+		public_interface: host.public_interface,
+		...(host.public_address !== undefined ? {public_address: host.public_address} : {}),
+		private_address: host.private_address,
+		role: 'master',
+		manage_etc_hosts: host.manage_etc_hosts,
+	};
+}
+
+/** A node in the shape of a `host:` entry (its role dropped). */
+export function hostOfNode(node: RecipeNode): RecipeHost {
+	return {
+		hostname: node.name,
+		public_interface: node.public_interface,
+		...(node.public_address !== undefined ? {public_address: node.public_address} : {}),
+		private_address: node.private_address,
+		manage_etc_hosts: node.manage_etc_hosts,
+	};
+}
+
+/**
+ * A parsed recipe with both `host` and `nodes`: a `host:` recipe gives one
+ * node of role master; a `nodes:` recipe's first node becomes `host`. Takes
+ * a recipe that gives one of them (parseRecipe refuses the others first);
+ * when both are given, `nodes` wins.
+ */
+export function normaliseRecipe(written: WrittenRecipe): Recipe {
+	const {version, host: writtenHost, nodes: writtenNodes, ...rest} = written;
+	const nodes = writtenNodes ?? (writtenHost ? [nodeOfHost(writtenHost)] : []);
+	const first = nodes[0];
+	if (!first) throw new Error('a recipe needs host or nodes');
+	const host = writtenNodes ? hostOfNode(first) : writtenHost!;
+	return {version, host, nodes, ...rest};
+}

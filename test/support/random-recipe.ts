@@ -210,7 +210,7 @@ function randomRecipe(seed: number, instanceCount: number): RecipeObject {
 	taken.add(nodesFqdn(clusterName));
 
 	const templates = g.subset(diskTemplateNames);
-	const needsFileDir = templates.some(template => template === 'file' || template === 'sharedfile');
+	const needsFileDir = templates.some(template => template === 'file');
 
 	// Capacity: every instance needs an address outside the bridge address and the DHCP range.
 	const count = Math.min(instanceCount, freeCount(vmsFirst, vmsLast, excluded));
@@ -251,6 +251,7 @@ function randomRecipe(seed: number, instanceCount: number): RecipeObject {
 	if (storageKind === 'disk-and-partition') Object.assign(storage, disk);
 	if (storageKind === 'loop') Object.assign(storage, {loop_file: `/var/lib/${label(g)}.img`, loop_size: pick(g, ['21G', '25G', '100G'])});
 	if (needsFileDir || chance(g, 4)) storage.file_storage_dir = '/srv/ganeti/file-storage';
+	if (templates.includes('sharedfile')) storage.shared_file_storage_dir = '/srv/ganeti/shared-file-storage';
 
 	const dns: RecipeObject = {zone};
 	if (nodesDomain) dns.nodes_domain = nodesDomain;
