@@ -56,12 +56,19 @@ export function physicalVolume(recipe: Recipe): string | undefined {
 	return undefined;
 }
 
-/** Directories Ganeti may keep file-based disks in (file-storage-paths). */
+/**
+ * Directories Ganeti may keep file-based disks in (file-storage-paths): the
+ * file directory when file disks are enabled; the shared one whenever the
+ * recipe names it (sharedfile needs it; named without sharedfile, the
+ * cluster keeps it for when sharedfile is enabled later, and Ganeti 3.0
+ * refuses a storage directory that file-storage-paths does not list).
+ */
 export function fileStorageDirs(recipe: Recipe): {file?: string; shared?: string} {
 	const templates = recipe.cluster.disk_templates;
 	const dirs: {file?: string; shared?: string} = {};
 	if (templates.includes('file')) dirs.file = recipe.storage.file_storage_dir ?? '/srv/ganeti/file-storage';
-	if (templates.includes('sharedfile')) dirs.shared = recipe.storage.file_storage_dir ?? defaultSharedFileStorageDir;
+	const shared = recipe.storage.shared_file_storage_dir ?? (templates.includes('sharedfile') ? defaultSharedFileStorageDir : undefined);
+	if (shared) dirs.shared = shared;
 	return dirs;
 }
 
