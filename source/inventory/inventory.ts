@@ -1,7 +1,8 @@
 // The inventory: a validated recipe with every derived value filled in (FQDNs,
 // generated MACs and addresses). DNS, DHCP and Ganeti all read from it, so the
 // three can never disagree about a name, an address or a MAC.
-import type {Recipe, RecipeInstance} from '../recipe/schema.js';
+import {RecipeError} from '../errors.js';
+import type {NodeRole, Recipe, RecipeInstance, RecipeNode} from '../recipe/schema.js';
 import {fromInt, hostRange, toInt} from './addresses.js';
 import {generateMac} from './mac.js';
 
@@ -24,12 +25,28 @@ export type DnsRecord = {
 	role: 'node' | 'name-server' | 'cluster' | 'gateway' | 'instance';
 };
 
+/** A node of the site: `address` is its private address, `publicAddress` its public one when the recipe gives it. */
+export type InventoryNode = {
+	name: string;
+	fqdn: string;
+	address: string;
+	publicAddress?: string;
+	publicInterface: string;
+	/** In Ganeti's terms: master, master candidate or regular node (gnt-node list's M, C, R). */
+	role: NodeRole;
+};
+
 export type Inventory = {
 	recipe: Recipe;
 	zone: string;
 	nodesDomain: string;
 	vmsDomain: string;
+	/** The node this inventory is built for (what resolv.conf, named's listen-on, lo:1 and the like follow). */
 	node: {hostname: string; fqdn: string; address: string};
+	/** Every node of the site, in recipe order (the master first). */
+	nodes: InventoryNode[];
+	/** The master: where `gnt-cluster init` ran, instances are created and the site is kept. */
+	master: InventoryNode;
 	nameServer: {fqdn: string; address: string};
 	cluster: {fqdn: string; address: string; masterNetdev: string; nicLink: string};
 	gateway: {fqdn: string; address: string};
@@ -47,15 +64,32 @@ export type RandomBytes = (count: number) => Uint8Array;
  * when known there, otherwise invented; `generated` in the result holds every
  * such value so the caller can save it before anything uses it. `removals`:
  * FQDNs of instances removed from the site (those the recipe lists are dropped).
+ * `nodeName`: the node (a recipe node's name) the inventory is built for,
+ * which becomes `inventory.node`; default the master. Everything else,
+ * generated values included, is the same whichever node it is built for.
+ * Throws RecipeError (one line) for a name that is not a node of the recipe.
  */
-export function buildInventory(recipe: Recipe, known: Generated, randomBytes: RandomBytes, removals: readonly string[] = []): {inventory: Inventory; generated: Generated} {
+export function buildInventory(
+	recipe: Recipe,
+	known: Generated,
+	randomBytes: RandomBytes,
+	removals: readonly string[] = [],
+	nodeName?: string,
+): {inventory: Inventory; generated: Generated} {
 	const zone = recipe.dns.zone;
 	const nodesDomain = `${recipe.dns.nodes_domain}.${zone}`;
 	const vmsDomain = `${recipe.dns.vms_domain}.${zone}`;
 	const generated: Generated = {macs: {}, addresses: {}};
 
-	const node = {hostname: recipe.host.hostname, fqdn: `${recipe.host.hostname}.${nodesDomain}`, address: recipe.host.private_address};
-	const nameServer = {fqdn: `ns.${zone}`, address: recipe.host.private_address};
+	const nodes = recipe.nodes.map(entry => inventoryNode(entry, nodesDomain));
+	const master = nodes.find(entry => entry.role === 'master') ?? nodes[0]!;
+	const self = nodeName === undefined ? master : nodes.find(entry => entry.name === nodeName);
+	if (!self) {
+		throw new RecipeError([`nodes: "${nodeName}" is not a node of the site (its nodes: ${nodes.map(entry => entry.name).join(', ')}); name one of them or add it to nodes`]);
+	}
+	const node = {hostname: self.name, fqdn: self.fqdn, address: self.address};
+	// Each node runs its own named; the zone's ns record names the master's.
+	const nameServer = {fqdn: `ns.${zone}`, address: master.address};
 	const bridge = recipe.network.bridge.name;
 	const cluster = {
 		fqdn: `${recipe.cluster.name}.${nodesDomain}`,
@@ -94,16 +128,43 @@ export function buildInventory(recipe: Recipe, known: Generated, randomBytes: Ra
 
 	const records: DnsRecord[] = [
 		{fqdn: nameServer.fqdn, address: nameServer.address, role: 'name-server'},
-		{fqdn: node.fqdn, address: node.address, role: 'node'},
+		...nodes.map(entry => ({fqdn: entry.fqdn, address: entry.address, role: 'node' as const})),
 		{fqdn: cluster.fqdn, address: cluster.address, role: 'cluster'},
 		{fqdn: gateway.fqdn, address: gateway.address, role: 'gateway'},
 		...instances.map(instance => ({fqdn: instance.fqdn, address: instance.address, role: 'instance' as const})),
 	];
 
 	return {
-		inventory: {recipe, zone, nodesDomain, vmsDomain, node, nameServer, cluster, gateway, instances, records, removals: removals.filter(fqdn => !instances.some(instance => instance.fqdn === fqdn))},
+		inventory: {recipe, zone, nodesDomain, vmsDomain, node, nodes, master, nameServer, cluster, gateway, instances, records, removals: removals.filter(fqdn => !instances.some(instance => instance.fqdn === fqdn))},
 		generated,
 	};
+}
+
+function inventoryNode(entry: RecipeNode, nodesDomain: string): InventoryNode {
+	return {
+		name: entry.name,
+		fqdn: `${entry.name}.${nodesDomain}`,
+		address: entry.private_address,
+		...(entry.public_address !== undefined ? {publicAddress: entry.public_address} : {}),
+		publicInterface: entry.public_interface,
+		role: entry.role,
+	};
+}
+
+/** The recipe's entry of the node `inventory` is built for (its public interface, whether the wizard manages its /etc/hosts). */
+export function recipeNodeOf(inventory: Inventory): RecipeNode {
+	return inventory.recipe.nodes.find(entry => entry.name === inventory.node.hostname)!;
+}
+
+/**
+ * The recipe field of the node `inventory` is built for, as a message names
+ * it: host.public_interface in a site of one node, nodes[1].public_interface
+ * in one of several (`field` as in nodes:, e.g. name, private_address).
+ */
+export function nodeFieldPath(inventory: Inventory, field: string): string {
+	const {nodes} = inventory.recipe;
+	if (nodes.length === 1) return `host.${field === 'name' ? 'hostname' : field}`;
+	return `nodes[${nodes.findIndex(entry => entry.name === inventory.node.hostname)}].${field}`;
 }
 
 /** Hands out the subnet's free addresses in order; one pass over the subnet in all. */

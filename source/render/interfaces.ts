@@ -5,7 +5,7 @@
 // It lives in its own file under interfaces.d so the operator's stanzas in
 // /etc/network/interfaces are never rewritten; that file only gains a `source`
 // line naming ours when it does not already source it.
-import type {Inventory} from '../inventory/inventory.js';
+import {recipeNodeOf, type Inventory} from '../inventory/inventory.js';
 import {parseCidr} from '../inventory/addresses.js';
 
 export const interfacesPath = '/etc/network/interfaces';
@@ -15,7 +15,8 @@ export const privateAlias = 'lo:1';
 /** The MASQUERADE rule's arguments after `iptables -t nat -A|-C|-D`. */
 export function masqueradeRule(inventory: Inventory): string[] {
 	const {recipe} = inventory;
-	return ['POSTROUTING', '-s', recipe.network.private_range, '-o', recipe.host.public_interface, '-j', 'MASQUERADE'];
+	// Each node masquerades out its own public interface.
+	return ['POSTROUTING', '-s', recipe.network.private_range, '-o', recipeNodeOf(inventory).public_interface, '-j', 'MASQUERADE'];
 }
 
 export function renderInterfaces(inventory: Inventory): string {

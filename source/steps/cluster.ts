@@ -25,7 +25,7 @@
 // (`gnt-cluster verify` and the instance console log in over SSH). Adding
 // nodes later then needs their keys exchanged by hand (or cluster.ssh_init).
 import type {Action, CommandAction} from '../actions/action.js';
-import type {Inventory} from '../inventory/inventory.js';
+import {recipeNodeOf, type Inventory} from '../inventory/inventory.js';
 import {withDaemonAddresses} from '../render/ganeti-defaults.js';
 import {fileStorageDirs, requiredPackages, usesVolumeGroup} from './host.js';
 import {check, leftoversCheck, sshHostKeyCheck, volumeGroupSizeCheck} from './preflight.js';
@@ -185,11 +185,11 @@ export const clusterStep: StepDefinition = {
 	title: 'Ganeti cluster',
 	requires: ['host', 'network', 'dns'],
 	readsDirectories: clusterDirectories,
-	reads: inventory => [...(inventory.recipe.host.manage_etc_hosts ? [hostsPath] : []), ...(inventory.recipe.cluster.ssh_init ? [] : [authorizedKeys]), ganetiDefaultsPath],
+	reads: inventory => [...(recipeNodeOf(inventory).manage_etc_hosts ? [hostsPath] : []), ...(inventory.recipe.cluster.ssh_init ? [] : [authorizedKeys]), ganetiDefaultsPath],
 	plan(inventory, facts): Action[] {
 		const {recipe, node, cluster} = inventory;
 		const actions: Action[] = [];
-		if (recipe.host.manage_etc_hosts) {
+		if (recipeNodeOf(inventory).manage_etc_hosts) {
 			actions.push({
 				kind: 'file',
 				id: 'cluster.hosts',
@@ -240,7 +240,8 @@ export const clusterStep: StepDefinition = {
 				argv: ['service', 'ganeti', 'start'],
 				inverseNote: 'destroying the cluster (the inverse of its init) stops its daemons',
 				// getmaster reads a file; info needs the master daemons to answer.
-				satisfiedWhen: {argv: program('when-daemons-run', 'gnt-cluster', 'info'), stdoutIncludes: `Master node: ${node.fqdn}`},
+				// The master's name on every node: Ganeti's info answers the same cluster-wide.
+				satisfiedWhen: {argv: program('when-daemons-run', 'gnt-cluster', 'info'), stdoutIncludes: `Master node: ${inventory.master.fqdn}`},
 				timeoutMs: 5 * 60_000,
 			},
 			{

@@ -28,7 +28,8 @@ function listed(fqdn: string, condition?: string) {
 export function instanceHypervisorParameters(inventory: Inventory, instance: InventoryInstance): Record<string, string> {
 	const parameters: Record<string, string> = {};
 	if ('iso' in instance.install) {
-		Object.assign(parameters, {boot_order: 'cdrom', cdrom_image_path: instance.install.iso, vnc_bind_address: inventory.node.address});
+		// The console listens on the node the instance is created on (the master, see addArgv).
+		Object.assign(parameters, {boot_order: 'cdrom', cdrom_image_path: instance.install.iso, vnc_bind_address: inventory.master.address});
 		if (instance.install.vnc_password_file) parameters['vnc_password_file'] = instance.install.vnc_password_file;
 		if (inventory.recipe.cluster.hypervisor === 'kvm' && hypervisorParameters(inventory)['kernel_path']) parameters['kernel_path'] = '';
 	}
@@ -41,8 +42,9 @@ export function addArgv(inventory: Inventory, instance: InventoryInstance): stri
 	const parameters = instanceHypervisorParameters(inventory, instance);
 	if (Object.keys(parameters).length > 0) argv.push('-H', `${recipe.cluster.hypervisor}:${formatParameters(parameters)}`);
 	// The node by name: a one-node cluster leaves the allocator (hail) no valid
-	// placement ("FailN1"), as the seed's `-n` did too.
-	argv.push('-n', inventory.node.fqdn, '-o', instanceOs(instance.install));
+	// placement ("FailN1"), as the seed's `-n` did too. The master, whichever
+	// node the inventory is built for: instances start where the site is kept.
+	argv.push('-n', inventory.master.fqdn, '-o', instanceOs(instance.install));
 	// Ganeti 3.0 wants an OS even for an ISO install; --no-install never runs it
 	// (and leaves the instance stopped).
 	if ('iso' in instance.install) argv.push('--no-install');
@@ -51,9 +53,10 @@ export function addArgv(inventory: Inventory, instance: InventoryInstance): stri
 }
 
 export function installCheckpoint(inventory: Inventory, instance: InventoryInstance): CheckpointAction {
-	const {recipe, node, gateway} = inventory;
+	const {recipe, master: node, gateway} = inventory;
 	const install = instance.install as {iso: string; vnc_password_file?: string};
-	const sshTarget = `root@${recipe.host.public_address ?? node.fqdn}`;
+	// The console is on the master, where the instance is created (addArgv).
+	const sshTarget = `root@${node.publicAddress ?? node.fqdn}`;
 	const port = ['gnt-instance', 'list', '--no-headers', '-o', 'network_port', instance.fqdn];
 	const {prefix} = parseCidr(recipe.network.vms_subnet);
 	const details: CheckpointAction['details'] = [

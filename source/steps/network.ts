@@ -5,6 +5,7 @@
 // the step again adds nothing twice.
 import type {Action, FileAction} from '../actions/action.js';
 import {parseCidr} from '../inventory/addresses.js';
+import {recipeNodeOf} from '../inventory/inventory.js';
 import {conflictingInterfaces, interfacesPath, masqueradeRule, privateAlias, renderInterfaces, withInterfacesSource, wizardInterfacesPath} from '../render/interfaces.js';
 import type {StepDefinition} from './step.js';
 
@@ -73,7 +74,7 @@ export const networkStep: StepDefinition = {
 				// Also an `up` line of lo:1; here on its own so a run killed inside ifup still gets it.
 				kind: 'command',
 				id: 'network.blackhole',
-				title: `blackhole ${range} (no private address leaves through ${recipe.host.public_interface})`,
+				title: `blackhole ${range} (no private address leaves through ${recipeNodeOf(inventory).public_interface})`,
 				argv: ['ip', 'route', 'replace', 'blackhole', range],
 				inverse: ['ip', 'route', 'del', 'blackhole', range],
 				satisfiedWhen: {argv: ['ip', 'route', 'show', 'type', 'blackhole'], stdoutIncludes: `blackhole ${range}`},
@@ -95,7 +96,7 @@ export const networkStep: StepDefinition = {
 				{
 					kind: 'command',
 					id: 'network.nat',
-					title: `masquerade ${range} out ${recipe.host.public_interface}`,
+					title: `masquerade ${range} out ${recipeNodeOf(inventory).public_interface}`,
 					argv: ['iptables', '-t', 'nat', '-A', ...rule],
 					satisfiedWhen: {argv: ['iptables', '-t', 'nat', '-C', ...rule]},
 					inverse: ['iptables', '-t', 'nat', '-D', ...rule],

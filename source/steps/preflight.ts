@@ -3,7 +3,7 @@
 // network and DNS (the node's FQDN, the cluster address) come later, in the
 // cluster step's prerequisites, right before `gnt-cluster init`.
 import type {Action, CommandAction} from '../actions/action.js';
-import type {Inventory} from '../inventory/inventory.js';
+import {recipeNodeOf, type Inventory} from '../inventory/inventory.js';
 import {bindPlacement, checkResolver} from './dns.js';
 import {firstPartition, physicalVolume, usesVolumeGroup} from './host.js';
 import {program} from './programs.js';
@@ -50,10 +50,11 @@ export const preflightStep: StepDefinition = {
 		// A bind or a resolver the wizard cannot live beside stops here, before any change.
 		checkResolver(facts);
 		bindPlacement(inventory, facts);
-		const {recipe} = inventory;
+		const {recipe, node} = inventory;
+		const publicInterface = recipeNodeOf(inventory).public_interface;
 		const actions: Action[] = [
-			check('preflight.hostname', `this machine is ${recipe.host.hostname}`, program('hostname', recipe.host.hostname)),
-			check('preflight.public-interface', `public interface ${recipe.host.public_interface} exists`, ['ip', 'link', 'show', 'dev', recipe.host.public_interface]),
+			check('preflight.hostname', `this machine is ${node.hostname}`, program('hostname', node.hostname)),
+			check('preflight.public-interface', `public interface ${publicInterface} exists`, ['ip', 'link', 'show', 'dev', publicInterface]),
 			sshHostKeyCheck('preflight.ssh-host-key'),
 			leftoversCheck('preflight.leftovers', inventory),
 			strayInstancesCheck('preflight.stray-instances', inventory),

@@ -5,7 +5,7 @@
 // the recipe's own checks give them. Unknown facts (a rehearsal knows only the
 // files under its root) refuse nothing.
 import {contains, isIpv4} from '../inventory/addresses.js';
-import type {Inventory, InventoryInstance} from '../inventory/inventory.js';
+import {nodeFieldPath, recipeNodeOf, type Inventory, type InventoryInstance} from '../inventory/inventory.js';
 import {freePrivateRanges} from '../host/detect.js';
 import {minimumVolumeGroupMiB, needsVolumeGroup, volumeGroupMiB} from '../recipe/cross-checks.js';
 import {sizeMiB} from '../recipe/schema.js';
@@ -59,13 +59,14 @@ function quote(value: unknown): string {
 }
 
 /** The public interface must exist; the master netdev must exist or be the bridge the wizard makes. */
-function interfaceProblems({recipe, cluster}: Inventory, facts: HostFacts): string[] {
+function interfaceProblems(inventory: Inventory, facts: HostFacts): string[] {
+	const {recipe, cluster} = inventory;
 	if (!facts.interfaces) return [];
 	const has = `this host has ${facts.interfaces.join(', ')}`;
 	const problems: string[] = [];
-	const publicInterface = recipe.host.public_interface;
+	const publicInterface = recipeNodeOf(inventory).public_interface;
 	if (!facts.interfaces.includes(publicInterface)) {
-		problems.push(`host.public_interface: ${quote(publicInterface)} is not an interface of this host (${has}); name the interface that carries the public address (ip -br addr lists them)`);
+		problems.push(`${nodeFieldPath(inventory, 'public_interface')}: ${quote(publicInterface)} is not an interface of this host (${has}); name the interface that carries the public address (ip -br addr lists them)`);
 	}
 	const bridge = recipe.network.bridge.name;
 	if (recipe.cluster.master_netdev !== undefined && cluster.masterNetdev !== bridge && !facts.interfaces.includes(cluster.masterNetdev)) {
@@ -86,7 +87,7 @@ function ifupdownProblems(inventory: Inventory, facts: HostFacts): string[] {
 			const stanza = `already has a stanza in ${path} (iface ${name}), a file the wizard does not own, and ifupdown would configure ${name} twice`;
 			problems.push(
 				name === privateAlias
-					? `host.private_address: ${quote(recipe.host.private_address)} goes on ${privateAlias}, which ${stanza}; remove that stanza from ${path} (the wizard writes ${privateAlias} in ${wizardInterfacesPath})`
+					? `${nodeFieldPath(inventory, 'private_address')}: ${quote(inventory.node.address)} goes on ${privateAlias}, which ${stanza}; remove that stanza from ${path} (the wizard writes ${privateAlias} in ${wizardInterfacesPath})`
 					: `network.bridge.name: ${quote(name)} ${stanza}; remove that stanza from ${path} (the wizard writes ${name} in ${wizardInterfacesPath}) or choose another bridge name`,
 			);
 		}
