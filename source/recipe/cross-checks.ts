@@ -126,7 +126,8 @@ function checkNodes({nodes}: Recipe, form: NodesForm): string[] {
 		else problems.push(`${nodeField(form, index, 'name')}: ${quote(node.name)} is also nodes[${earlier}]'s; give each node its own name`);
 	});
 	const masterFirst = nodes[0]?.role === 'master';
-	if (!masterFirst) {
+	// A master further down is reported there (list it first); none at all, here.
+	if (!nodes.some(node => node.role === 'master')) {
 		problems.push(`${nodeField(form, 0, 'role')}: ${quote(nodes[0]?.role)} but the first node is the master (where gnt-cluster init runs and the site is kept); make it role: master or list the master first`);
 	}
 	nodes.forEach((node, index) => {
