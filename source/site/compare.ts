@@ -4,7 +4,11 @@
 import type {Inventory} from '../inventory/inventory.js';
 import type {Recipe} from '../recipe/schema.js';
 
-/** What names a site: its node and its cluster. Another of either is another site. */
+/**
+ * What names a site: its master (the first node, the only one of a site with
+ * `host:`) and its cluster. Another of either is another site; adding or
+ * removing other nodes keeps the site.
+ */
 export function siteIdentity(recipe: Recipe): string {
 	return `host ${recipe.host.hostname}, cluster ${recipe.cluster.name}.${recipe.dns.nodes_domain}.${recipe.dns.zone}`;
 }
@@ -12,7 +16,9 @@ export function siteIdentity(recipe: Recipe): string {
 /**
  * One line per change from `before` to `after` (both built with the same saved
  * generated values): "+ instance web1 10.10.1.51 52:54:…", "- instance old1",
- * "~ instance rodo1 address 10.10.1.50 -> 10.10.1.60", "~ network.nat: true -> false".
+ * "~ instance rodo1 address 10.10.1.50 -> 10.10.1.60", "+ node node2 (10.10.0.21)",
+ * "- node node2", "~ nodes.node2.role: "regular" -> "candidate"",
+ * "~ network.nat: true -> false". The master's own fields are host's ("~ host.public_interface: …").
  */
 export function siteChanges(before: Inventory, after: Inventory): string[] {
 	const lines: string[] = [];
@@ -29,9 +35,24 @@ export function siteChanges(before: Inventory, after: Inventory): string[] {
 		for (const line of fieldChanges(withoutNetwork(was), withoutNetwork(instance), `instances.${name}`)) lines.push(line);
 	}
 	for (const name of old.keys()) if (!now.has(name)) lines.push(`- instance ${name}`);
-	const {instances: _before, ...restBefore} = before.recipe;
-	const {instances: _after, ...restAfter} = after.recipe;
+	lines.push(...nodeChanges(before.recipe, after.recipe));
+	const {instances: _before, nodes: _nodesBefore, ...restBefore} = before.recipe;
+	const {instances: _after, nodes: _nodesAfter, ...restAfter} = after.recipe;
 	lines.push(...fieldChanges(restBefore, restAfter, ''));
+	return lines;
+}
+
+/** Nodes added or removed, and the fields of the other nodes than the master (whose fields are host's). */
+function nodeChanges(before: Recipe, after: Recipe): string[] {
+	const lines: string[] = [];
+	const old = new Map(before.nodes.map(node => [node.name, node]));
+	const now = new Map(after.nodes.map(node => [node.name, node]));
+	for (const [name, node] of now) {
+		const was = old.get(name);
+		if (!was) lines.push(`+ node ${name} (${node.private_address})`);
+		else if (name !== after.host.hostname || name !== before.host.hostname) lines.push(...fieldChanges(was, node, `nodes.${name}`));
+	}
+	for (const name of old.keys()) if (!now.has(name)) lines.push(`- node ${name}`);
 	return lines;
 }
 
