@@ -1,0 +1,114 @@
+// The inventory of a site of several nodes: built for any node, it names that
+// node as inventory.node (what lo:1, named's listen-on and resolv.conf
+// follow), lists every node with its role and the master, and gives every
+// node its A and PTR record; what the site generates (MACs, addresses) is the
+// same whichever node it is built for. Instances stay on the master.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {RecipeError} from '../../source/errors.js';
+import {buildInventory, type Inventory} from '../../source/inventory/inventory.js';
+import {siteBytes} from '../../source/inventory/mac.js';
+import {parseRecipe} from '../../source/recipe/load.js';
+import {listenAddresses} from '../../source/render/bind.js';
+import {masqueradeRule, renderInterfaces} from '../../source/render/interfaces.js';
+import {renderResolvConf} from '../../source/render/resolv.js';
+import {withSerial} from '../../source/render/serial.js';
+import {renderZones} from '../../source/render/zones.js';
+import {siteIdentity} from '../../source/site/compare.js';
+import {addArgv} from '../../source/steps/instances.js';
+import {clusterStep} from '../../source/steps/cluster.js';
+import {preflightStep} from '../../source/steps/preflight.js';
+import {bareFacts} from '../../source/steps/step.js';
+import type {CommandAction} from '../../source/actions/action.js';
+import {loadZone} from '../render/checkers.js';
+import {labText, twoNodesText} from '../support/two-nodes.js';
+
+// Two instances without a MAC or an address: the site generates both.
+const text = twoNodesText.replace(/\n {4}mac: .*\n/, '\n').replace(/\ninstances:\n/, '\ninstances:\n  - {name: web1, disk_template: file, disk_size: 1G, memory: 256M, vcpus: 1, install: {os: noop+default}}\n');
+const recipe = parseRecipe(text);
+const build = (nodeName?: string): Inventory => buildInventory(recipe, {macs: {}, addresses: {}}, siteBytes(siteIdentity(recipe)), [], nodeName).inventory;
+
+test('built for a node, the inventory names it as inventory.node; by default the master', () => {
+	assert.deepEqual(build().node, {hostname: 'gcc20', fqdn: 'gcc20.node.farm', address: '10.10.0.20'});
+	assert.deepEqual(build('gcc20').node, build().node);
+	assert.deepEqual(build('node2').node, {hostname: 'node2', fqdn: 'node2.node.farm', address: '10.10.0.21'});
+});
+
+test('every node in recipe order, and the master, whichever node it is built for', () => {
+	const expected = [
+		{name: 'gcc20', fqdn: 'gcc20.node.farm', address: '10.10.0.20', publicAddress: '198.51.100.20', publicInterface: 'eth0', role: 'master'},
+		{name: 'node2', fqdn: 'node2.node.farm', address: '10.10.0.21', publicAddress: '198.51.100.21', publicInterface: 'ens3', role: 'candidate'},
+	];
+	for (const inventory of [build(), build('node2')]) {
+		assert.deepEqual(inventory.nodes, expected);
+		assert.deepEqual(inventory.master, expected[0]);
+	}
+	const one = buildInventory(parseRecipe(labText), {macs: {}, addresses: {}}, siteBytes('lab')).inventory;
+	assert.deepEqual(one.nodes, [{name: 'gcc20', fqdn: 'gcc20.node.farm', address: '10.10.0.20', publicAddress: '198.51.100.20', publicInterface: 'eth0', role: 'master'}]);
+	assert.deepEqual(one.master, one.nodes[0]);
+});
+
+test('generated MACs and addresses, records and the name server are the same whichever node it is built for', () => {
+	const [master, second] = [build(), build('node2')];
+	assert.deepEqual(second.instances, master.instances);
+	assert.deepEqual(second.records, master.records);
+	assert.deepEqual(second.nameServer, {fqdn: 'ns.farm', address: '10.10.0.20'});
+	assert.deepEqual(master.nameServer, second.nameServer);
+	const generated = (nodeName?: string) => buildInventory(recipe, {macs: {}, addresses: {}}, siteBytes(siteIdentity(recipe)), [], nodeName).generated;
+	assert.deepEqual(generated('node2'), generated());
+	assert.deepEqual(Object.keys(generated().macs).sort(), ['rodo1.osm', 'web1'], 'both MACs are generated');
+	assert.deepEqual(Object.keys(generated().addresses), ['web1'], 'rodo1.osm has its address in the recipe');
+});
+
+test('each node\'s A and PTR record, as named-checkzone reads the zones', async () => {
+	const inventory = build('node2');
+	assert.deepEqual(
+		inventory.records.filter(record => record.role === 'node'),
+		[
+			{fqdn: 'gcc20.node.farm', address: '10.10.0.20', role: 'node'},
+			{fqdn: 'node2.node.farm', address: '10.10.0.21', role: 'node'},
+		],
+	);
+	const zones = renderZones(inventory);
+	const forward = await loadZone('farm', withSerial(zones.find(zone => zone.name === 'farm')!.body, 2026010100));
+	const a = (owner: string) => forward.filter(record => record.owner === owner && record.type === 'A').map(record => record.data);
+	assert.deepEqual(a('gcc20.node.farm.'), ['10.10.0.20']);
+	assert.deepEqual(a('node2.node.farm.'), ['10.10.0.21']);
+	assert.deepEqual(a('ns.farm.'), ['10.10.0.20']);
+	const reverseZone = zones.find(zone => zone.name === '0.10.10.in-addr.arpa');
+	assert.ok(reverseZone, zones.map(zone => zone.name).join(', '));
+	const reverse = await loadZone(reverseZone.name, withSerial(reverseZone.body, 2026010100));
+	assert.deepEqual(reverse.filter(record => record.owner === '21.0.10.10.in-addr.arpa.' && record.type === 'PTR').map(record => record.data), ['node2.node.farm.']);
+});
+
+test('what follows this node: lo:1, named\'s listen-on, resolv.conf, NAT out its own public interface, its hostname check', () => {
+	const second = build('node2');
+	assert.match(renderInterfaces(second), /\n\taddress 10\.10\.0\.21\/32\n/);
+	assert.deepEqual(masqueradeRule(second), ['POSTROUTING', '-s', '10.10.0.0/16', '-o', 'ens3', '-j', 'MASQUERADE']);
+	assert.deepEqual(masqueradeRule(build()), ['POSTROUTING', '-s', '10.10.0.0/16', '-o', 'eth0', '-j', 'MASQUERADE']);
+	assert.deepEqual(listenAddresses(second), ['10.10.0.21', '10.10.1.1']);
+	assert.match(renderResolvConf(null, second), /^nameserver 10\.10\.0\.21$/m);
+	const preflight = preflightStep.plan(second, bareFacts());
+	const argv = (id: string) => (preflight.find(action => action.id === id) as CommandAction).argv;
+	assert.equal(argv('preflight.hostname').at(-1), 'node2');
+	assert.deepEqual(argv('preflight.public-interface'), ['ip', 'link', 'show', 'dev', 'ens3']);
+});
+
+test('what stays the master\'s: instances are created there, and Ganeti names it as master on every node', () => {
+	const second = build('node2');
+	for (const instance of second.instances) {
+		const argv = addArgv(second, instance);
+		assert.equal(argv[argv.indexOf('-n') + 1], 'gcc20.node.farm', argv.join(' '));
+	}
+	const daemons = clusterStep.plan(second, bareFacts()).find(action => action.id === 'cluster.daemons') as CommandAction;
+	assert.equal(daemons.satisfiedWhen && 'stdoutIncludes' in daemons.satisfiedWhen ? daemons.satisfiedWhen.stdoutIncludes : undefined, 'Master node: gcc20.node.farm');
+	const hosts = clusterStep.plan(second, bareFacts()).find(action => action.id === 'cluster.hosts');
+	assert.ok(hosts && hosts.kind === 'file' && hosts.content.includes('10.10.0.21\tnode2.node.farm node2\n'), 'each node names itself in its own /etc/hosts');
+});
+
+test('a name that is not a node of the site: one line', () => {
+	assert.throws(
+		() => build('node9'),
+		(error: unknown) => error instanceof RecipeError && error.problems.length === 1 && error.problems[0] === 'nodes: "node9" is not a node of the site (its nodes: gcc20, node2); name one of them or add it to nodes',
+	);
+});
