@@ -36,6 +36,7 @@ test('vm commands on a rehearsed lab site', async t => {
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--address', '10.10.1.1', '--yes'], /^ganeti-wizard: --address: "10\.10\.1\.1" is already used by/],
 			[['vm', 'add', 'rodo1.osm', '--os', 'noop+default', '--yes'], /^ganeti-wizard: NAME: "rodo1\.osm" is already a VM of the site/],
 			[['vm', 'add', 'Web_1', '--os', 'noop+default', '--yes'], /^ganeti-wizard: NAME: "Web_1" is not a DNS name/],
+			[['vm', 'add', 'web1', '--os', 'noop+default', '--disk-template', 'sharedfile', '--yes'], /^ganeti-wizard: --disk-template: "sharedfile" needs storage\.shared_file_storage_dir, .* which the site does not have;/],
 			[['vm', 'remove', 'web9', '--yes'], /^ganeti-wizard: NAME: "web9" is not a VM of the site/],
 			[['vm', 'start'], /^ganeti-wizard: unknown vm subcommand "start"/],
 			// The refusals apply makes, named by the flag: the instance policy gnt-cluster init sets (at most 8 vcpus, 32G).
