@@ -2,7 +2,7 @@
 // YAML. It is checked by turning it into recipe text and reading that back with
 // the recipe loader, so a refused answer reads exactly like a refused recipe.
 import {stringify} from 'yaml';
-import {parseRecipe, formatPath} from '../recipe/load.js';
+import {parseRecipe, formatPath, writtenRecipe} from '../recipe/load.js';
 import {RecipeError} from '../errors.js';
 import type {Recipe} from '../recipe/schema.js';
 
@@ -23,8 +23,9 @@ export function skeletonDraft(): Draft {
 }
 
 export function draftFromRecipe(recipe: Recipe): Draft {
-	// Through JSON: the recipe is plain data, and the draft must not share objects with it.
-	return JSON.parse(JSON.stringify(recipe)) as Draft;
+	// As written (host: or nodes:, not both). Through JSON: the recipe is plain
+	// data, and the draft must not share objects with it.
+	return JSON.parse(JSON.stringify(writtenRecipe(recipe))) as Draft;
 }
 
 export function getPath(draft: Draft, path: FieldPath): unknown {

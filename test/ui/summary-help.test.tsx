@@ -130,7 +130,8 @@ test('change one answer from the summary, then start: the run gets the changed r
 	await press(screen.stdin, keys.enter);
 	await waitFor(screen.lastFrame, 'Every step is done.');
 	assert.equal((ran as typeof recipe).host.hostname, 'gcc99');
-	assert.deepEqual({...(ran as typeof recipe), host: recipe.host}, recipe, 'only the hostname changed');
+	assert.equal((ran as typeof recipe).nodes[0]!.name, 'gcc99', 'the node is the host');
+	assert.deepEqual({...(ran as typeof recipe), host: recipe.host, nodes: recipe.nodes}, recipe, 'only the hostname changed');
 	screen.unmount();
 });
 
