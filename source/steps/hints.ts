@@ -72,7 +72,7 @@ const hints: Hint[] = [
 	},
 	{
 		output: /file-storage-paths|No paths are valid/,
-		hint: 'Ganeti 3.0 accepts file disks only under the directories listed in /etc/ganeti/file-storage-paths (the host step writes it from storage.file_storage_dir).',
+		hint: 'Ganeti 3.0 accepts file disks only under the directories listed in /etc/ganeti/file-storage-paths (the host step writes it from storage.file_storage_dir and storage.shared_file_storage_dir).',
 	},
 	// Leftovers and a cluster that is already there.
 	{
