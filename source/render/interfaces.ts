@@ -53,7 +53,23 @@ export function renderInterfaces(inventory: Inventory): string {
 			`\tpre-down iptables -t nat -D ${rule} 2>/dev/null || true`,
 		);
 	}
+	if (recipe.network.routing === 'ospf') {
+		lines.push(
+			'\t# Routed /32s between nodes: forward, and answer ARP for the VMs other nodes run.',
+			...(recipe.network.nat ? [] : ['\tpost-up sysctl -q -w net.ipv4.ip_forward=1']),
+			`\tpost-up sysctl -q -w ${proxyArpKey(bridge.name)}=1`,
+		);
+	}
 	return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The sysctl key of proxy ARP on `bridge` (ip-sysctl.txt, conf/<interface>/proxy_arp).
+ * sysctl(8) takes "/" as separator when the first one is "/", so a dot in an
+ * interface name stays part of the name.
+ */
+export function proxyArpKey(bridge: string): string {
+	return bridge.includes('.') ? `net/ipv4/conf/${bridge}/proxy_arp` : `net.ipv4.conf.${bridge}.proxy_arp`;
 }
 
 /** Whether the interfaces file (by its `source` / `source-directory` lines) reads `path`. */
