@@ -54,7 +54,9 @@ export type BirdSettings = {
  * - protocol kernel: `learn`s alien kernel routes and imports only the /32s
  *   of proto `vmRouteProtocol` out of the bridge (`krt_source`, `ifname`);
  *   exports OSPF routes, internal and external type 1 and 2 (the /32s arrive
- *   as external type 2, RTS_OSPF_EXT2), with metric `birdKernelMetric`;
+ *   as external type 2, RTS_OSPF_EXT2), with metric `birdKernelMetric` and
+ *   the private address as preferred source (this node's own packets to
+ *   other nodes' private addresses and VMs carry it, not the public one);
  *   scans every 2 s besides netlink's notifications;
  * - protocol direct: the private /32 on lo;
  * - protocol ospf v2: area 0 on `ospfInterface` only, hello 1 s, dead after
@@ -87,7 +89,10 @@ protocol kernel vm_routes {
 			reject;
 		};
 		export filter {
-			if source ~ [RTS_OSPF, RTS_OSPF_EXT1, RTS_OSPF_EXT2] then accept;
+			if source ~ [RTS_OSPF, RTS_OSPF_EXT1, RTS_OSPF_EXT2] then {
+				krt_prefsrc = ${privateAddress};
+				accept;
+			}
 			reject;
 		};
 	};

@@ -12,10 +12,16 @@ export const interfacesPath = '/etc/network/interfaces';
 export const wizardInterfacesPath = '/etc/network/interfaces.d/ganeti-wizard';
 export const privateAlias = 'lo:1';
 
-/** The MASQUERADE rule's arguments after `iptables -t nat -A|-C|-D`. */
+/**
+ * The MASQUERADE rule's arguments after `iptables -t nat -A|-C|-D`. With
+ * routing between nodes, private addresses reach other nodes' private ones
+ * through the public interface too: those keep their source address.
+ */
 export function masqueradeRule(inventory: Inventory): string[] {
 	const {recipe} = inventory;
-	return ['POSTROUTING', '-s', recipe.network.private_range, '-o', recipe.host.public_interface, '-j', 'MASQUERADE'];
+	const range = recipe.network.private_range;
+	const between = recipe.network.routing === 'ospf' ? ['!', '-d', range] : [];
+	return ['POSTROUTING', '-s', range, ...between, '-o', recipe.host.public_interface, '-j', 'MASQUERADE'];
 }
 
 export function renderInterfaces(inventory: Inventory): string {

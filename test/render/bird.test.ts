@@ -24,7 +24,7 @@ test('router id, kernel learning of the wizard\'s /32s on the bridge, OSPF route
 	assert.match(text, /^router id 10\.10\.0\.20;$/m);
 	const kernel = block(text, 'protocol kernel vm_routes');
 	assert.match(kernel, new RegExp(`if krt_source = ${vmRouteProtocol} && net\\.len = 32 && ifname = "br0" then accept;`));
-	assert.match(kernel, /export filter \{\n\t\t\tif source ~ \[RTS_OSPF, RTS_OSPF_EXT1, RTS_OSPF_EXT2\] then accept;\n\t\t\treject;/);
+	assert.match(kernel, /export filter \{\n\t\t\tif source ~ \[RTS_OSPF, RTS_OSPF_EXT1, RTS_OSPF_EXT2\] then \{\n\t\t\t\tkrt_prefsrc = 10\.10\.0\.20;\n\t\t\t\taccept;\n\t\t\t\}\n\t\t\treject;/);
 	assert.match(kernel, /^\tlearn;$/m);
 	assert.match(kernel, new RegExp(`^\\tmetric ${birdKernelMetric};$`, 'm'));
 	assert.match(block(text, 'protocol direct private_address'), /import where net = 10\.10\.0\.20\/32;/);

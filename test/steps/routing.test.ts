@@ -4,7 +4,7 @@ import {test} from 'node:test';
 import type {Action, CommandAction, FileAction} from '../../source/actions/action.js';
 import {renderBirdConf} from '../../source/render/bird.js';
 import {renderRouteHook} from '../../source/render/ganeti-hooks.js';
-import {renderInterfaces} from '../../source/render/interfaces.js';
+import {masqueradeRule, renderInterfaces} from '../../source/render/interfaces.js';
 import {requiredPackages} from '../../source/steps/host.js';
 import {allSteps, siteSteps} from '../../source/steps/index.js';
 import {ipForwardPath} from '../../source/steps/network.js';
@@ -86,6 +86,11 @@ test('proxy ARP and forwarding go back to the values read before; with NAT the n
 	assert.ok(!routingStep.plan(routed, bareFacts()).some(action => action.id === 'routing.forwarding'));
 	const forwarding = command(routingStep.plan(routedWithoutNat, bareFacts({files: {[ipForwardPath]: '0\n'}})), 'routing.forwarding');
 	assert.deepEqual(forwarding.inverse, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=0']);
+});
+
+test('NAT leaves traffic between private addresses alone when nodes route it to each other', () => {
+	assert.deepEqual(masqueradeRule(seedInventory()), ['POSTROUTING', '-s', '10.10.0.0/16', '-o', 'eth0', '-j', 'MASQUERADE']);
+	assert.deepEqual(masqueradeRule(routed), ['POSTROUTING', '-s', '10.10.0.0/16', '!', '-d', '10.10.0.0/16', '-o', 'eth0', '-j', 'MASQUERADE']);
 });
 
 test('every command that changes the host says how it is reversed (all steps, routed site)', () => {
