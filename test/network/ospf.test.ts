@@ -9,7 +9,9 @@
 //   other way round;
 // - the nodes' private addresses reach each other;
 // - VMs of one subnet on different nodes reach each other (proxy ARP), with
-//   their own addresses (nothing masqueraded between private addresses).
+//   their own addresses (nothing masqueraded between private addresses);
+// - someone else's bird on gcc21 (Debian's paths, learning kernel routes)
+//   keeps its routes, files and socket, and the wizard's bird keeps its own.
 // Bounds are generous polls: the first OSPF adjacency takes seconds.
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
@@ -68,6 +70,23 @@ async function runHook(node: Lab, hpath: 'instance-start' | 'instance-migrate', 
 	await node.run(['env', '-i', 'PATH=/sbin:/bin:/usr/sbin:/usr/bin', ...Object.entries(variables).map(([key, value]) => `${key}=${value}`), routeHookPath(hpath)]);
 }
 
+/**
+ * Someone else's bird on gcc21, on Debian's own paths, exporting a route to
+ * the kernel and learning the kernel's: the wizard's bird must run beside it
+ * and neither may take the other's routes.
+ */
+const theirConf = `router id 192.0.2.1;
+protocol device {}
+protocol static { ipv4; route 192.0.2.0/24 blackhole; }
+protocol kernel { ipv4 { import all; export all; }; learn; scan time 1; }
+`;
+async function startTheirBird(node: Lab): Promise<void> {
+	await node.writeFile('/etc/bird/bird.conf', theirConf);
+	await node.run(['install', '-d', '/run/bird']);
+	await node.run(['bird', '-c', '/etc/bird/bird.conf', '-s', '/run/bird/bird.ctl', '-P', '/run/bird/bird.pid']);
+	assert.ok(await eventually(async () => (await node.run(['ip', '-4', 'route', 'show', '192.0.2.0/24'])).includes('blackhole')), 'their bird installed its route');
+}
+
 test('two nodes carry their VMs\' /32s to each other over OSPF; a moved /32 follows its VM; VMs of one subnet reach each other across nodes', async t => {
 	if (!need(requirements, t)) return;
 	const inventories = {gcc20: nodeInventory(20), gcc21: nodeInventory(21)};
@@ -87,6 +106,7 @@ test('two nodes carry their VMs\' /32s to each other over OSPF; a moved /32 foll
 		await switchHost.run(['ip', 'link', 'set', `p-${name}`, 'master', 'sw0', 'up']);
 		await node.run(['ip', 'address', 'add', `${inventories[name].recipe.host.public_address}/24`, 'dev', 'eth0']);
 		await node.run(['ip', 'link', 'set', 'eth0', 'up']);
+		if (name === 'gcc21') await startTheirBird(node);
 		await planAndApply(node, networkStep, inventories[name]);
 		// Until the site knows its nodes, every node would hold every /32: rodo1 runs on gcc20.
 		const routing = await planAndApply(node, routingStep, inventories[name], {only: action => name === 'gcc20' || !action.id.startsWith('routing.route.')});
@@ -136,4 +156,11 @@ test('two nodes carry their VMs\' /32s to each other over OSPF; a moved /32 foll
 	assert.ok(await eventually(() => pings(web1Vm, rodo1.address)), 'web1 on gcc20 reaches rodo1 at the same address on gcc21');
 	assert.ok(await pings(rodo1There, '10.10.1.60'), 'rodo1 reaches db1 beside it on gcc21');
 	assert.ok(await pings(gcc20, rodo1.address, '10.10.0.20'), 'gcc20 reaches rodo1 on gcc21');
+
+	// The other bird on gcc21 kept its route and its files; the wizard's kept its own (seconds of their 1 s scans later).
+	assert.equal((await gcc21.run(['ip', '-4', 'route', 'show', '192.0.2.0/24'])).trim(), 'blackhole 192.0.2.0/24 proto bird metric 32');
+	assert.match(await gcc21.run(['ip', '-4', 'route', 'show', '10.10.1.70/32']), /^10\.10\.1\.70 via 198\.51\.100\.20 dev eth0 proto bird src 10\.10\.0\.21 metric 203/);
+	assert.equal(await gcc21.readFile('/etc/bird/bird.conf'), theirConf);
+	assert.match(await gcc21.run(['birdc', '-s', '/run/bird/bird.ctl', 'show', 'status']), /Router ID is 192\.0\.2\.1/);
+	assert.match(await gcc21.run(['birdc', '-s', birdControlSocket, 'show', 'status']), /Router ID is 10\.10\.0\.21/);
 });
