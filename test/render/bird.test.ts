@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
+import fc from 'fast-check';
 import {birdConfPath, birdControlSocket, birdKernelMetric, birdPidPath, renderBirdConf, renderBirdInitScript, vmRouteProtocol, type BirdSettings} from '../../source/render/bird.js';
+import {routingStep} from '../../source/steps/routing.js';
+import {bareFacts} from '../../source/steps/step.js';
 import {need} from '../support/need.js';
-import {checkBirdConf, runCheckArgv} from './checkers.js';
+import {arbitraryRecipe} from '../support/random-recipe.js';
+import {checkBirdConf, inParallel, runCheckArgv} from './checkers.js';
+import {inventoryFromObject} from './fixtures.js';
 
 const seedSettings: BirdSettings = {routerId: '10.10.0.20', ospfInterface: 'eth0', bridge: 'br0', privateAddress: '10.10.0.20', acceptedNetworks: ['10.10.1.0/24', '10.10.0.0/24']};
 const other: BirdSettings = {routerId: '172.16.5.3', ospfInterface: 'enp3s0f1', bridge: 'vmbr7', privateAddress: '172.16.5.3', acceptedNetworks: ['172.16.8.0/22']};
@@ -60,4 +65,28 @@ test('the init script runs the wizard\'s bird on its own configuration, socket a
 	if (!need(['sh'], t)) return;
 	const result = await runCheckArgv(['sh', '-n', '{}'], script);
 	assert.equal(result.exitCode, 0, result.output);
+});
+
+test('random routed sites: bird -p accepts every bird.conf and sh -n every route hook the routing step plans', async t => {
+	if (!need(['bird', 'sh'], t)) return;
+	const runs = Number(process.env.RANDOM_SITES ?? 20);
+	const sites = fc.sample(
+		fc.tuple(arbitraryRecipe({maxInstances: 12}), fc.integer({min: 1, max: 2 ** 31 - 1})).map(([recipe, seed]) => {
+			const network = recipe.network as Record<string, unknown>;
+			return inventoryFromObject({...recipe, network: {...network, routing: 'ospf'}}, seed);
+		}),
+		{numRuns: runs, seed: 14},
+	);
+	const files = sites.flatMap(inventory => {
+		const planned = routingStep.plan(inventory, bareFacts()).filter(action => action.kind === 'file');
+		// One hook text per site: the six paths hold the same script.
+		return planned.filter(action => action.id === 'routing.bird-config' || action.id === 'routing.hook.instance-start').map(action => ({inventory, action}));
+	});
+	assert.equal(files.length, runs * 2);
+	const results = await inParallel(files, 4, ({action}) => runCheckArgv(action.check!.argv, action.content));
+	results.forEach((result, index) => {
+		const {inventory, action} = files[index]!;
+		assert.equal(result.exitCode, 0, `${action.id} of ${inventory.node.fqdn}: ${result.output}\n${action.content}`);
+		if (action.id === 'routing.bird-config') assert.ok(action.content.includes(`interface "${inventory.recipe.host.public_interface}"`));
+	});
 });
