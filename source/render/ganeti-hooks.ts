@@ -53,6 +53,10 @@ export type RouteHookSettings = {
  *   instance's nodes;
  * - post hooks run only after the operation succeeded; a failing one is
  *   reported, never undone; a script must be idempotent.
+ * Where the instance runs now: GANETI_NEW_PRIMARY (a move's target, set
+ * when the operation is built), else GANETI_POST_INSTANCE_PRIMARY, else
+ * GANETI_INSTANCE_PRIMARY. Its addresses: the NICs' IPs on the bridge, else
+ * `addresses`.
  * What it does: on the node that now runs the instance, `ip route add
  * <ip>/32 dev <bridge> proto 203` unless it is there; on any other node, and
  * for stop and remove everywhere, deletes that route (only the one of proto
