@@ -81,6 +81,10 @@ const network = z.strictObject({
 		address: ipv4,
 	}),
 	nat: z.boolean().default(true),
+	// How VMs keep their address on whichever node runs them: none (one node),
+	// or ospf (routed /32s announced by the wizard's own bird2; readme "VMs
+	// across nodes").
+	routing: z.enum(['none', 'ospf'], 'is not a routing mode (none or ospf)').default('none'),
 });
 
 const dns = z.strictObject({

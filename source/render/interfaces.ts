@@ -12,11 +12,17 @@ export const interfacesPath = '/etc/network/interfaces';
 export const wizardInterfacesPath = '/etc/network/interfaces.d/ganeti-wizard';
 export const privateAlias = 'lo:1';
 
-/** The MASQUERADE rule's arguments after `iptables -t nat -A|-C|-D`. */
+/**
+ * The MASQUERADE rule's arguments after `iptables -t nat -A|-C|-D`. With
+ * routing between nodes, private addresses reach other nodes' private ones
+ * through the public interface too: those keep their source address.
+ */
 export function masqueradeRule(inventory: Inventory): string[] {
 	const {recipe} = inventory;
+	const range = recipe.network.private_range;
+	const between = recipe.network.routing === 'ospf' ? ['!', '-d', range] : [];
 	// Each node masquerades out its own public interface.
-	return ['POSTROUTING', '-s', recipe.network.private_range, '-o', recipeNodeOf(inventory).public_interface, '-j', 'MASQUERADE'];
+	return ['POSTROUTING', '-s', range, ...between, '-o', recipeNodeOf(inventory).public_interface, '-j', 'MASQUERADE'];
 }
 
 export function renderInterfaces(inventory: Inventory): string {
@@ -54,7 +60,23 @@ export function renderInterfaces(inventory: Inventory): string {
 			`\tpre-down iptables -t nat -D ${rule} 2>/dev/null || true`,
 		);
 	}
+	if (recipe.network.routing === 'ospf') {
+		lines.push(
+			'\t# Routed /32s between nodes: forward, and answer ARP for the VMs other nodes run.',
+			...(recipe.network.nat ? [] : ['\tpost-up sysctl -q -w net.ipv4.ip_forward=1']),
+			`\tpost-up sysctl -q -w ${proxyArpKey(bridge.name)}=1`,
+		);
+	}
 	return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The sysctl key of proxy ARP on `bridge` (ip-sysctl.txt, conf/<interface>/proxy_arp).
+ * sysctl(8) takes "/" as separator when the first one is "/", so a dot in an
+ * interface name stays part of the name.
+ */
+export function proxyArpKey(bridge: string): string {
+	return bridge.includes('.') ? `net/ipv4/conf/${bridge}/proxy_arp` : `net.ipv4.conf.${bridge}.proxy_arp`;
 }
 
 /** Whether the interfaces file (by its `source` / `source-directory` lines) reads `path`. */

@@ -33,6 +33,7 @@ export function instanceOs(install: Recipe['instances'][number]['install']): str
 export function requiredPackages(recipe: Recipe): string[] {
 	const names = new Set(['ganeti', 'openssh-server', 'git', 'bind9', 'bind9-utils', 'ifupdown', 'bridge-utils']);
 	if (recipe.network.nat) names.add('iptables');
+	if (recipe.network.routing === 'ospf') names.add('bird2');
 	if (recipe.dhcp.enabled) names.add('isc-dhcp-server');
 	if (usesVolumeGroup(recipe) || recipe.storage.disk || recipe.storage.partition || recipe.storage.loop_file) names.add('lvm2');
 	if (recipe.storage.disk) names.add('parted');

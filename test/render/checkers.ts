@@ -1,6 +1,6 @@
 // The daemons' own checkers, run on rendered text in throwaway folders:
 // named-checkzone, named-checkconf -z over a copy of Debian's /etc/bind,
-// dhcpd -t and ifup --no-act. Nothing here touches the live configuration.
+// dhcpd -t, ifup --no-act and bird -p. Nothing here touches the live configuration.
 import {cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
@@ -9,7 +9,7 @@ import {$} from 'zx';
 export type CheckResult = {exitCode: number; output: string};
 
 /** Requirements for need() (test/support/need.ts). */
-export const checkerCommands = ['named-checkzone', 'named-checkconf', 'dhcpd', 'ifup'];
+export const checkerCommands = ['named-checkzone', 'named-checkconf', 'dhcpd', 'ifup', 'bird'];
 
 async function run(argv: string[]): Promise<CheckResult> {
 	const result = await $({nothrow: true, quiet: true, env: {...process.env, LC_ALL: 'C'}})`${argv}`;
@@ -37,6 +37,8 @@ async function checkText(name: string, text: string, argv: (path: string) => str
 export const checkZone = (zone: string, text: string): Promise<CheckResult> => checkText('zone', text, path => ['named-checkzone', zone, path]);
 export const checkNamedConf = (text: string): Promise<CheckResult> => checkText('named.conf', text, path => ['named-checkconf', path]);
 export const checkDhcpd = (text: string): Promise<CheckResult> => checkText('dhcpd.conf', text, path => ['dhcpd', '-t', '-q', '-cf', path]);
+/** bird(8) -p: parse the configuration and exit (no daemon, no socket). */
+export const checkBirdConf = (text: string): Promise<CheckResult> => checkText('bird.conf', text, path => ['bird', '-p', '-c', path]);
 export const checkInterfaces = (text: string): Promise<CheckResult> => checkText('interfaces', text, path => ['ifup', '--no-act', '-i', path, '-a']);
 
 /**

@@ -41,6 +41,8 @@ const debianPackages: Record<string, string> = {
 	'update-rc.d': 'init-system-helpers',
 	'start-stop-daemon': 'dpkg',
 	'ssh-keygen': 'openssh-client',
+	bird: 'bird2',
+	birdc: 'bird2',
 };
 
 const sbinDirectories = ['/usr/local/sbin', '/usr/sbin', '/sbin'];

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import fc from 'fast-check';
+import {birdConfPath, birdControlSocket, birdKernelMetric, birdPidPath, renderBirdConf, renderBirdInitScript, vmRouteProtocol, type BirdSettings} from '../../source/render/bird.js';
+import {routingStep} from '../../source/steps/routing.js';
+import {bareFacts} from '../../source/steps/step.js';
+import {need} from '../support/need.js';
+import {arbitraryRecipe} from '../support/random-recipe.js';
+import {checkBirdConf, inParallel, runCheckArgv} from './checkers.js';
+import {inventoryFromObject} from './fixtures.js';
+
+const seedSettings: BirdSettings = {routerId: '10.10.0.20', ospfInterface: 'eth0', bridge: 'br0', privateAddress: '10.10.0.20', acceptedNetworks: ['10.10.1.0/24', '10.10.0.0/24']};
+const other: BirdSettings = {routerId: '172.16.5.3', ospfInterface: 'enp3s0f1', bridge: 'vmbr7', privateAddress: '172.16.5.3', acceptedNetworks: ['172.16.8.0/22']};
+
+/** The body of the block that starts with `head` (braces balanced). */
+function block(text: string, head: string): string {
+	const start = text.indexOf(head);
+	assert.ok(start >= 0, `no "${head}" in:\n${text}`);
+	let depth = 0;
+	for (let index = text.indexOf('{', start); index < text.length; index++) {
+		if (text[index] === '{') depth++;
+		if (text[index] === '}' && --depth === 0) return text.slice(start, index + 1);
+	}
+	throw new Error(`unbalanced block ${head}`);
+}
+
+test('router id, kernel learning of the wizard\'s /32s on the bridge, OSPF routes (external type 2 too) exported to the kernel', () => {
+	const text = renderBirdConf(seedSettings);
+	assert.match(text, /^router id 10\.10\.0\.20;$/m);
+	const kernel = block(text, 'protocol kernel vm_routes');
+	assert.match(kernel, new RegExp(`if krt_source = ${vmRouteProtocol} && net\\.len = 32 && ifname = "br0" then accept;`));
+	assert.match(kernel, /export filter \{\n\t\t\tif source ~ \[RTS_OSPF, RTS_OSPF_EXT1, RTS_OSPF_EXT2\] then \{\n\t\t\t\tkrt_prefsrc = 10\.10\.0\.20;\n\t\t\t\taccept;\n\t\t\t\}\n\t\t\treject;/);
+	assert.match(kernel, /^\tlearn;$/m);
+	assert.match(kernel, new RegExp(`^\\tmetric ${birdKernelMetric};$`, 'm'));
+	assert.match(block(text, 'protocol direct private_address'), /import where net = 10\.10\.0\.20\/32;/);
+});
+
+test('OSPF runs on the node-to-node interface only, never on the bridge, and accepts only /32s of the site\'s networks', () => {
+	const text = renderBirdConf(seedSettings);
+	const ospf = block(text, 'protocol ospf v2 nodes');
+	assert.deepEqual([...ospf.matchAll(/interface "([^"]+)"/g)].map(match => match[1]), ['eth0']);
+	assert.doesNotMatch(ospf, /br0/);
+	assert.match(ospf, /import where net ~ \[ 10\.10\.1\.0\/24\{32,32\}, 10\.10\.0\.0\/24\{32,32\} \];/);
+	assert.match(ospf, /export where proto = "vm_routes" \|\| proto = "private_address";/);
+	assert.throws(() => renderBirdConf({...seedSettings, ospfInterface: 'br0'}), /OSPF must not run on the VM bridge br0/);
+});
+
+test('bird -p accepts the configuration; it rejects the same with wait 1, so the check can fail', async t => {
+	if (!need(['bird'], t)) return;
+	for (const settings of [seedSettings, other]) {
+		const result = await checkBirdConf(renderBirdConf(settings));
+		assert.equal(result.exitCode, 0, result.output);
+	}
+	const rejected = await checkBirdConf(renderBirdConf(seedSettings).replace('wait 2;', 'wait 1;'));
+	assert.notEqual(rejected.exitCode, 0);
+	assert.match(rejected.output, /[Ww]ait/);
+});
+
+test('the init script runs the wizard\'s bird on its own configuration, socket and pid file; sh -n accepts it', async t => {
+	const script = renderBirdInitScript();
+	assert.match(script, /^CONF=\/etc\/bird\/ganeti-wizard\/bird\.conf$/m);
+	assert.ok(script.includes(`-- -c "$CONF" -s "$SOCKET" -P "$PIDFILE"`));
+	for (const [name, value] of [['CONF', birdConfPath], ['SOCKET', birdControlSocket], ['PIDFILE', birdPidPath]] as const) assert.ok(script.includes(`\n${name}=${value}\n`));
+	assert.doesNotMatch(script, /\/etc\/bird\/bird\.conf|\/run\/bird\//, 'never the packaged bird\'s files');
+	if (!need(['sh'], t)) return;
+	const result = await runCheckArgv(['sh', '-n', '{}'], script);
+	assert.equal(result.exitCode, 0, result.output);
+});
+
+test('random routed sites: bird -p accepts every bird.conf and sh -n every route hook the routing step plans', async t => {
+	if (!need(['bird', 'sh'], t)) return;
+	const runs = Number(process.env.RANDOM_SITES ?? 20);
+	const sites = fc.sample(
+		fc.tuple(arbitraryRecipe({maxInstances: 12}), fc.integer({min: 1, max: 2 ** 31 - 1})).map(([recipe, seed]) => {
+			const network = recipe.network as Record<string, unknown>;
+			return inventoryFromObject({...recipe, network: {...network, routing: 'ospf'}}, seed);
+		}),
+		{numRuns: runs, seed: 14},
+	);
+	const files = sites.flatMap(inventory => {
+		const planned = routingStep.plan(inventory, bareFacts()).filter(action => action.kind === 'file');
+		// One hook text per site: the six paths hold the same script.
+		return planned.filter(action => action.id === 'routing.bird-config' || action.id === 'routing.hook.instance-start').map(action => ({inventory, action}));
+	});
+	assert.equal(files.length, runs * 2);
+	const results = await inParallel(files, 4, ({action}) => runCheckArgv(action.check!.argv, action.content));
+	results.forEach((result, index) => {
+		const {inventory, action} = files[index]!;
+		assert.equal(result.exitCode, 0, `${action.id} of ${inventory.node.fqdn}: ${result.output}\n${action.content}`);
+		if (action.id === 'routing.bird-config') assert.ok(action.content.includes(`interface "${inventory.recipe.host.public_interface}"`));
+	});
+});
