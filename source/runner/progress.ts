@@ -174,7 +174,13 @@ export class Progress {
 		return last?.finishedAt ?? last?.startedAt;
 	}
 
-	startRun(mode: string): void {
+	/**
+	 * Journals that a run starts (`mode`: the host's kind, for people).
+	 * `durable`: whether the host fsyncs its changes; the journal syncs its
+	 * write-ahead records only then (see Journal.durable).
+	 */
+	startRun(mode: string, durable = true): void {
+		if (this.journal) this.journal.durable = durable;
 		this.runId = undefined;
 		this.append(() => ({type: 'run', phase: 'start', mode, ...this.stamp()}));
 	}
