@@ -393,7 +393,6 @@ async function writeFile(context: RunContext, stepId: string, action: FileAction
 			...(action.owner ? {owner: action.owner} : {}),
 			...(action.check ? {check: action.check.argv} : {}),
 		});
-		if (action.serial) context.progress.setSerial(action.serial.zone, action.serial.value);
 		return undefined;
 	} catch (error) {
 		if (error instanceof CheckFailedError) {

@@ -29,11 +29,14 @@ export type Inverse = {restore: string; to: FileVersion} | {argv: string[]} | {n
 
 type Stamp = {run: string; at: string};
 
+/** A zone's SOA serial, as a zone file carries it. */
+export type ZoneSerial = {zone: string; value: number};
+
 export type JournalRecord =
 	| (Stamp & {type: 'run'; phase: 'start'; mode: string})
 	| (Stamp & {type: 'run'; phase: 'end'; outcome: string})
 	| (Stamp & {type: 'action'; phase: 'begin'; node: string; step: string; id: string; title: string; fingerprint: string; seq: number; change?: Change; inverse?: Inverse})
-	| (Stamp & {type: 'action'; phase: 'end'; node: string; step: string; id: string; fingerprint: string; status: ActionStatus; applied: boolean; seq: number; message?: string})
+	| (Stamp & {type: 'action'; phase: 'end'; node: string; step: string; id: string; fingerprint: string; status: ActionStatus; applied: boolean; seq: number; message?: string; /** The serial a zone file in place carries. */ serial?: ZoneSerial})
 	| (Stamp & {type: 'step'; node: string; step: string; status: ActionStatus})
 	| (Stamp & {type: 'confirm'; node: string; id: string})
 	/** "Start over": statuses and confirmations before it no longer count. */

@@ -18,7 +18,11 @@ export type SettingsData = {
 	recipe?: SavedRecipe;
 	answers: Record<string, unknown>;
 	generated: Generated;
-	/** Last serial written per zone: keeps serials rising even if a zone file is lost. */
+	/**
+	 * Last serial written per zone, as versions before the journal carried
+	 * serials saved it (read, never written: the journal's end records of
+	 * zone writes hold them now).
+	 */
 	serials: Record<string, number>;
 	/**
 	 * FQDNs of instances the operator removed from the site (vm remove): each
@@ -122,10 +126,6 @@ export class SiteSettings {
 		const known = this.data.generated;
 		const merged: Generated = {macs: {...generated.macs, ...known.macs}, addresses: {...generated.addresses, ...known.addresses}};
 		if (JSON.stringify(merged) !== JSON.stringify(known)) this.set('generated', merged);
-	}
-
-	setSerial(zone: string, serial: number): void {
-		if (this.data.serials[zone] !== serial) this.set('serials', {...this.data.serials, [zone]: serial});
 	}
 
 	/**
