@@ -37,7 +37,7 @@ export type FileAction = ActionBase & {
 	 * live one. "{}" in argv stands for the candidate's path.
 	 */
 	check?: {argv: string[]};
-	/** A zone serial this file carries: saved with progress once written. */
+	/** A zone serial this file carries: journalled with the write's end record. */
 	serial?: {zone: string; value: number};
 };
 

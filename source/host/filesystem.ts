@@ -27,7 +27,11 @@ export class CheckFailedError extends Error {
 export type CandidateChecker = (argv: string[]) => Promise<RunResult | null>;
 
 export class MappedFiles {
-	constructor(readonly root: string) {}
+	/** `durable`: every write and removal is fsynced (file and directory) before it returns. */
+	constructor(
+		readonly root: string,
+		readonly durable = true,
+	) {}
 
 	/** Where a host path lives on this machine. */
 	map(path: string): string {
@@ -73,7 +77,7 @@ export class MappedFiles {
 
 	/**
 	 * Candidate beside the target, fsynced, checked, renamed over the target,
-	 * directory fsynced. Keeps an existing file's mode and owner; a new file
+	 * directory fsynced (both fsyncs only when `durable`). Keeps an existing file's mode and owner; a new file
 	 * gets `options.mode` and, when `chownNew` is given, its owner.
 	 */
 	async writeFile(path: string, content: string, options: WriteOptions, checker: CandidateChecker, chownNew?: (candidate: string) => Promise<void>): Promise<void> {
@@ -84,7 +88,7 @@ export class MappedFiles {
 		// A fixed candidate name: a run killed before the rename leaves it behind,
 		// and the rerun's write of the same file reuses and renames it.
 		const candidate = join(directory, `.${basename(target)}.ganeti-wizard-new`);
-		await writeDurably(candidate, content, existing?.mode ?? options.mode);
+		await writeCandidate(candidate, content, existing?.mode ?? options.mode, this.durable);
 		if (existing) await chown(candidate, existing.uid, existing.gid);
 		else await chownNew?.(candidate);
 
@@ -98,14 +102,14 @@ export class MappedFiles {
 		}
 		failpoint('file-candidate');
 		await rename(candidate, target);
-		await syncDirectory(directory);
+		if (this.durable) await syncDirectory(directory);
 	}
 
-	/** Removes a file (nothing when absent), then each directory that is left empty; the parent is fsynced. */
+	/** Removes a file (nothing when absent), then each directory that is left empty; the parent is fsynced when `durable`. */
 	async remove(path: string, directories: string[]): Promise<void> {
 		const target = this.map(path);
 		await rm(target, {force: true});
-		if (await stat(dirname(target)).then(() => true, () => false)) await syncDirectory(dirname(target));
+		if (this.durable && (await stat(dirname(target)).then(() => true, () => false))) await syncDirectory(dirname(target));
 		for (const directory of directories) {
 			const entries = await readdir(this.map(directory)).catch(() => null);
 			if (entries?.length === 0) await rmdir(this.map(directory));
@@ -136,11 +140,12 @@ export class MappedFiles {
 	}
 }
 
-export async function writeDurably(path: string, content: string, mode: number): Promise<void> {
+/** Writes a file with `mode`, fsynced before it returns when `durable`. */
+export async function writeCandidate(path: string, content: string, mode: number, durable: boolean): Promise<void> {
 	const handle = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC, mode);
 	try {
 		await handle.writeFile(content, 'utf8');
-		await handle.sync();
+		if (durable) await handle.sync();
 	} finally {
 		await handle.close();
 	}
@@ -173,8 +178,11 @@ function pointedLine(result: RunResult, content: string): {number: number; text:
 export abstract class FilesUnderRoot {
 	protected readonly files: MappedFiles;
 
-	constructor(readonly root: string) {
-		this.files = new MappedFiles(root);
+	constructor(
+		readonly root: string,
+		readonly durable: boolean,
+	) {
+		this.files = new MappedFiles(root, durable);
 	}
 
 	readFile(path: string): Promise<string | null> {

@@ -44,6 +44,14 @@ export interface Host {
 	readonly kind: 'real' | 'rehearsal';
 	/** "/" for real, the rehearsal folder otherwise. */
 	readonly root: string;
+	/**
+	 * Whether a change this host makes is on disk (fsynced) when the call
+	 * returns, so that it outlives a power cut. The real host: yes. A rehearsal
+	 * folder: no; what it writes outlives a kill -9 (the page cache keeps it),
+	 * not a power cut. The journal asks this: a record that announces a change
+	 * must be as durable as the change, and no more is worth paying for.
+	 */
+	readonly durable: boolean;
 	readFile(path: string): Promise<string | null>;
 	/** Where a symbolic link points, as written in the link (null: absent or not a link). */
 	readLink(path: string): Promise<string | null>;

@@ -14,7 +14,7 @@ export class RealHost extends FilesUnderRoot implements Host {
 		readonly node: string,
 		private readonly transcript: Transcript,
 	) {
-		super('/');
+		super('/', true);
 	}
 
 	async writeFile(path: string, content: string, options: WriteOptions): Promise<void> {

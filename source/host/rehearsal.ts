@@ -4,8 +4,10 @@
 // here, and every other check says it was not checked. Whatever a real run
 // decides from a file's presence, the rehearsal decides from its folder. A
 // recorded `git commit` keeps a copy of the directory as committed, so that
-// `git show HEAD:FILE` answers as the real repository would.
-import {appendFile, cp, mkdir, open, readFile, rm} from 'node:fs/promises';
+// `git show HEAD:FILE` answers as the real repository would. Nothing is
+// fsynced (durable is false): a rehearsal outlives a kill -9, which keeps the
+// page cache, but makes no promise across a power cut.
+import {appendFile, cp, mkdir, readFile, rm} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {Probe, Stage} from '../actions/action.js';
 import {FilesUnderRoot} from './filesystem.js';
@@ -31,7 +33,7 @@ export class RehearsalHost extends FilesUnderRoot implements Host {
 		private readonly stateDir: string,
 		private readonly transcript: Transcript,
 	) {
-		super(root);
+		super(root, false);
 	}
 
 	/** Where a host path lives on this machine. */
@@ -122,7 +124,7 @@ export class RehearsalHost extends FilesUnderRoot implements Host {
 		return this.entries;
 	}
 
-	/** Appends one entry and fsyncs it: the cost does not grow with the record. */
+	/** Appends one entry (not fsynced: see above): the cost does not grow with the record. */
 	private async append(actionId: string, argv: string[]): Promise<void> {
 		const recorded = await this.record();
 		const path = join(this.stateDir, rehearsalRecordName);
@@ -131,9 +133,6 @@ export class RehearsalHost extends FilesUnderRoot implements Host {
 		this.started = true;
 		const text = entry(actionId, argv);
 		await appendFile(path, `${prologue}${text}`, {mode: 0o600});
-		const handle = await open(path, 'r');
-		await handle.sync();
-		await handle.close();
 		recorded.add(text);
 		forgetUndone(recorded, actionId, quoteArgv(argv));
 	}

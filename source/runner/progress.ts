@@ -48,6 +48,8 @@ export class Progress {
 	private readonly steps = new Map<string, StepRecord>();
 	private readonly confirmed = new Set<string>();
 	private readonly runs: RunRecord[] = [];
+	/** Last serial written per zone: the saved settings' (older sites), then the journal's. */
+	private readonly zoneSerials: Record<string, number>;
 	private sequence = 0;
 	private runId: string | undefined;
 
@@ -59,6 +61,7 @@ export class Progress {
 		this.node = options.node ?? 'local';
 		this.settings = options.readOnly ? SiteSettings.read(directory) : SiteSettings.open(directory);
 		this.journal = options.readOnly ? undefined : new Journal(directory);
+		this.zoneSerials = {...this.settings.serials};
 		const records = readJournal(directory);
 		// A site is saved with the first record: a journal beside it that yields none was cut or overwritten.
 		if (records.length === 0 && this.settings.recipe && journalBytes(directory) > 0) {
@@ -118,12 +121,10 @@ export class Progress {
 		this.settings.setRemovals(fqdns);
 	}
 
+	/** Last serial written per zone: keeps serials rising even if a zone file is lost. */
 	get serials(): Record<string, number> {
-		return this.settings.serials;
-	}
-
-	setSerial(zone: string, serial: number): void {
-		this.settings.setSerial(zone, serial);
+		// A copy: facts planned from it must not change as later records come in.
+		return {...this.zoneSerials};
 	}
 
 	action(id: string): ActionRecord | undefined {
@@ -139,8 +140,16 @@ export class Progress {
 		this.append(() => ({type: 'action', phase: 'begin', node: this.node, step: stepId, id: action.id, title: action.title, fingerprint: fingerprint(action), seq: this.sequence, ...detail, ...this.stamp()}));
 	}
 
+	/**
+	 * Journals how the action ended. A zone file in place (written, or found
+	 * so) records its serial in the same line: one append, where saving it in
+	 * the settings would rewrite them whole, and their size grows with the
+	 * site. Only a serial the zone's file carries is recorded: a write cut
+	 * short leaves none, so its rerun picks the same serial again.
+	 */
 	finishAction(action: Action, status: ActionStatus, options: {applied?: boolean; message?: string; stepId?: string} = {}): void {
 		const applied = Boolean(options.applied);
+		const serial = action.kind === 'file' && (status === 'done' || status === 'satisfied') ? action.serial : undefined;
 		this.append(() => ({
 			type: 'action',
 			phase: 'end',
@@ -152,6 +161,7 @@ export class Progress {
 			applied,
 			seq: applied ? this.sequence + 1 : this.sequence,
 			...(options.message ? {message: options.message} : {}),
+			...(serial ? {serial} : {}),
 			...this.stamp(),
 		}));
 	}
@@ -174,7 +184,13 @@ export class Progress {
 		return last?.finishedAt ?? last?.startedAt;
 	}
 
-	startRun(mode: string): void {
+	/**
+	 * Journals that a run starts (`mode`: the host's kind, for people).
+	 * `durable`: whether the host fsyncs its changes; the journal syncs its
+	 * write-ahead records only then (see Journal.durable).
+	 */
+	startRun(mode: string, durable = true): void {
+		if (this.journal) this.journal.durable = durable;
 		this.runId = undefined;
 		this.append(() => ({type: 'run', phase: 'start', mode, ...this.stamp()}));
 	}
@@ -252,6 +268,8 @@ export class Progress {
 					return;
 				}
 				if (record.applied) this.sequence = Math.max(this.sequence, record.seq);
+				// Serials only rise: neither a start over nor an undo takes them back.
+				if (record.serial) this.zoneSerials[record.serial.zone] = Math.max(this.zoneSerials[record.serial.zone] ?? 0, record.serial.value);
 				const completed = record.status === 'done' || record.status === 'satisfied';
 				const {change: _change, ...before} = previous ?? ({} as Partial<ActionRecord>);
 				const next: ActionRecord = {...before, status: record.status, fingerprint: record.fingerprint, finishedAt: record.at};

@@ -68,7 +68,7 @@ export async function runPlan(context: RunContext, emit: (event: RunEvent) => vo
 		if (begun) return;
 		begun = true;
 		context.begin?.();
-		progress.startRun(context.host.kind);
+		progress.startRun(context.host.kind, context.host.durable);
 	};
 	const reports: PlannedStep[] = [];
 	const finish = (result: Omit<RunResult, 'steps'>): RunResult => {
@@ -303,14 +303,14 @@ async function journalDetail(context: RunContext, action: Exclude<Action, Checkp
 	switch (action.kind) {
 		case 'file': {
 			const current = assessment.current !== undefined ? assessment.current : await host.readFile(action.path);
-			const before: FileVersion = current === null ? {absent: true} : progress.settings.keepBlob(current);
-			const after = progress.settings.keepBlob(action.content);
+			const before: FileVersion = current === null ? {absent: true} : progress.settings.keepBlob(current, host.durable);
+			const after = progress.settings.keepBlob(action.content, host.durable);
 			const created = current === null ? await missingDirectories(host, action.path) : [];
 			return {change: {kind: 'file', path: action.path, before, after, ...(created.length > 0 ? {createdDirectories: created} : {})}, inverse: {restore: action.path, to: before}};
 		}
 		case 'remove': {
 			const current = assessment.current !== undefined ? assessment.current : await host.readFile(action.path);
-			const before: FileVersion = current === null ? {absent: true} : progress.settings.keepBlob(current);
+			const before: FileVersion = current === null ? {absent: true} : progress.settings.keepBlob(current, host.durable);
 			return {change: {kind: 'file', path: action.path, before, after: {absent: true}}, inverse: {restore: action.path, to: before}};
 		}
 		case 'command':
@@ -393,7 +393,6 @@ async function writeFile(context: RunContext, stepId: string, action: FileAction
 			...(action.owner ? {owner: action.owner} : {}),
 			...(action.check ? {check: action.check.argv} : {}),
 		});
-		if (action.serial) context.progress.setSerial(action.serial.zone, action.serial.value);
 		return undefined;
 	} catch (error) {
 		if (error instanceof CheckFailedError) {

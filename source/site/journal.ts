@@ -1,7 +1,8 @@
 // The journal: an append-only file of every change the wizard makes, one JSON
-// record a line; a change's begin record is on disk before the change goes
-// ahead, and its end record follows it there. Each record names the run, the time, the node and the action, what it
-// changes and what would reverse it. Progress is replayed from it; undo and
+// record a line; a change's begin record is written (and, for a host whose
+// changes are durable, on disk) before the change goes ahead, and its end
+// record follows it there. Each record names the run, the time, the node and
+// the action, what it changes and what would reverse it. Progress is replayed from it; undo and
 // `changes` read it. Appending costs the same whatever the size of the site.
 import {closeSync, existsSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
@@ -28,11 +29,14 @@ export type Inverse = {restore: string; to: FileVersion} | {argv: string[]} | {n
 
 type Stamp = {run: string; at: string};
 
+/** A zone's SOA serial, as a zone file carries it. */
+export type ZoneSerial = {zone: string; value: number};
+
 export type JournalRecord =
 	| (Stamp & {type: 'run'; phase: 'start'; mode: string})
 	| (Stamp & {type: 'run'; phase: 'end'; outcome: string})
 	| (Stamp & {type: 'action'; phase: 'begin'; node: string; step: string; id: string; title: string; fingerprint: string; seq: number; change?: Change; inverse?: Inverse})
-	| (Stamp & {type: 'action'; phase: 'end'; node: string; step: string; id: string; fingerprint: string; status: ActionStatus; applied: boolean; seq: number; message?: string})
+	| (Stamp & {type: 'action'; phase: 'end'; node: string; step: string; id: string; fingerprint: string; status: ActionStatus; applied: boolean; seq: number; message?: string; /** The serial a zone file in place carries. */ serial?: ZoneSerial})
 	| (Stamp & {type: 'step'; node: string; step: string; status: ActionStatus})
 	| (Stamp & {type: 'confirm'; node: string; id: string})
 	/** "Start over": statuses and confirmations before it no longer count. */
@@ -72,18 +76,29 @@ export function readJournal(directory: string): JournalRecord[] {
 export class Journal {
 	private descriptor: number | undefined;
 	readonly path: string;
+	/**
+	 * Whether the host whose changes are journalled makes them durable (fsyncs
+	 * them). Then a begin record is synced before the change it announces, so
+	 * no power cut can leave the change on disk without its record. When the
+	 * host does not sync its changes (a rehearsal folder), syncing the record
+	 * would buy nothing: a kill -9 loses neither (the page cache keeps both, in
+	 * the order written), and a power cut loses the change's durability too.
+	 * True until told otherwise.
+	 */
+	durable = true;
 
 	constructor(readonly directory: string) {
 		this.path = join(directory, journalName);
 	}
 
 	/**
-	 * Appends one record as one line. Write-ahead: a begin record is synced
-	 * (fdatasync),
-	 * so it is on disk before the change it announces. Every other record is
+	 * Appends one record as one line. Write-ahead: a begin record is written
+	 * before the change it announces, and synced (fdatasync) first when
+	 * `durable`, so it is on disk before the change is. Every other record is
 	 * written (a kill -9 cannot lose it) and reaches the disk with the next
-	 * begin record or at close; one lost to a power cut only makes the next run
-	 * probe that action again. Throws when the state directory cannot be written.
+	 * synced begin record or at close; one lost to a power cut only makes the
+	 * next run probe that action again. Throws when the state directory cannot
+	 * be written.
 	 */
 	append(record: JournalRecord): void {
 		if (this.descriptor === undefined) {
@@ -93,12 +108,12 @@ export class Journal {
 		}
 		writeSync(this.descriptor, `${JSON.stringify(record)}\n`);
 		// fdatasync: the data and the file's new size, all a reader of an append-only file needs.
-		if (record.type === 'action' && record.phase === 'begin') fdatasyncSync(this.descriptor);
+		if (this.durable && record.type === 'action' && record.phase === 'begin') fdatasyncSync(this.descriptor);
 	}
 
 	close(): void {
 		if (this.descriptor === undefined) return;
-		fdatasyncSync(this.descriptor);
+		if (this.durable) fdatasyncSync(this.descriptor);
 		closeSync(this.descriptor);
 		this.descriptor = undefined;
 	}

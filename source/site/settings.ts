@@ -18,7 +18,11 @@ export type SettingsData = {
 	recipe?: SavedRecipe;
 	answers: Record<string, unknown>;
 	generated: Generated;
-	/** Last serial written per zone: keeps serials rising even if a zone file is lost. */
+	/**
+	 * Last serial written per zone, as versions before the journal carried
+	 * serials saved it (read, never written: the journal's end records of
+	 * zone writes hold them now).
+	 */
 	serials: Record<string, number>;
 	/**
 	 * FQDNs of instances the operator removed from the site (vm remove): each
@@ -124,20 +128,19 @@ export class SiteSettings {
 		if (JSON.stringify(merged) !== JSON.stringify(known)) this.set('generated', merged);
 	}
 
-	setSerial(zone: string, serial: number): void {
-		if (this.data.serials[zone] !== serial) this.set('serials', {...this.data.serials, [zone]: serial});
-	}
-
 	/**
 	 * Keeps a file's content under blobs/<sha256> (once per content) and
 	 * returns its version: what undo restores, what `changes` diffs against.
+	 * `durable`: the blob is fsynced before this returns, as it must be before
+	 * a synced journal record names it; false for a host whose changes are
+	 * not synced either (see Journal.durable).
 	 */
-	keepBlob(content: string): {sha256: string} {
+	keepBlob(content: string, durable = true): {sha256: string} {
 		this.assertWritable();
-		return metered(() => this.storeBlob(content));
+		return metered(() => this.storeBlob(content, durable));
 	}
 
-	private storeBlob(content: string): {sha256: string} {
+	private storeBlob(content: string, durable: boolean): {sha256: string} {
 		const digest = sha256(content);
 		const directory = join(this.directory, 'blobs');
 		const path = join(directory, digest);
@@ -145,9 +148,11 @@ export class SiteSettings {
 			mkdirSync(directory, {recursive: true, mode: 0o700});
 			const candidate = `${path}.new`;
 			writeFileSync(candidate, content, {mode: 0o600});
-			const handle = openSync(candidate, 'r');
-			fsyncSync(handle);
-			closeSync(handle);
+			if (durable) {
+				const handle = openSync(candidate, 'r');
+				fsyncSync(handle);
+				closeSync(handle);
+			}
 			renameSync(candidate, path);
 		}
 		return {sha256: digest};
