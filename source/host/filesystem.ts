@@ -162,7 +162,7 @@ function isMissing(error: unknown): boolean {
 }
 
 /** The generated line a checker complains about ("file:12: ..." or "line 12:"). */
-function pointedLine(result: RunResult, content: string): {number: number; text: string} | undefined {
+export function pointedLine(result: RunResult, content: string): {number: number; text: string} | undefined {
 	const match = /(?::(\d+):|line (\d+)[:.])/.exec(result.stdout + result.stderr);
 	const number = Number(match?.[1] ?? match?.[2]);
 	const text = content.split('\n')[number - 1];

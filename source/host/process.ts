@@ -13,8 +13,9 @@ import type {Transcript} from './transcript.js';
  * Runs argv (no shell parsing: each element is one argument) and returns its
  * exit code and output. `changes`: a changing command, whose output may be
  * endless (only a 256 KiB tail is kept) and where the kill point may strike.
+ * `shown`: what the transcript says ran, when argv only carries it (ssh to a node).
  */
-export async function execute(argv: string[], options: RunOptions, changes: boolean, transcript: Transcript): Promise<RunResult> {
+export async function execute(argv: string[], options: RunOptions, changes: boolean, transcript: Transcript, shown: string[] = argv): Promise<RunResult> {
 	const started = Date.now();
 	const child: ProcessPromise = $({
 		quiet: true,
@@ -27,7 +28,7 @@ export async function execute(argv: string[], options: RunOptions, changes: bool
 		env: {...process.env, LC_ALL: 'C', SHLVL: String(Math.max(1, Number(process.env['SHLVL']) || 0)), ...options.env},
 		timeout: options.timeoutMs,
 	})`${argv}`;
-	transcript.command(argv, 'started');
+	transcript.command(shown, 'started');
 	const lines = new OutputBatcher({
 		record: chunks => transcript.output(chunks),
 		show: (batch, printed) => options.onLines?.(batch, printed),
@@ -44,7 +45,7 @@ export async function execute(argv: string[], options: RunOptions, changes: bool
 	options.signal?.removeEventListener('abort', stop);
 	lines.flush();
 	const exitCode = output.exitCode ?? (output.signal ? 128 + signalNumber(output.signal) : 1);
-	transcript.command(argv, `exit ${exitCode}${output.signal ? ` (${output.signal})` : ''} after ${Date.now() - started} ms`);
+	transcript.command(shown, `exit ${exitCode}${output.signal ? ` (${output.signal})` : ''} after ${Date.now() - started} ms`);
 	return {exitCode, stdout: output.stdout, stderr: output.stderr};
 }
 
