@@ -86,7 +86,11 @@ export class MappedFiles {
 		const candidate = join(directory, `.${basename(target)}.ganeti-wizard-new`);
 		await writeDurably(candidate, content, existing?.mode ?? options.mode);
 		if (existing) await chown(candidate, existing.uid, existing.gid);
-		else await chownNew?.(candidate);
+		else
+			await chownNew?.(candidate).catch(async (error: unknown) => {
+				await unlink(candidate);
+				throw error;
+			});
 
 		if (options.check) {
 			const argv = options.check.map(part => (part === '{}' ? candidate : part));
