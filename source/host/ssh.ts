@@ -58,6 +58,8 @@ function sshOptions(connection: SshConnection): string[] {
 		`UserKnownHostsFile=${connection.knownHosts}`,
 		'GlobalKnownHostsFile=/dev/null',
 		'UpdateHostKeys=no',
+		// Lines a person (and the wizard) can read back, whatever ssh_config says.
+		'HashKnownHosts=no',
 		'LogLevel=ERROR',
 		'ServerAliveInterval=15',
 		'ServerAliveCountMax=3',
@@ -78,10 +80,10 @@ function shell(input?: string) {
  * there. The trap keeps this shell alive to report the command's own exit code
  * (143 after TERM, as a command run here reports it).
  */
-const runWrapper = 'trap : TERM; echo $$ >"$0"; "$@"';
+const runWrapper = 'trap : TERM; echo $$ >"$0"; exec 3>&2 2>/dev/null; "$@" 2>&3 3>&-';
 
-/** Ends the process group of the command whose pid file is $1. */
-const killScript = 'pid=$(cat "$1" 2>/dev/null) || exit 0; group=$(ps -o pgid= -p "$pid" | tr -d " "); [ -n "$group" ] && kill -TERM -- "-$group"';
+/** Ends the process group of the command whose pid file is $1 (procps' kill: dash's own takes no process group). */
+const killScript = 'pid=$(cat "$1" 2>/dev/null) || exit 0; group=$(ps -o pgid= -p "$pid" | tr -d " "); [ -z "$group" ] || env kill -s TERM -- "-$group"';
 
 /** Files: one small script per operation, the path as $1. Exit 3 means "absent". */
 const fileScripts = {
@@ -98,10 +100,16 @@ target=$1
 directory=$(dirname -- "$target")
 candidate="$directory/.$(basename -- "$target").ganeti-wizard-new"
 mkdir -p -- "$directory"
-if [ -e "$target" ]; then mode=$(stat -L -c %a -- "$target"); owner=$(stat -L -c %u:%g -- "$target"); else mode=$2; owner=$3; fi
-if [ -n "$owner" ] && ! { getent passwd "\${owner%%:*}" && getent group "\${owner#*:}"; } >/dev/null; then
-	echo "cannot set owner $owner on $candidate: no such user or group" >&2
-	exit 4
+if [ -e "$target" ]; then
+	mode=$(stat -L -c %a -- "$target")
+	owner=$(stat -L -c %u:%g -- "$target")
+else
+	mode=$2
+	owner=$3
+	if [ -n "$owner" ] && ! { getent passwd "\${owner%%:*}" && getent group "\${owner#*:}"; } >/dev/null; then
+		echo "cannot set owner $owner on $candidate: no such user or group" >&2
+		exit 4
+	fi
 fi
 rm -f -- "$candidate"
 (umask 077; cat >"$candidate")
@@ -358,7 +366,11 @@ export class SshHost implements Host {
 	private remote(): Promise<string> {
 		this.remoteFolder ??= (async () => {
 			const made = await this.command(['mktemp', '-d', '-t', 'ganeti-wizard.XXXXXXXX']);
-			if (made.exitCode !== 0) throw this.failure('cannot make a private folder', made);
+			if (made.exitCode !== 0) {
+				// The next call tries again: the node may answer by then.
+				this.remoteFolder = undefined;
+				throw this.failure('cannot make a private folder', made);
+			}
 			return made.stdout.trim();
 		})();
 		return this.remoteFolder;
@@ -407,7 +419,10 @@ export class SshHost implements Host {
 				const files = await Promise.all(names.map(async name => ({path: name, content: await readFile(join(folder, name), 'utf8')})));
 				await this.send(target, files);
 				return target;
-			})();
+			})().catch((error: unknown) => {
+				this.copiedChecks.delete(folder);
+				throw error;
+			});
 			this.copiedChecks.set(folder, copied);
 		}
 		return copied;

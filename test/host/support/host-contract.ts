@@ -61,6 +61,17 @@ export function hostContract(name: string, open: () => Promise<ContractSubject>,
 			assert.deepEqual(await host.list(`${folder}/etc`), ['a.conf']);
 		});
 
+		test('writeFile keeps an owner that has no name, and refuses a new file to a user that does not exist', async () => {
+			const kept = `${folder}/etc/numeric`;
+			await host.writeFile(kept, 'one\n', {mode: 0o644});
+			assert.equal((await host.run(['chown', '4242:4243', kept])).exitCode, 0);
+			await host.writeFile(kept, 'two\n', {mode: 0o644});
+			assert.deepEqual(await host.stat(kept), {mode: 0o644, uid: 4242, gid: 4243, size: 4});
+			await host.remove(kept, []);
+			await assert.rejects(host.writeFile(`${folder}/etc/stranger`, 'x\n', {mode: 0o644, owner: {user: 'no-such-user', group: 'daemon'}}), /cannot set owner no-such-user:daemon on .*: no such user or group/);
+			assert.equal(await host.stat(`${folder}/etc/stranger`), null);
+		});
+
 		test('the checker judges the candidate beside the target; a refusal leaves the target untouched', async () => {
 			const target = `${folder}/etc/a.conf`;
 			const refusal = await host.writeFile(target, 'bad\nworse\n', {mode: 0o644, check: ['sh', '-c', 'echo "$0:2: not good"; exit 1', '{}']}).then(
@@ -130,7 +141,7 @@ export function hostContract(name: string, open: () => Promise<ContractSubject>,
 			const result = await host.run(['sh', '-c', 'sleep 60; echo late', 'contract-timeout'], {timeoutMs: 500});
 			assert.notEqual(result.exitCode, 0);
 			assert.doesNotMatch(result.stdout, /late/);
-			assert.equal((await host.probe(['pgrep', '-f', 'contract-timeout']))?.exitCode, 1, 'no process of it is left');
+			assert.equal((await host.probe(['pgrep', '-f', '[c]ontract-timeout']))?.exitCode, 1, 'no process of it is left');
 		});
 
 		test('run stops a command when its signal aborts', async () => {
@@ -139,7 +150,7 @@ export function hostContract(name: string, open: () => Promise<ContractSubject>,
 			assert.notEqual(result.exitCode, 0);
 			assert.match(result.stdout, /started/);
 			assert.doesNotMatch(result.stdout, /late/);
-			assert.equal((await host.probe(['pgrep', '-f', 'contract-abort']))?.exitCode, 1, 'no process of it is left');
+			assert.equal((await host.probe(['pgrep', '-f', '[c]ontract-abort']))?.exitCode, 1, 'no process of it is left');
 		});
 
 		test('probe runs a read-only command and returns its output', async () => {
