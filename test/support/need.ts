@@ -16,6 +16,7 @@ const debianPackages: Record<string, string> = {
 	bridge: 'iproute2',
 	ss: 'iproute2',
 	ps: 'procps',
+	pgrep: 'procps',
 	sysctl: 'procps',
 	named: 'bind9',
 	'named-checkconf': 'bind9-utils',
@@ -41,6 +42,7 @@ const debianPackages: Record<string, string> = {
 	'update-rc.d': 'init-system-helpers',
 	'start-stop-daemon': 'dpkg',
 	'ssh-keygen': 'openssh-client',
+	ssh: 'openssh-client',
 };
 
 const sbinDirectories = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
