@@ -3,13 +3,48 @@
 // (test/host/support/ssh-host-in-node.ts, run there with tsx from this
 // checkout), and the two-node lab itself.
 import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {existsSync} from 'node:fs';
 import {after, before, describe, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {outsideAddress} from '../support/lab-host.js';
 import {need} from '../support/need.js';
-import {createTwoNodeLab, twoNodeLabRequirements, type TwoNodeLab} from '../support/two-node-lab.js';
+import {createTwoNodeLab, removeAbandonedHarnesses, twoNodeLabRequirements, type TwoNodeLab} from '../support/two-node-lab.js';
 
 const projectDirectory = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A process that makes a two-node lab, prints its holders and folders, then waits to be killed. */
+const harnessScript = `
+import {createTwoNodeLab} from './test/support/two-node-lab.ts';
+const lab = await createTwoNodeLab();
+const labs = [lab.switch, lab.node1.lab, lab.node2.lab];
+console.log(JSON.stringify({holders: labs.map(each => each.pid), folders: labs.map(each => each.tempDir)}));
+setInterval(() => {}, 60_000);
+`;
+
+test('a two-node lab killed outright leaves no process, and its folders are removed by the next', async t => {
+	if (!need(twoNodeLabRequirements, t)) return;
+	const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', harnessScript], {cwd: projectDirectory, stdio: ['ignore', 'pipe', 'pipe']});
+	let stdout = '';
+	let stderr = '';
+	child.stderr.on('data', chunk => (stderr += chunk));
+	const exited = new Promise(resolve => child.once('exit', resolve));
+	const started = await new Promise<{holders: number[]; folders: string[]}>((resolve, reject) => {
+		child.stdout.on('data', chunk => {
+			stdout += chunk;
+			if (stdout.includes('\n')) resolve(JSON.parse(stdout));
+		});
+		void exited.then(() => reject(new Error(`the harness ended before its lab was up: ${stderr}`)));
+	});
+	child.kill('SIGKILL');
+	await exited;
+	// The holders end when their stdin closes with the process that made them.
+	for (let waited = 0; waited < 100 && started.holders.some(pid => existsSync(`/proc/${pid}`)); waited++) await new Promise(resolve => setTimeout(resolve, 100));
+	assert.deepEqual(started.holders.filter(pid => existsSync(`/proc/${pid}`)), [], 'no holder survives');
+	assert.ok(started.folders.every(folder => existsSync(folder)), 'the folders stay until a later harness looks');
+	await removeAbandonedHarnesses();
+	assert.deepEqual(started.folders.filter(folder => existsSync(folder)), []);
+});
 
 describe('two lab hosts and an SSH host between them', () => {
 	let lab: TwoNodeLab | undefined;

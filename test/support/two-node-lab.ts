@@ -66,7 +66,7 @@ type PidRecord = {owner: number; holders: number[]; folders: string[]};
  * died with them, but the folders stay. Holders still alive (a pid reused is
  * checked by its command line) are killed first.
  */
-async function removeAbandonedHarnesses(): Promise<void> {
+export async function removeAbandonedHarnesses(): Promise<void> {
 	for (const name of readdirSync(tmpdir()).filter(entry => entry.startsWith(harnessPrefix))) {
 		const folder = join(tmpdir(), name);
 		let record: PidRecord;
