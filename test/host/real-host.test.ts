@@ -4,6 +4,7 @@
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {test} from 'node:test';
 import {localHost} from '../../source/host/local.js';
 import {Transcript} from '../../source/host/transcript.js';
 import {hostContract} from './support/host-contract.js';
@@ -24,4 +25,6 @@ if (process.getuid?.() === 0) {
 			await rm(state, {recursive: true, force: true});
 		},
 	);
+} else {
+	test('the real host keeps the host contract', t => t.skip('needs root (files are given to another owner)'));
 }
