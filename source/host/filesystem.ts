@@ -90,7 +90,11 @@ export class MappedFiles {
 		const candidate = join(directory, `.${basename(target)}.ganeti-wizard-new`);
 		await writeCandidate(candidate, content, existing?.mode ?? options.mode, this.durable);
 		if (existing) await chown(candidate, existing.uid, existing.gid);
-		else await chownNew?.(candidate);
+		else
+			await chownNew?.(candidate).catch(async (error: unknown) => {
+				await unlink(candidate);
+				throw error;
+			});
 
 		if (options.check) {
 			const argv = options.check.map(part => (part === '{}' ? candidate : part));
@@ -167,7 +171,7 @@ function isMissing(error: unknown): boolean {
 }
 
 /** The generated line a checker complains about ("file:12: ..." or "line 12:"). */
-function pointedLine(result: RunResult, content: string): {number: number; text: string} | undefined {
+export function pointedLine(result: RunResult, content: string): {number: number; text: string} | undefined {
 	const match = /(?::(\d+):|line (\d+)[:.])/.exec(result.stdout + result.stderr);
 	const number = Number(match?.[1] ?? match?.[2]);
 	const text = content.split('\n')[number - 1];

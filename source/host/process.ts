@@ -3,7 +3,7 @@
 // tests. Shared by every host that runs processes on this machine.
 import {stat} from 'node:fs/promises';
 import {join} from 'node:path';
-import {$, type ProcessPromise} from 'zx/core';
+import {$, ps, type ProcessPromise} from 'zx/core';
 import {die, failpointReached} from '../runner/failpoints.js';
 import type {RunOptions, RunResult} from './host.js';
 import {OutputBatcher} from './output-batcher.js';
@@ -13,8 +13,9 @@ import type {Transcript} from './transcript.js';
  * Runs argv (no shell parsing: each element is one argument) and returns its
  * exit code and output. `changes`: a changing command, whose output may be
  * endless (only a 256 KiB tail is kept) and where the kill point may strike.
+ * `shown`: what the transcript says ran, when argv only carries it (ssh to a node).
  */
-export async function execute(argv: string[], options: RunOptions, changes: boolean, transcript: Transcript): Promise<RunResult> {
+export async function execute(argv: string[], options: RunOptions, changes: boolean, transcript: Transcript, shown: string[] = argv): Promise<RunResult> {
 	const started = Date.now();
 	const child: ProcessPromise = $({
 		quiet: true,
@@ -25,15 +26,15 @@ export async function execute(argv: string[], options: RunOptions, changes: bool
 		// Debian's bash takes that for an ssh login and sources ~/.bashrc, whose
 		// output would corrupt probes. SHLVL >= 1 tells it otherwise.
 		env: {...process.env, LC_ALL: 'C', SHLVL: String(Math.max(1, Number(process.env['SHLVL']) || 0)), ...options.env},
-		timeout: options.timeoutMs,
 	})`${argv}`;
-	transcript.command(argv, 'started');
+	transcript.command(shown, 'started');
 	const lines = new OutputBatcher({
 		record: chunks => transcript.output(chunks),
 		show: (batch, printed) => options.onLines?.(batch, printed),
 	});
-	const stop = () => void child.kill('SIGTERM').catch(() => undefined);
+	const stop = () => void terminate(child);
 	options.signal?.addEventListener('abort', stop, {once: true});
+	const timer = options.timeoutMs === undefined ? undefined : setTimeout(stop, options.timeoutMs);
 	child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
 	child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
 	// Let the command get under way, then die as a lost session would.
@@ -41,10 +42,11 @@ export async function execute(argv: string[], options: RunOptions, changes: bool
 	if (dies) setTimeout(die, 1000);
 	const output = await child;
 	if (dies) die();
+	clearTimeout(timer);
 	options.signal?.removeEventListener('abort', stop);
 	lines.flush();
 	const exitCode = output.exitCode ?? (output.signal ? 128 + signalNumber(output.signal) : 1);
-	transcript.command(argv, `exit ${exitCode}${output.signal ? ` (${output.signal})` : ''} after ${Date.now() - started} ms`);
+	transcript.command(shown, `exit ${exitCode}${output.signal ? ` (${output.signal})` : ''} after ${Date.now() - started} ms`);
 	return {exitCode, stdout: output.stdout, stderr: output.stderr};
 }
 
@@ -55,6 +57,28 @@ export async function commandExists(name: string): Promise<boolean> {
 		if (await stat(join(directory, name)).then(() => true, () => false)) return true;
 	}
 	return false;
+}
+
+/**
+ * TERM to the command, then to every process it started, parents before
+ * children. zx's own kill signals the descendants first: a shell whose child
+ * died before the shell got its signal would run the script's next line.
+ */
+async function terminate(child: ProcessPromise): Promise<void> {
+	const root = child.pid;
+	if (!root) return;
+	const descendants = await ps.tree({pid: root, recursive: true}).catch(() => []);
+	const ordered = [root];
+	for (let index = 0; index < ordered.length; index++) {
+		for (const entry of descendants) if (Number(entry.ppid) === ordered[index]) ordered.push(Number(entry.pid));
+	}
+	for (const pid of ordered) {
+		try {
+			process.kill(pid, 'SIGTERM');
+		} catch {
+			// Ended by itself meanwhile.
+		}
+	}
 }
 
 function signalNumber(signal: string): number {

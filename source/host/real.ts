@@ -39,22 +39,16 @@ export class RealHost extends FilesUnderRoot implements Host {
 		);
 	}
 
-	async holds(probe: Probe, as: ActionRef): Promise<boolean> {
-		if ('not' in probe) return !(await this.holds(probe.not, as));
-		if ('exists' in probe) return (await this.stat(probe.exists)) !== null;
-		const result = await this.probe(probe.argv);
-		if (!result || result.exitCode !== 0) return false;
-		if (probe.stdoutEmpty && result.stdout.trim() !== '') return false;
-		if (probe.stdoutIncludes !== undefined && !result.stdout.includes(probe.stdoutIncludes)) return false;
-		return true;
+	holds(probe: Probe, _as: ActionRef): Promise<boolean> {
+		return probeHolds(this, probe);
 	}
 
 	async recorded(_as: ActionRef): Promise<boolean> {
 		return false;
 	}
 
-	async serviceRunning(service: string, _as: ActionRef): Promise<boolean> {
-		return (await this.probe(['service', service, 'status']))?.exitCode === 0;
+	serviceRunning(service: string, _as: ActionRef): Promise<boolean> {
+		return serviceAnswers(this, service);
 	}
 
 	private checkOnce(argv: string[]): Promise<RunResult> {
@@ -67,6 +61,25 @@ export class RealHost extends FilesUnderRoot implements Host {
 		if (uid === undefined || gid === undefined) throw new Error(`cannot set owner ${owner.user}:${owner.group} on ${path}: no such user or group`);
 		await chown(path, uid, gid);
 	}
+}
+
+/**
+ * Whether a probe holds on a host that has processes (this machine, a node
+ * over SSH): a path exists, or a read-only command exits 0 with the output asked for.
+ */
+export async function probeHolds(host: Pick<Host, 'stat' | 'probe'>, probe: Probe): Promise<boolean> {
+	if ('not' in probe) return !(await probeHolds(host, probe.not));
+	if ('exists' in probe) return (await host.stat(probe.exists)) !== null;
+	const result = await host.probe(probe.argv);
+	if (!result || result.exitCode !== 0) return false;
+	if (probe.stdoutEmpty && result.stdout.trim() !== '') return false;
+	if (probe.stdoutIncludes !== undefined && !result.stdout.includes(probe.stdoutIncludes)) return false;
+	return true;
+}
+
+/** Whether `service NAME status` says the service runs (its init script's answer; there is no systemd to ask). */
+export async function serviceAnswers(host: Pick<Host, 'probe'>, service: string): Promise<boolean> {
+	return (await host.probe(['service', service, 'status']))?.exitCode === 0;
 }
 
 function idFromDatabase(database: string | null, name: string): number | undefined {

@@ -13,7 +13,7 @@ import {parseRecipe} from '../../source/recipe/load.js';
 import {cliPath} from './cli.js';
 import {createLab, type Lab, type Peer} from './lab.js';
 import {takeMachineLock} from './machine-lock.js';
-import {assertMachineUntouched, machineState, namespaceIds} from './machine-state.js';
+import {assertMachineUntouched, machineState, namespaceIds, secondsSinceBoot} from './machine-state.js';
 
 export const labRecipe = fileURLToPath(new URL('../../recipes/lab.yaml', import.meta.url));
 export const stateDir = '/var/lib/ganeti-wizard';
@@ -108,8 +108,9 @@ export async function createLabHost(options: {hostname?: string} = {}): Promise<
 		try {
 			const ids = await namespaceIds(lab).catch(() => new Set<string>());
 			const {tempDir} = lab;
+			const destroyStarted = await secondsSinceBoot();
 			await lab.destroy();
-			await assertMachineUntouched(before, ids, tempDir);
+			await assertMachineUntouched(before, ids, tempDir, destroyStarted);
 		} finally {
 			await lock.release();
 		}
@@ -136,7 +137,7 @@ const labCliPath = '/root/ganeti-wizard/dist/cli.js';
  * an operator installs the package on a server: a rebuild of dist/ while a
  * long lab test runs cannot pull it from under the test.
  */
-async function installCli(lab: Lab): Promise<void> {
+export async function installCli(lab: Lab): Promise<void> {
 	const dist = dirname(cliPath);
 	for (let attempt = 1; ; attempt++) {
 		await rm(lab.path(dirname(labCliPath)), {recursive: true, force: true});
@@ -149,7 +150,8 @@ async function installCli(lab: Lab): Promise<void> {
 	}
 }
 
-function labHost(lab: Lab, outside: Peer, destroy: () => Promise<void>): LabHost {
+/** The wizard's commands on a lab where the CLI is installed (installCli); `destroy` ends it. */
+export function labHost(lab: Lab, outside: Peer, destroy: () => Promise<void>): LabHost {
 	const cli: LabHost['cli'] = async (args, options = {}) => {
 		const argv = [process.execPath, labCliPath, ...args];
 		const started = Date.now();

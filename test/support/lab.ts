@@ -113,6 +113,11 @@ export type LabOptions = {
 	overlays?: string[];
 	/** A private, empty /tmp (default true): daemons' temporary files vanish with the lab. */
 	privateTmp?: boolean;
+	/**
+	 * Directories of the machine bind-mounted inside (over the overlays, before
+	 * the private /tmp hides the machine's): one directory two labs both see.
+	 */
+	binds?: Array<{source: string; target: string}>;
 };
 
 export const defaultOverlays = ['/etc', '/var', '/root', '/srv', '/run'];
@@ -272,14 +277,21 @@ function overlayFolder(tree: string): string {
 
 /**
  * Arguments: hostname, private-tmp|shared-tmp, then pairs of (tree, folder
- * holding its upper and work directories).
+ * holding its upper and work directories), then "--" and pairs of (machine
+ * directory, where it is bind-mounted inside).
  */
 const setupScript = `
 hostname "$1"
 tmp="$2"
 shift 2
-while [ $# -gt 0 ]; do
+while [ $# -gt 0 ] && [ "$1" != -- ]; do
 	mount -t overlay overlay -o "lowerdir=$1,upperdir=$2/upper,workdir=$2/work" "$1"
+	shift 2
+done
+[ $# -eq 0 ] || shift
+while [ $# -gt 0 ]; do
+	mkdir -p "$2"
+	mount --bind "$1" "$2"
 	shift 2
 done
 if [ "$tmp" = private-tmp ]; then mount -t tmpfs -o mode=1777 tmpfs /tmp; fi
@@ -288,7 +300,7 @@ mount -t sysfs sysfs /sys
 ip link set lo up
 `;
 
-async function startHolder(name: string, hostname: string, overlays: string[], privateTmp: boolean): Promise<Holder> {
+async function startHolder(name: string, hostname: string, overlays: string[], privateTmp: boolean, binds: Array<{source: string; target: string}> = []): Promise<Holder> {
 	const tempDir = mkdtempSync(join(tmpdir(), `ganeti-wizard-lab-${name}-`));
 	// PID 1 reads stdin until the test process closes it (exits or dies), and
 	// as PID 1 it reaps the daemons that double-fork and get re-parented to it.
@@ -313,7 +325,7 @@ async function startHolder(name: string, hostname: string, overlays: string[], p
 			overlayDirectories.push(tree, base);
 		}
 		// One process for the whole setup: spawning is what costs on a busy machine.
-		await namespaceHost(name, entry.holderPid).run(['sh', '-e', '-c', setupScript, 'setup', hostname, privateTmp ? 'private-tmp' : 'shared-tmp', ...overlayDirectories]);
+		await namespaceHost(name, entry.holderPid).run(['sh', '-e', '-c', setupScript, 'setup', hostname, privateTmp ? 'private-tmp' : 'shared-tmp', ...overlayDirectories, '--', ...binds.flatMap(bind => [bind.source, bind.target])]);
 	} catch (error) {
 		process_.kill('SIGKILL').catch(() => {});
 		live.delete(entry);
@@ -433,7 +445,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
 	// A private /tmp would hide a project checked out under /tmp (the lab runs
 	// the project's own built CLI): share the machine's /tmp then.
 	const privateTmp = options.privateTmp ?? !projectDirectory.startsWith('/tmp/');
-	const holder = await startHolder(hostname, hostname, overlays, privateTmp);
+	const holder = await startHolder(hostname, hostname, overlays, privateTmp, options.binds);
 	const host = namespaceHost(hostname, holder.holderPid);
 	const peerHolders: Holder[] = [];
 	const peers: Peer[] = [];

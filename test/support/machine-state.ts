@@ -59,11 +59,30 @@ export async function namespaceIds(lab: Lab): Promise<Set<string>> {
 	return ids;
 }
 
-/** Processes of the machine that live in any of these namespaces. */
-export async function processesIn(ids: Set<string>): Promise<string[]> {
+/** Seconds since the machine booted (the clock of /proc/PID/stat's start times). */
+export async function secondsSinceBoot(): Promise<number> {
+	return Number((await readFile('/proc/uptime', 'utf8')).split(' ')[0]);
+}
+
+/** When a process started, in seconds since boot (field 22 of /proc/PID/stat, in ticks of 1/100 s on Linux). */
+async function startedAt(pid: string): Promise<number> {
+	const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+	// The fields after the command name, which may itself hold spaces and parentheses.
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	return Number(fields[19]) / 100;
+}
+
+/**
+ * Processes of the machine that live in any of these namespaces. The kernel
+ * hands a freed namespace's number to the next namespace made (another test's
+ * lab, say): with `startedBefore` (seconds since boot), processes started
+ * later are not counted, for they cannot be the lab's.
+ */
+export async function processesIn(ids: Set<string>, startedBefore = Infinity): Promise<string[]> {
 	const found: string[] = [];
 	for (const entry of await readdir('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
+		if (startedBefore !== Infinity && (await startedAt(entry)) > startedBefore) continue;
 		for (const kind of ['net', 'mnt', 'pid', 'uts']) {
 			const id = await readlink(`/proc/${entry}/ns/${kind}`).catch(() => undefined);
 			if (id && ids.has(id)) {
@@ -75,9 +94,12 @@ export async function processesIn(ids: Set<string>): Promise<string[]> {
 	return found;
 }
 
-/** After lab.destroy(): the machine is as it was and nothing of the lab runs. */
-export async function assertMachineUntouched(before: Record<string, string>, ids: Set<string>, tempDir: string): Promise<void> {
-	assert.deepEqual(await processesIn(ids), [], 'no process of the lab or its peers survives');
+/**
+ * After lab.destroy(): the machine is as it was and nothing of the lab runs.
+ * `destroyStarted`: secondsSinceBoot() before the destroy (see processesIn).
+ */
+export async function assertMachineUntouched(before: Record<string, string>, ids: Set<string>, tempDir: string, destroyStarted?: number): Promise<void> {
+	assert.deepEqual(await processesIn(ids, destroyStarted), [], 'no process of the lab or its peers survives');
 	assert.deepEqual(await machineState(), before, 'the machine is exactly as before the lab');
 	assert.equal(existsSync(tempDir), false, `${tempDir} is removed`);
 }

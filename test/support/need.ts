@@ -16,6 +16,7 @@ const debianPackages: Record<string, string> = {
 	bridge: 'iproute2',
 	ss: 'iproute2',
 	ps: 'procps',
+	pgrep: 'procps',
 	sysctl: 'procps',
 	named: 'bind9',
 	'named-checkconf': 'bind9-utils',
@@ -43,6 +44,7 @@ const debianPackages: Record<string, string> = {
 	'ssh-keygen': 'openssh-client',
 	bird: 'bird2',
 	birdc: 'bird2',
+	ssh: 'openssh-client',
 };
 
 const sbinDirectories = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
