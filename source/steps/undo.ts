@@ -5,7 +5,7 @@
 // files come back byte for byte (or go, when the wizard created them), the
 // inverses run. A file someone changed after the wizard wrote it is kept as it
 // is, and said so: undo never overwrites another person's edit.
-import type {Action, CommandAction, ServiceAction} from '../actions/action.js';
+import type {Action, CommandAction, RemoveAction, ServiceAction} from '../actions/action.js';
 import type {CommandChange, FileChange, WizardChange} from '../site/changes.js';
 import {undoStepId} from '../site/changes.js';
 import type {FileVersion} from '../site/journal.js';
@@ -96,8 +96,35 @@ export function planUndo(changes: WizardChange[], facts: Pick<Facts, 'files'>, o
 		planned.push({position: first - 0.4, action: {...stage!, title: `stage the restored files in ${dir}`}}, {position: first - 0.5, action: {...commit!, title: `commit in ${dir}: ${undoCommitMessage}`}});
 	}
 
+	directoriesToRemovals(changes, planned);
 	planned.sort((a, b) => b.position - a.position);
 	return {actions: [...planned.map(entry => entry.action), ...reloads], kept};
+}
+
+/**
+ * Gives each directory the wizard made (for a new file: `createdDirectories`)
+ * to the removal that runs last among those of files inside it, deepest
+ * first: the directory is empty only once every file the wizard put there is
+ * gone, whichever file made it (the one that made it may have been rewritten
+ * since, and so be removed first). A directory that was there before is named
+ * by no change, so it stays.
+ */
+function directoriesToRemovals(changes: WizardChange[], planned: Array<{position: number; action: Action}>): void {
+	const created = new Set(changes.flatMap(change => (change.kind === 'file' ? change.createdDirectories : [])));
+	const removals = planned.filter((entry): entry is {position: number; action: RemoveAction} => entry.action.kind === 'remove');
+	const given = new Map<RemoveAction, string[]>();
+	for (const directory of created) {
+		const inside = removals.filter(entry => entry.action.path.startsWith(`${directory}/`));
+		if (inside.length === 0) continue;
+		// Undo runs from the highest position down: the lowest is removed last.
+		const last = inside.reduce((a, b) => (b.position < a.position ? b : a));
+		given.set(last.action, [...(given.get(last.action) ?? []), directory]);
+	}
+	for (const entry of removals) {
+		const directories = given.get(entry.action);
+		// Deepest first: a directory is empty only once those inside it are gone.
+		if (directories) entry.action = {...entry.action, directories: directories.sort((a, b) => b.split('/').length - a.split('/').length || b.localeCompare(a))};
+	}
 }
 
 function fileAction(change: FileChange, current: string | null, options: UndoOptions, kept: KeptFile[]): Action | undefined {
@@ -114,7 +141,8 @@ function fileAction(change: FileChange, current: string | null, options: UndoOpt
 	}
 	const id = `${undoStepId}.file.${change.path}`;
 	if (before === null) {
-		return {kind: 'remove', id, title: `remove ${change.path} (the wizard created it)`, path: change.path, ...(change.createdDirectories.length > 0 ? {directories: change.createdDirectories} : {})};
+		// The directories made for it are given out once every removal is planned (directoriesToRemovals).
+		return {kind: 'remove', id, title: `remove ${change.path} (the wizard created it)`, path: change.path};
 	}
 	return {kind: 'file', id, title: `restore ${change.path} as it was before the wizard`, path: change.path, content: before, mode: 0o644};
 }
