@@ -55,7 +55,8 @@ export function planUndo(changes: WizardChange[], facts: Pick<Facts, 'files'>, o
 			case 'file': {
 				const action = fileAction(change, facts.files[change.path] ?? null, options, kept);
 				if (action) {
-					planned.push({position: change.position, action});
+					// At the first write: everything done since is reversed while the file is still there.
+					planned.push({position: change.firstPosition, action});
 					restored.push(action.id);
 				}
 				break;
@@ -89,8 +90,8 @@ export function planUndo(changes: WizardChange[], facts: Pick<Facts, 'files'>, o
 	const created = new Set(changes.filter((change): change is CommandChange => change.kind === 'command' && change.argv[0] === 'git' && change.argv[1] === 'init').map(change => change.argv.at(-1)!));
 	const repositories = new Set(changes.flatMap(change => (change.kind === 'command' ? [committedIn(change.argv)] : [])).filter((dir): dir is string => dir !== undefined && !created.has(dir)));
 	for (const dir of repositories) {
-		const inside = changes.filter(change => change.kind === 'file' && change.path.startsWith(`${dir}/`));
-		const first = Math.min(...inside.map(change => change.position), Infinity);
+		const inside = changes.filter((change): change is FileChange => change.kind === 'file' && change.path.startsWith(`${dir}/`));
+		const first = Math.min(...inside.map(change => change.firstPosition), Infinity);
 		if (first === Infinity) continue;
 		const [stage, commit] = historyAfter(`${undoStepId}.${dir}`, dir, undoCommitMessage);
 		planned.push({position: first - 0.4, action: {...stage!, title: `stage the restored files in ${dir}`}}, {position: first - 0.5, action: {...commit!, title: `commit in ${dir}: ${undoCommitMessage}`}});
