@@ -6,6 +6,7 @@
 // vm remove NAME: the instance leaves the recipe text and is recorded as a
 // removal, so apply runs gnt-instance remove first, then rewrites the zones
 // and dhcpd.conf without it.
+import {isDeepStrictEqual} from 'node:util';
 import {readVmFacts} from '../drift/facts.js';
 import {vmRows, type VmRow} from '../drift/compare.js';
 import {RecipeError, UsageError} from '../errors.js';
@@ -143,9 +144,16 @@ async function add(flags: CommandFlags, name: string, vmFlags: VmFlags): Promise
 	const {current, saved} = await savedSite(flags, 'vm add');
 	const names = current.recipe.instances.map(instance => instance.name);
 	const fqdn = `${name}.${current.inventory.vmsDomain}`;
-	if (names.includes(name)) throw new UsageError(`NAME: "${name}" is already a VM of the site (${fqdn}); choose another name`);
-
 	const entry = instanceFromFlags(name, vmFlags, current.recipe.cluster.disk_templates);
+	if (names.includes(name)) {
+		// The same vm add again (after a kill, a lost session, a failure): the site has it; finish it.
+		if (flags.yes && sameInstance(saved.text, name, entry)) {
+			process.stdout.write(`${fqdn} is in the site as these flags describe it: finishing it.\n`);
+			return applySession(await openSession({...flags, unattended: true}), flags);
+		}
+		throw new UsageError(`NAME: "${name}" is already a VM of the site (${fqdn}); choose another name`);
+	}
+
 	const text = addInstanceText(saved.text, entry);
 	let recipe;
 	try {
@@ -180,6 +188,19 @@ async function add(flags: CommandFlags, name: string, vmFlags: VmFlags): Promise
 		return 0;
 	}
 	return applySession(await opened(false), flags);
+}
+
+/** Whether the saved recipe's instance `name` is the one `entry` (from vm add's flags) describes, defaults filled in alike. */
+function sameInstance(text: string, name: string, entry: Record<string, unknown>): boolean {
+	const saved = parseRecipe(text).instances.find(instance => instance.name === name);
+	let asFlagged;
+	try {
+		asFlagged = parseRecipe(addInstanceText(removeInstanceText(text, name), entry)).instances.find(instance => instance.name === name);
+	} catch (error) {
+		if (error instanceof RecipeError) return false;
+		throw error;
+	}
+	return saved !== undefined && isDeepStrictEqual(saved, asFlagged);
 }
 
 async function remove(flags: CommandFlags, name: string): Promise<number> {

@@ -143,9 +143,18 @@ function serialDrift(zone: ZoneFacts, fixes: FixCommands): Drift | undefined {
 }
 
 /**
+ * What cannot be compared when Ganeti could not be asked (facts.ganeti null,
+ * as in a rehearsal, which has no daemons): the drift kinds that need
+ * Ganeti's instances and NICs.
+ */
+export const ganetiDriftKinds: DriftKind[] = ['not-in-site', 'not-in-ganeti', 'nic-mac'];
+
+/**
  * Every drift between the site, Ganeti's instances, the zones and dhcpd's
- * host entries, each with its fix. Ganeti must have been asked (facts.ganeti
- * not null); the caller says why not otherwise.
+ * host entries, each with its fix. When Ganeti could not be asked
+ * (facts.ganeti null) the site is compared with the zones and dhcpd's host
+ * entries only (a DHCP entry against the site's MAC): none of
+ * `ganetiDriftKinds` is found, and the caller says so.
  */
 export function findDrift(inventory: Inventory, facts: VmFacts, fixes: FixCommands): Drift[] {
 	const drifts: Drift[] = [];
@@ -171,9 +180,9 @@ export function findDrift(inventory: Inventory, facts: VmFacts, fixes: FixComman
 			continue;
 		}
 		if (!instance) continue;
-		if (!listed) {
+		if (!listed && facts.ganeti !== null) {
 			add('not-in-ganeti', fqdn, `the site lists ${fqdn} (${instance.address}) but Ganeti has no such instance: its DNS and DHCP entries stand for a VM that is gone`, `${fixes.vmRemove} ${instance.name} --yes`);
-		} else if (listed.macs[0] !== instance.mac) {
+		} else if (listed && listed.macs[0] !== instance.mac) {
 			add('nic-mac', fqdn, `Ganeti's NIC of ${fqdn} has MAC ${listed.macs[0] ?? '(none)'}, the site (and its DHCP entry) ${instance.mac}`, `gnt-instance modify --net 0:modify,mac=${instance.mac} ${fqdn}`);
 		}
 		if (row.a === 'missing') add('no-a', fqdn, `${zoneFile} has no A record for ${fqdn} (${instance.address})`, fixes.apply);

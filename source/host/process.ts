@@ -38,7 +38,7 @@ export async function execute(argv: string[], options: RunOptions, changes: bool
 	child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
 	child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
 	// Let the command get under way, then die as a lost session would.
-	const dies = changes && failpointReached('command-running');
+	const dies = changes && failpointReached('command-running', options.actionId);
 	if (dies) setTimeout(die, 1000);
 	const output = await child;
 	if (dies) die();

@@ -25,6 +25,16 @@ export function masqueradeRule(inventory: Inventory): string[] {
 	return ['POSTROUTING', '-s', range, ...between, '-o', recipeNodeOf(inventory).public_interface, '-j', 'MASQUERADE'];
 }
 
+/**
+ * The MASQUERADE rule (arguments after `iptables -t nat -D`) that an
+ * interfaces file rendered by `renderInterfaces` with NAT on removes in its
+ * `pre-down` line; null when `content` has none (NAT off, or no such file).
+ */
+export function installedMasqueradeRule(content: string | null): string[] | null {
+	const match = /^\s*pre-down iptables -t nat -D (POSTROUTING .* -j MASQUERADE) 2>\/dev\/null \|\| true\s*$/m.exec(content ?? '');
+	return match ? match[1]!.split(' ') : null;
+}
+
 export function renderInterfaces(inventory: Inventory): string {
 	const {recipe} = inventory;
 	const range = recipe.network.private_range;

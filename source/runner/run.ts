@@ -162,13 +162,13 @@ async function applyWithDecisions(context: RunContext, stepId: string, entry: Pl
 		}
 		const failure = outcome.failure;
 		if (!failure) {
-			failpoint('after-effect');
+			failpoint('after-effect', action.id);
 			// A passing check changed nothing: it is "satisfied", and triggers nothing.
 			const status = isCheck ? 'satisfied' : 'done';
 			context.progress.finishAction(action, status, {stepId, applied: !isCheck});
 			entry.status = status;
 			emit({type: 'action', stepId, action, status});
-			failpoint('after-action');
+			failpoint('after-action', action.id);
 			return {};
 		}
 
@@ -177,7 +177,7 @@ async function applyWithDecisions(context: RunContext, stepId: string, entry: Pl
 		if (action.kind === 'command' && !action.readOnly && action.satisfiedWhen && (await context.host.holds(action.satisfiedWhen, {actionId: action.id, argv: action.argv}))) {
 			const note = `${failure.message}, but its effect is in place`;
 			// A change made and not yet recorded, like any other: the kill point for the resume tests.
-			failpoint('after-effect');
+			failpoint('after-effect', action.id);
 			context.progress.finishAction(action, 'satisfied', {stepId, applied: true, message: note});
 			Object.assign(entry, {status: 'satisfied', note});
 			emit({type: 'action', stepId, action, status: 'satisfied', note});

@@ -31,6 +31,12 @@ export type FileChange = Origin & {
 	after: FileVersion;
 	/** Directories the wizard made for it, deepest first. */
 	createdDirectories: string[];
+	/**
+	 * Order of the wizard's first write of it. Undo restores it there: what
+	 * was done since may need the file as the wizard left it (`ifdown br0`
+	 * reads br0's stanza), however often it was rewritten after.
+	 */
+	firstPosition: number;
 };
 
 export type CommandChange = Origin & {kind: 'command'; argv: string[]; probe?: Probe; inverse: Inverse};
@@ -66,6 +72,7 @@ export function wizardChanges(records: JournalRecord[], node?: string): WizardCh
 					before: first ? first.before : change.before,
 					after: change.after,
 					createdDirectories: first ? first.createdDirectories : (change.createdDirectories ?? []),
+					firstPosition: first ? first.firstPosition : position,
 				});
 				return;
 			}

@@ -6,7 +6,7 @@
 import type {Action, FileAction} from '../actions/action.js';
 import {parseCidr} from '../inventory/addresses.js';
 import {recipeNodeOf} from '../inventory/inventory.js';
-import {conflictingInterfaces, interfacesPath, masqueradeRule, privateAlias, renderInterfaces, withInterfacesSource, wizardInterfacesPath} from '../render/interfaces.js';
+import {conflictingInterfaces, installedMasqueradeRule, interfacesPath, masqueradeRule, privateAlias, renderInterfaces, withInterfacesSource, wizardInterfacesPath} from '../render/interfaces.js';
 import type {StepDefinition} from './step.js';
 
 const ifupCheck = {argv: ['ifup', '--no-act', '-i', '{}', '-a']};
@@ -17,7 +17,8 @@ export const networkStep: StepDefinition = {
 	id: 'network',
 	title: 'Private network, bridge and NAT',
 	requires: ['host'],
-	reads: inventory => [interfacesPath, ...(inventory.recipe.network.nat ? [ipForwardPath] : [])],
+	// With NAT off, the installed file says whether a rule of the wizard's is live.
+	reads: inventory => [interfacesPath, ...(inventory.recipe.network.nat ? [ipForwardPath] : [wizardInterfacesPath])],
 	plan(inventory, facts): Action[] {
 		const {recipe} = inventory;
 		const bridge = recipe.network.bridge;
@@ -37,6 +38,20 @@ export const networkStep: StepDefinition = {
 					{label: 'File', value: interfacesPath},
 					{label: 'Interfaces', value: conflicts.join(', ')},
 				],
+			});
+		}
+
+		// NAT turned off after it was on: the live rule goes too, before the file
+		// that names it (a run killed in between still finds it there).
+		const leftRule = recipe.network.nat ? null : installedMasqueradeRule(facts.files[wizardInterfacesPath] ?? null);
+		if (leftRule) {
+			actions.push({
+				kind: 'command',
+				id: 'network.nat-off',
+				title: `stop masquerading ${leftRule[2]} out ${leftRule[4]} (network.nat is false)`,
+				argv: ['iptables', '-t', 'nat', '-D', ...leftRule],
+				satisfiedWhen: {not: {argv: ['iptables', '-t', 'nat', '-C', ...leftRule]}},
+				inverseNote: 'the rule was the wizard\'s own (network.nat): before the wizard there was none',
 			});
 		}
 

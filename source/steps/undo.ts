@@ -5,7 +5,7 @@
 // files come back byte for byte (or go, when the wizard created them), the
 // inverses run. A file someone changed after the wizard wrote it is kept as it
 // is, and said so: undo never overwrites another person's edit.
-import type {Action, CommandAction, ServiceAction} from '../actions/action.js';
+import type {Action, CommandAction, RemoveAction, ServiceAction} from '../actions/action.js';
 import type {CommandChange, FileChange, WizardChange} from '../site/changes.js';
 import {undoStepId} from '../site/changes.js';
 import type {FileVersion} from '../site/journal.js';
@@ -55,7 +55,8 @@ export function planUndo(changes: WizardChange[], facts: Pick<Facts, 'files'>, o
 			case 'file': {
 				const action = fileAction(change, facts.files[change.path] ?? null, options, kept);
 				if (action) {
-					planned.push({position: change.position, action});
+					// At the first write: everything done since is reversed while the file is still there.
+					planned.push({position: change.firstPosition, action});
 					restored.push(action.id);
 				}
 				break;
@@ -89,15 +90,42 @@ export function planUndo(changes: WizardChange[], facts: Pick<Facts, 'files'>, o
 	const created = new Set(changes.filter((change): change is CommandChange => change.kind === 'command' && change.argv[0] === 'git' && change.argv[1] === 'init').map(change => change.argv.at(-1)!));
 	const repositories = new Set(changes.flatMap(change => (change.kind === 'command' ? [committedIn(change.argv)] : [])).filter((dir): dir is string => dir !== undefined && !created.has(dir)));
 	for (const dir of repositories) {
-		const inside = changes.filter(change => change.kind === 'file' && change.path.startsWith(`${dir}/`));
-		const first = Math.min(...inside.map(change => change.position), Infinity);
+		const inside = changes.filter((change): change is FileChange => change.kind === 'file' && change.path.startsWith(`${dir}/`));
+		const first = Math.min(...inside.map(change => change.firstPosition), Infinity);
 		if (first === Infinity) continue;
 		const [stage, commit] = historyAfter(`${undoStepId}.${dir}`, dir, undoCommitMessage);
 		planned.push({position: first - 0.4, action: {...stage!, title: `stage the restored files in ${dir}`}}, {position: first - 0.5, action: {...commit!, title: `commit in ${dir}: ${undoCommitMessage}`}});
 	}
 
+	directoriesToRemovals(changes, planned);
 	planned.sort((a, b) => b.position - a.position);
 	return {actions: [...planned.map(entry => entry.action), ...reloads], kept};
+}
+
+/**
+ * Gives each directory the wizard made (for a new file: `createdDirectories`)
+ * to the removal that runs last among those of files inside it, deepest
+ * first: the directory is empty only once every file the wizard put there is
+ * gone, whichever file made it (the one that made it may have been rewritten
+ * since, and so be removed first). A directory that was there before is named
+ * by no change, so it stays.
+ */
+function directoriesToRemovals(changes: WizardChange[], planned: Array<{position: number; action: Action}>): void {
+	const created = new Set(changes.flatMap(change => (change.kind === 'file' ? change.createdDirectories : [])));
+	const removals = planned.filter((entry): entry is {position: number; action: RemoveAction} => entry.action.kind === 'remove');
+	const given = new Map<RemoveAction, string[]>();
+	for (const directory of created) {
+		const inside = removals.filter(entry => entry.action.path.startsWith(`${directory}/`));
+		if (inside.length === 0) continue;
+		// Undo runs from the highest position down: the lowest is removed last.
+		const last = inside.reduce((a, b) => (b.position < a.position ? b : a));
+		given.set(last.action, [...(given.get(last.action) ?? []), directory]);
+	}
+	for (const entry of removals) {
+		const directories = given.get(entry.action);
+		// Deepest first: a directory is empty only once those inside it are gone.
+		if (directories) entry.action = {...entry.action, directories: directories.sort((a, b) => b.split('/').length - a.split('/').length || b.localeCompare(a))};
+	}
 }
 
 function fileAction(change: FileChange, current: string | null, options: UndoOptions, kept: KeptFile[]): Action | undefined {
@@ -114,7 +142,8 @@ function fileAction(change: FileChange, current: string | null, options: UndoOpt
 	}
 	const id = `${undoStepId}.file.${change.path}`;
 	if (before === null) {
-		return {kind: 'remove', id, title: `remove ${change.path} (the wizard created it)`, path: change.path, ...(change.createdDirectories.length > 0 ? {directories: change.createdDirectories} : {})};
+		// The directories made for it are given out once every removal is planned (directoriesToRemovals).
+		return {kind: 'remove', id, title: `remove ${change.path} (the wizard created it)`, path: change.path};
 	}
 	return {kind: 'file', id, title: `restore ${change.path} as it was before the wizard`, path: change.path, content: before, mode: 0o644};
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import {readFile} from 'node:fs/promises';
 import {test} from 'node:test';
-import {findDrift, vmRows, type FixCommands} from '../../source/drift/compare.js';
+import {findDrift, ganetiDriftKinds, vmRows, type FixCommands} from '../../source/drift/compare.js';
 import {parseInstanceList, type VmFacts} from '../../source/drift/facts.js';
 import {buildInventory, type Generated, type Inventory} from '../../source/inventory/inventory.js';
 import {siteBytes} from '../../source/inventory/mac.js';
@@ -162,4 +162,18 @@ test('a zone edited without moving its serial is a drift; a moved serial is none
 	assert.match(drift[1]!.problem, /serial stayed 2026120100 \(committed: 2026120100\)/);
 	const moved = findDrift(inventory, appliedFacts(inventory, {forward: edited.replace('2026120100', '2026120101')}), fixes);
 	assert.deepEqual(moved.map(({kind}) => kind), ['no-a']);
+});
+
+test('Ganeti not asked (a rehearsal): the site against the zones and DHCP entries only, no Ganeti drift claimed', () => {
+	const inventory = labSite();
+	const web2 = inventory.instances[2]!;
+	const unasked = (overrides: Parameters<typeof appliedFacts>[1] = {}): VmFacts => ({...appliedFacts(inventory, overrides), ganeti: null});
+	assert.deepEqual(findDrift(inventory, unasked(), fixes), [], 'no instance is "not in Ganeti" when Ganeti was not asked');
+	const conf = renderDhcpdInclude(inventory);
+	const otherMac = findDrift(inventory, unasked({dhcpd: conf.replace(web2.mac, '52:54:00:99:99:99')}), fixes);
+	assert.deepEqual(otherMac.map(({kind, subject}) => ({kind, subject})), [{kind: 'dhcp-mac', subject: web2.fqdn}]);
+	assert.match(otherMac[0]!.problem, new RegExp(`Ganeti's NIC ${web2.mac}`), "the site's MAC is the NIC's to be");
+	const smaller = {...inventory, instances: inventory.instances.slice(0, 2), records: inventory.records.filter(record => record.fqdn !== web2.fqdn)};
+	assert.deepEqual(findDrift(smaller, unasked(), fixes).map(({kind}) => kind), ['stale-a', 'stale-ptr', 'stale-dhcp']);
+	assert.ok(findDrift(smaller, unasked(), fixes).every(drift => !ganetiDriftKinds.includes(drift.kind)));
 });

@@ -160,6 +160,23 @@ test('undo killed after a change and before its record, then run again: the same
 	}
 });
 
+test('apply, vm add, then undo: every directory the wizard made goes, even when the file that made it was rewritten last; a directory that was there, empty, stays', async () => {
+	const {root, at} = await site('directories');
+	// Debian ships these empty; the wizard writes into them.
+	for (const directory of ['etc/network/interfaces.d', 'etc/default', 'srv']) await mkdir(join(root, directory), {recursive: true});
+	const before = await snapshot(root);
+	assert.equal((await at(['apply', '--recipe', seedRecipe, '--yes'])).code, 0);
+	// Rewrites dhcpd.d/ganeti-wizard.conf (the file that made /etc/dhcp), not dhcpd.conf beside it.
+	const added = await at(['vm', 'add', 'web1', '--os', 'debootstrap+default', '--yes']);
+	assert.equal(added.code, 0, added.stderr + added.stdout);
+	assert.ok(existsSync(join(root, 'etc/dhcp/dhcpd.conf')) && existsSync(join(root, 'etc/network/interfaces.d/ganeti-wizard')));
+	const undone = await at(['undo', '--yes']);
+	assert.equal(undone.code, 0, undone.stderr + undone.stdout);
+	const after = await snapshot(root);
+	assert.deepEqual(after.directories, before.directories, 'the directories the wizard made are gone, those that were there stay');
+	assert.deepEqual(after, before, 'the folder is as it was before the apply');
+});
+
 test('a file edited by hand after the wizard wrote it is kept and reported (exit 5); everything else is undone', async () => {
 	const {root, at} = await site('hand-edit');
 	const before = await snapshot(root);

@@ -7,6 +7,8 @@
 // Bad flags are one line naming the flag, and nothing is written. vm remove
 // takes the instance out of Ganeti before its DNS and DHCP entries go, and
 // the next apply (whose preflight knows the removal was meant) changes nothing.
+// vm add killed after its DNS commit, during gnt-instance add or after it, and
+// run again, finishes the VM with one instance, one A, PTR and DHCP entry.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import type {VmRow} from '../../source/drift/compare.js';
@@ -173,6 +175,42 @@ test('vm add twice, vm list, doctor, and a DHCP entry deleted by hand, in one la
 			const next = await cli('apply', '--yes');
 			assert.equal(next.code, 0, `preflight knows the removal was meant:${await show(next)}`);
 			assert.deepEqual(doneLines(next.stdout), [], 'the next apply changes nothing');
+		});
+
+		await t.test('vm add killed after the DNS commit, during gnt-instance add, or after it, then run again: one instance, one A, one PTR, one DHCP entry each', async () => {
+			const add = (name: string, failpoint?: string) => host.cli(['vm', 'add', name, '--os', 'noop+default', '--disk-template', 'file', '--disk', '1G', '--memory', '128M', '--yes', '--root', '/'], failpoint ? {env: {GANETI_WIZARD_FAILPOINT: failpoint}} : {});
+			for (const [name, kills] of [
+				['web3', [['after-effect@dns.git.commit', /▸ running commit in \/etc\/bind: add web3\.vm\.farm /], ['command-running@instances.web3.add', /▸ running create web3\.vm\.farm /]]],
+				['web4', [['after-effect@instances.web4.add', /▸ running create web4\.vm\.farm /]]],
+			] as const) {
+				for (const [failpoint, where] of kills) {
+					const killed = await add(name, failpoint);
+					if (killed.signal !== 'SIGKILL') assert.fail(`vm add ${name} with ${failpoint} was not killed (exit ${killed.code})${await show(killed)}`);
+					const last = killed.stdout.trimEnd().split('\n').at(-1) ?? '';
+					assert.match(last, where, `vm add ${name} killed at ${failpoint}`);
+					console.log(`# vm add ${name} killed (${failpoint}) in ${(killed.ms / 1000).toFixed(1)} s`);
+				}
+				const again = await add(name);
+				console.log(`# vm add ${name} again: exit ${again.code ?? again.signal} in ${(again.ms / 1000).toFixed(1)} s, ${doneLines(again.stdout).length} changes`);
+				if (again.code !== 0) assert.fail(`vm add ${name} run again exited ${again.code ?? again.signal}${await show(again)}`);
+				assert.match(again.stdout, new RegExp(`^${name}\\.vm\\.farm is in the site as these flags describe it: finishing it\\.$`, 'm'));
+			}
+			const site = await savedInventory(host);
+			const names = parseInstanceList(await lab.run(instanceListArgv)).map(instance => instance.name);
+			const zone = (await lab.readFile('/etc/bind/db.farm'))!;
+			const dhcpd = (await lab.readFile('/etc/dhcp/dhcpd.d/ganeti-wizard.conf'))!;
+			for (const name of ['web3', 'web4']) {
+				const instance = site.instances.find(entry => entry.name === name)!;
+				const fqdn = instance.fqdn.replaceAll('.', '\\.');
+				assert.equal(names.filter(listed => listed === instance.fqdn).length, 1, `${instance.fqdn} once in Ganeti: ${names.join(' ')}`);
+				assert.equal(zone.match(new RegExp(`^${name}\\.vm\\tIN\\tA\\t`, 'gm'))?.length, 1, `one A record for ${name}:\n${zone}`);
+				assert.equal(dhcpd.match(new RegExp(`^host ${fqdn} \\{$`, 'gm'))?.length, 1, `one DHCP host entry for ${name}`);
+				assert.equal((await lab.run(['dig', '+short', `@${site.node.address}`, instance.fqdn, 'A'])).trim(), instance.address);
+				assert.equal((await lab.run(['dig', '+short', `@${site.node.address}`, '-x', instance.address])).trim(), `${instance.fqdn}.`);
+			}
+			await assertAnswers(lab, site.node.address, site, 'after the killed vm adds');
+			const doctor = await cli('doctor');
+			assert.equal(doctor.code, 0, await show(doctor));
 		});
 	} finally {
 		await host.destroy();

@@ -1,7 +1,8 @@
 // NAT proven end to end: a VM behind the bridge pings a host on the public side,
 // which has no route back to the private range, so the reply can only come when
 // the network step's MASQUERADE rule rewrites the source address. The rule is
-// there exactly once however often the step (or ifup) runs.
+// there exactly once however often the step (or ifup) runs, and goes when
+// the recipe turns NAT off.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {networkStep} from '../../source/steps/network.js';
@@ -57,4 +58,14 @@ test('a VM reaches the outside only through the MASQUERADE rule, which is instal
 	await lab.run(['ifup', bridge.name]);
 	await lab.run(['ifup', '--force', bridge.name]);
 	assert.equal(await masquerades(), 1, 'one rule after ifup twice');
+
+	// NAT turned off in the recipe: the live rule goes as well as the configuration, and the VM is cut off from the outside.
+	const withoutNat = {...inventory, recipe: {...recipe, network: {...recipe.network, nat: false}}};
+	const off = await planAndApply(lab, networkStep, withoutNat);
+	assert.deepEqual(off.applied.find(entry => entry.id === 'network.nat-off'), {id: 'network.nat-off', outcome: 'ran'});
+	assert.equal(await masquerades(), 0, 'no rule once NAT is off');
+	assert.doesNotMatch((await lab.readFile('/etc/network/interfaces.d/ganeti-wizard'))!, /MASQUERADE/);
+	assert.equal(await ping(), false, 'without NAT the ping fails');
+	const offAgain = await planAndApply(lab, networkStep, withoutNat);
+	assert.equal(offAgain.applied.find(entry => entry.id === 'network.nat-off'), undefined, 'nothing left to take away');
 });

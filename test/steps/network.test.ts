@@ -102,3 +102,43 @@ test('in a throwaway network namespace, the probes see the commands\' effects an
 		holder.kill('SIGKILL');
 	}
 });
+
+test('NAT turned off after it was on: the live rule goes before the file that names it; with no rule installed, nothing', () => {
+	const withNat = files(networkStep.plan(seed, bareFacts({files: {'/etc/network/interfaces': debianInterfaces}})))[0]!.content;
+	const inventory = inventoryFromYaml(seedYaml.replace('nat: true', 'nat: false'));
+	assert.ok(networkStep.reads!(inventory).includes('/etc/network/interfaces.d/ganeti-wizard'), 'the installed file is read');
+	const actions = networkStep.plan(inventory, bareFacts({files: {'/etc/network/interfaces': debianInterfaces, '/etc/network/interfaces.d/ganeti-wizard': withNat}}));
+	assert.deepEqual(actions.map(action => action.id).slice(0, 2), ['network.nat-off', 'network.interfaces']);
+	const off = commands(actions)[0]!;
+	assert.deepEqual(off.argv, ['iptables', '-t', 'nat', '-D', 'POSTROUTING', '-s', '10.10.0.0/16', '-o', 'eth0', '-j', 'MASQUERADE']);
+	assert.deepEqual(off.satisfiedWhen, {not: {argv: ['iptables', '-t', 'nat', '-C', 'POSTROUTING', '-s', '10.10.0.0/16', '-o', 'eth0', '-j', 'MASQUERADE']}});
+	assert.ok(off.inverseNote && !off.inverse, 'undo has nothing to put back: the rule was the wizard\'s own');
+	// Once the file without NAT is installed (or was never NAT'ed), there is nothing left to remove.
+	const without = files(actions)[0]!.content;
+	for (const installed of [without, null]) {
+		const again = networkStep.plan(inventory, bareFacts({files: {'/etc/network/interfaces': debianInterfaces, '/etc/network/interfaces.d/ganeti-wizard': installed}}));
+		assert.ok(!again.some(action => action.id === 'network.nat-off'));
+	}
+});
+
+test('in a throwaway network namespace, NAT on then off: the MASQUERADE rule is gone, and a second pass removes nothing', async t => {
+	if (!need(['root', 'unshare', 'nsenter', 'iptables'], t)) return;
+	const on = commands(networkStep.plan(seed, bareFacts())).find(action => action.id === 'network.nat')!;
+	const installed = files(networkStep.plan(seed, bareFacts()))[0]!.content;
+	const inventory = inventoryFromYaml(seedYaml.replace('nat: true', 'nat: false'));
+	const off = commands(networkStep.plan(inventory, bareFacts({files: {'/etc/network/interfaces.d/ganeti-wizard': installed}}))).find(action => action.id === 'network.nat-off')!;
+	const holder = spawn('unshare', ['--net', 'sleep', '300'], {stdio: 'ignore'});
+	try {
+		await new Promise(resolve => setTimeout(resolve, 200));
+		const inside = (argv: string[]) => exec(['nsenter', `--net=/proc/${holder.pid}/ns/net`, ...argv]);
+		const masquerades = async () => (await inside(['iptables', '-t', 'nat', '-S', 'POSTROUTING'])).stdout.split('\n').filter(line => line.includes('MASQUERADE'));
+		assert.equal((await inside(on.argv)).exitCode, 0);
+		assert.equal(await probeSays(off.satisfiedWhen!, inside), false, 'the rule is live: turning NAT off has work to do');
+		const removed = await inside(off.argv);
+		assert.equal(removed.exitCode, 0, removed.stderr);
+		assert.deepEqual(await masquerades(), []);
+		assert.equal(await probeSays(off.satisfiedWhen!, inside), true, 'a second pass finds nothing to remove');
+	} finally {
+		holder.kill('SIGKILL');
+	}
+});
