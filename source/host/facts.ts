@@ -222,11 +222,13 @@ const interfacesDirectory = '/etc/network/interfaces.d';
  * /sys/class/net, so a rehearsal root can hold them), their addresses, the
  * resolvers, the default gateways (/proc/net/route), volume groups, the
  * cluster (config.data: Ganeti's own record, readable with its daemons down,
- * which `gnt-cluster info` shows from), ifupdown's files and the sizes of
- * `devices` (paths such as /dev/sdb). Read-only.
+ * which `gnt-cluster info` shows from), ifupdown's files, the block devices
+ * (/sys/class/block), the sizes of `devices` (paths such as /dev/sdb) and
+ * whether each of `files` exists (probeFile). Read-only.
  */
-export async function probeHostFacts(host: Host, devices: string[] = []): Promise<HostFacts> {
+export async function probeHostFacts(host: Host, devices: string[] = [], files: string[] = []): Promise<HostFacts> {
 	const names = (await host.list('/sys/class/net')).sort();
+	const blocks = (await host.list('/sys/class/block')).sort();
 	const [addresses, volumeGroups, routes, config] = await Promise.all([
 		host.probe(['ip', '-j', '-4', 'addr', 'show']).catch(() => null),
 		probeVolumeGroups(host).catch(() => null),
@@ -253,6 +255,11 @@ export async function probeHostFacts(host: Host, devices: string[] = []): Promis
 		// The kernel counts 512-byte sectors, whatever the device's own sector size.
 		if (sectors !== null && /^\d+\s*$/.test(sectors)) deviceBytes[device] = Number(sectors.trim()) * 512;
 	}
+	const found: NonNullable<HostFacts['files']> = {};
+	for (const path of files) {
+		const exists = await probeFile(host, path);
+		if (exists !== undefined) found[path] = exists;
+	}
 	const parsedAddresses = addresses?.exitCode === 0 ? parseIpAddresses(addresses.stdout) : null;
 	return {
 		// A rehearsal root without /sys/class/net tells nothing; `ip` still knows them on a real host.
@@ -264,7 +271,22 @@ export async function probeHostFacts(host: Host, devices: string[] = []): Promis
 		deviceBytes,
 		cluster: config === null ? null : parseGanetiConfig(config),
 		interfaceFiles,
+		// Like the interfaces: a root without /sys/class/block tells nothing.
+		blockDevices: blocks.length > 0 ? blocks.map(name => `/dev/${name}`) : null,
+		files: found,
 	};
+}
+
+/**
+ * Whether a file is there: true or false on the host itself. A rehearsal
+ * knows only the files under its root: a file whose directory its root does
+ * not hold is unknown (undefined), so the bundled seed rehearses into an
+ * empty folder; a root that holds the directory but not the file says false.
+ */
+export async function probeFile(host: Pick<Host, 'stat' | 'kind'>, path: string): Promise<boolean | undefined> {
+	if ((await host.stat(path)) !== null) return true;
+	if (host.kind === 'rehearsal' && (await host.stat(dirname(path))) === null) return undefined;
+	return false;
 }
 
 /** `ip -j -4 addr show` -> every IPv4 address with its interface. */

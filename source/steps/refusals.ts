@@ -10,6 +10,7 @@ import {freePrivateRanges} from '../host/detect.js';
 import {minimumVolumeGroupMiB, needsVolumeGroup, volumeGroupMiB} from '../recipe/cross-checks.js';
 import {sizeMiB} from '../recipe/schema.js';
 import {conflictingInterfaces, privateAlias, wizardInterfacesPath} from '../render/interfaces.js';
+import {physicalVolume} from './host.js';
 import type {HostFacts, InstancePolicy, InstanceSpecBounds} from './step.js';
 
 /**
@@ -48,8 +49,10 @@ export function refusals(inventory: Inventory, facts: HostFacts): string[] {
 		...interfaceProblems(inventory, facts),
 		...ifupdownProblems(inventory, facts),
 		...privateRangeProblems(inventory, facts),
+		...deviceProblems(inventory, facts),
 		...volumeGroupProblems(inventory, facts),
 		...instancePolicyProblems(inventory, facts),
+		...isoProblems(inventory, facts),
 	];
 }
 
@@ -120,6 +123,28 @@ function privateRangeProblems(inventory: Inventory, facts: HostFacts): string[] 
 	];
 }
 
+/** The disk the volume group is made on must be a block device of this host (its partition may be the wizard's to make). */
+function deviceProblems({recipe}: Inventory, facts: HostFacts): string[] {
+	const {disk} = recipe.storage;
+	if (!facts.blockDevices || !disk || facts.blockDevices.includes(disk)) return [];
+	// Loop, RAM, optical and device-mapper devices are no spare disk to offer.
+	const disks = facts.blockDevices.filter(path => !/\/(loop|ram|sr|dm-)\d/.test(path));
+	return [`storage.disk: ${quote(disk)} is not a block device of this host (it has ${disks.join(', ') || 'none'}); name one of those (lsblk lists them), or leave storage.disk and storage.partition out to use an existing storage.vg`];
+}
+
+/**
+ * An installer ISO that is not there: `gnt-instance startup` would fail after
+ * the network, DNS and DHCP changed. Only for instances the cluster does not
+ * have yet (an installed one boots from its disk; its ISO may be gone).
+ */
+function isoProblems(inventory: Inventory, facts: HostFacts): string[] {
+	return newInstances(inventory, facts).flatMap(({instance, index}) =>
+		'iso' in instance.install && facts.files?.[instance.install.iso] === false
+			? [`instances[${index}].install.iso: ${quote(instance.install.iso)} does not exist on this host; put the installer ISO there, or give the path of one that exists`]
+			: [],
+	);
+}
+
 /** Disks on the volume group: LVM rounds each up to whole extents; drbd adds its metadata volume. */
 function volumeGroupNeedMiB(template: string, size: string): number {
 	const data = Math.ceil(sizeMiB(size) / extentMiB) * extentMiB;
@@ -137,6 +162,12 @@ function volumeGroupProblems(inventory: Inventory, facts: HostFacts): string[] {
 	const vg = recipe.storage.vg;
 	const existing = facts.volumeGroups?.find(group => group.name === vg);
 	const problems: string[] = [];
+	if (facts.volumeGroups && !existing && !physicalVolume(recipe) && !recipe.storage.loop_file) {
+		const groups = facts.volumeGroups.map(group => group.name);
+		return [
+			`storage.vg: ${quote(vg)} is not a volume group of this host (${groups.length ? `it has ${groups.join(', ')}` : 'it has none'}) and no storage.disk, storage.partition or storage.loop_file makes it; name an existing group (vgs lists them), or give a disk for the wizard to make it on`,
+		];
+	}
 	let freeMiB: number | undefined;
 	let where = '';
 	if (existing) {
