@@ -464,17 +464,22 @@ function hostRefusals(recipe: Recipe, facts: HostFacts): string[] {
 /**
  * Finds out what judging `value` needs to know of the host that the facts do
  * not hold yet: whether the ISO files it names exist (a missing one is asked
- * about each time). Judge after it settles.
+ * about each time, as the operator may be copying it there). Undefined when
+ * there is nothing to ask: the answer can be judged at once. Judge after the
+ * promise settles.
  */
-export async function lookUp(wizard: Wizard, question: Question, value: string): Promise<void> {
+export function lookUp(wizard: Wizard, question: Question, value: string): Promise<void> | undefined {
 	const host = wizard.detected.host;
-	if (!host) return;
+	if (!host) return undefined;
 	const draft = playAnswers(wizard, {override: {id: question.id, text: value}});
 	const instances = Array.isArray(draft.instances) ? (draft.instances as Array<{install?: {iso?: unknown}}>) : [];
-	for (const iso of instances.map(instance => instance?.install?.iso)) {
-		// A missing file is asked about again: the operator may be copying it there now.
-		if (typeof iso === 'string' && iso.startsWith('/') && host.facts.files?.[iso] !== true) await host.look(iso);
-	}
+	// Only the files whose refusal this question would show: other questions are not held up.
+	const judgedHere = (index: number) => problemsAt([`instances[${index}].install.iso: `], question.hostChecks ?? question.checks).length > 0;
+	const unknown = instances
+		.map((instance, index) => (judgedHere(index) ? instance?.install?.iso : undefined))
+		.filter((iso): iso is string => typeof iso === 'string' && iso.startsWith('/') && host.facts.files?.[iso] !== true);
+	if (unknown.length === 0) return undefined;
+	return Promise.all(unknown.map(path => host.look(path))).then(() => {});
 }
 
 /** The draft as it stands before `question`: what its defaults and choices come from. */

@@ -69,7 +69,7 @@ function TextQuestion({wizard, question, onAnswer, onBack}: Props) {
 	const [looked, setLooked] = useState(0);
 	useEffect(() => {
 		let current = true;
-		void lookUp(wizard, question, value).then(() => current && setLooked(count => count + 1));
+		void lookUp(wizard, question, value)?.then(() => current && setLooked(count => count + 1));
 		return () => {
 			current = false;
 		};
@@ -91,10 +91,14 @@ function TextQuestion({wizard, question, onAnswer, onBack}: Props) {
 					}}
 					onSubmit={submitted => {
 						// Judge what was submitted: Enter can arrive before the last key's render (or the host's answer).
-						void lookUp(wizard, question, submitted).then(() => {
+						const decide = () => {
 							if (judge(wizard, question, submitted).refusal) setTried(true);
 							else onAnswer(submitted.trim());
-						});
+						};
+						// At once when the host need not be asked: a key typed ahead goes to the next question.
+						const asking = lookUp(wizard, question, submitted);
+						if (asking) void asking.then(decide);
+						else decide();
 					}}
 					suggestions={suggestions}
 					placeholder={question.optional ? '(empty)' : undefined}
