@@ -9,9 +9,10 @@ import type {Inventory, InventoryInstance} from '../inventory/inventory.js';
 import {freePrivateRanges} from '../host/detect.js';
 import {minimumVolumeGroupMiB, needsVolumeGroup, volumeGroupMiB} from '../recipe/cross-checks.js';
 import {sizeMiB} from '../recipe/schema.js';
+import {listenAddresses} from '../render/bind.js';
 import {conflictingInterfaces, privateAlias, wizardInterfacesPath} from '../render/interfaces.js';
 import {physicalVolume} from './host.js';
-import type {HostFacts, InstancePolicy, InstanceSpecBounds} from './step.js';
+import type {HostFacts, InstancePolicy, InstanceSpecBounds, ListeningSocket} from './step.js';
 
 /**
  * Ganeti 3.0's default instance policy (constants.IPOLICY_DEFAULTS, from
@@ -53,6 +54,7 @@ export function refusals(inventory: Inventory, facts: HostFacts): string[] {
 		...volumeGroupProblems(inventory, facts),
 		...instancePolicyProblems(inventory, facts),
 		...isoProblems(inventory, facts),
+		...portProblems(inventory, facts),
 	];
 }
 
@@ -143,6 +145,96 @@ function isoProblems(inventory: Inventory, facts: HostFacts): string[] {
 			? [`instances[${index}].install.iso: ${quote(instance.install.iso)} does not exist on this host; put the installer ISO there, or give the path of one that exists`]
 			: [],
 	);
+}
+
+/** A port a daemon the wizard starts or configures needs, and where. */
+type NeededPort = {
+	protocols: Array<ListeningSocket['protocol']>;
+	port: number;
+	addresses: string[];
+	daemon: string;
+	ours: (process: string) => boolean;
+	field: string;
+	value: unknown;
+	/** What to do about the program holding it. */
+	fix: (holder: string) => string;
+};
+
+/** Addresses that stand for every address of the host (IPv6's also takes IPv4 unless bindv6only is set). */
+const everyAddress = new Set(['0.0.0.0', '::', '*']);
+
+/**
+ * Ports the wizard's daemons need, held by another program: port 53 on the
+ * private name server's addresses (named), UDP 67 for dhcpd (ISC dhcpd binds
+ * 0.0.0.0:67 besides its raw sockets, and stops with "Address already in
+ * use"), and Ganeti's on the node's private address (ganeti-noded TCP 1811,
+ * ganeti-confd UDP 1814, ganeti-mond TCP 1815, ganeti-metad TCP 80). A
+ * program on every address holds the port on each of them. named, dhcpd and
+ * ganeti-* processes are not counted: someone else's named and dhcpd are
+ * judged by the DNS and DHCP steps, and the wizard's own are there on a rerun.
+ * Sockets of unknown processes are not counted either.
+ */
+function portProblems(inventory: Inventory, facts: HostFacts): string[] {
+	if (!facts.sockets) return [];
+	const {recipe, node} = inventory;
+	const ganeti = (process: string) => process.startsWith('ganeti-');
+	const nodeAddress = {field: 'host.private_address', value: node.address};
+	const needed: NeededPort[] = [
+		{
+			protocols: ['udp', 'tcp'],
+			port: 53,
+			addresses: listenAddresses(inventory),
+			daemon: 'the private name server (named)',
+			ours: process => process === 'named',
+			...nodeAddress,
+			fix: holder => `stop ${holder}, or make it listen on its own addresses only (dnsmasq: bind-interfaces with listen-address)`,
+		},
+		...(recipe.dhcp.enabled
+			? [
+					{
+						protocols: ['udp'],
+						port: 67,
+						addresses: [recipe.network.bridge.address],
+						daemon: 'dhcpd',
+						ours: (process: string) => process === 'dhcpd',
+						field: 'dhcp.enabled',
+						value: true,
+						fix: (holder: string) => `stop the DHCP server of ${holder} (dnsmasq: remove its dhcp-range lines), or set dhcp.enabled: false`,
+					} satisfies NeededPort,
+				]
+			: []),
+		...(
+			[
+				['tcp', 1811, 'ganeti-noded'],
+				['udp', 1814, 'ganeti-confd'],
+				['tcp', 1815, 'ganeti-mond'],
+				['tcp', 80, 'ganeti-metad'],
+			] as const
+		).map(
+			([protocol, port, daemon]): NeededPort => ({
+				protocols: [protocol],
+				port,
+				addresses: [node.address],
+				daemon: `Ganeti's ${daemon}`,
+				ours: ganeti,
+				...nodeAddress,
+				fix: holder => `stop ${holder}, or make it listen on other addresses or another port`,
+			}),
+		),
+	];
+	const problems: string[] = [];
+	for (const need of needed) {
+		const holders = facts.sockets.filter(
+			socket => socket.port === need.port && need.protocols.includes(socket.protocol) && socket.process !== null && !need.ours(socket.process) && (everyAddress.has(socket.address) || need.addresses.includes(socket.address)),
+		);
+		const first = holders[0];
+		if (!first) continue;
+		const where = [...new Set(holders.map(socket => `${socket.protocol.toUpperCase()} ${socket.address.includes(':') ? `[${socket.address}]` : socket.address}:${socket.port}`))].join(', ');
+		problems.push(
+			`${need.field}: ${quote(need.value)} needs port ${need.port} for ${need.daemon}, which ${first.process} already holds (${where}); ${need.fix(first.process!)}, then run again`,
+		);
+	}
+	return problems;
 }
 
 /** Disks on the volume group: LVM rounds each up to whole extents; drbd adds its metadata volume. */

@@ -131,4 +131,9 @@ export type HostFacts = {
 	blockDevices?: string[] | null;
 	/** Whether each file asked for (an installer ISO) exists; a path absent here is unknown. */
 	files?: Record<string, boolean>;
+	/** Listening TCP and UDP sockets (ss -l); null or absent when unknown. */
+	sockets?: ListeningSocket[] | null;
 };
+
+/** A listening socket as ss shows it: `address` without brackets or %interface; "0.0.0.0", "::" or "*" is every address. */
+export type ListeningSocket = {protocol: 'tcp' | 'udp'; address: string; port: number; process: string | null};

@@ -7,7 +7,7 @@ import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {test} from 'node:test';
-import {parseDefaultGateways, parseGanetiConfig, parseIpAddresses, parseVgsColumns, probeFile, probeHostFacts} from '../../source/host/facts.js';
+import {parseDefaultGateways, parseGanetiConfig, parseIpAddresses, parseListeningSockets, parseVgsColumns, probeFile, probeHostFacts} from '../../source/host/facts.js';
 import {localHost} from '../../source/host/local.js';
 import {Transcript} from '../../source/host/transcript.js';
 import {hintFor} from '../../source/steps/hints.js';
@@ -132,6 +132,35 @@ test('probeFile: the host says; a rehearsal root that lacks the directory knows 
 	} finally {
 		await rm(root, {recursive: true, force: true});
 	}
+});
+
+test('ports the wizard\'s daemons need: held by another program on every address or theirs, refused naming it; named, dhcpd, Ganeti\'s own, other addresses and unknown processes are not', () => {
+	// `ss -H -l -n -t -u -p` on a Debian 12 host with systemd-resolved, the wizard's named, dhcpd and Ganeti, and nginx.
+	const ss = [
+		'udp   UNCONN 0      0      127.0.0.53%lo:53        0.0.0.0:*    users:(("systemd-resolve",pid=301,fd=13))',
+		'udp   UNCONN 0      0         10.10.0.20:53        0.0.0.0:*    users:(("named",pid=912,fd=30))',
+		'udp   UNCONN 0      0            0.0.0.0:67        0.0.0.0:*    users:(("dhcpd",pid=990,fd=7))',
+		'udp   UNCONN 0      0         10.10.0.20:1814      0.0.0.0:*    users:(("ganeti-confd",pid=1201,fd=6))',
+		'tcp   LISTEN 0      4096      10.10.0.20:1811      0.0.0.0:*    users:(("ganeti-noded",pid=1188,fd=5))',
+		'tcp   LISTEN 0      511          0.0.0.0:80        0.0.0.0:*    users:(("nginx",pid=700,fd=6),("nginx",pid=701,fd=6))',
+		'tcp   LISTEN 0      511             [::]:80           [::]:*    users:(("nginx",pid=700,fd=7))',
+		'tcp   LISTEN 0      128          0.0.0.0:22        0.0.0.0:*    users:(("sshd",pid=500,fd=3))',
+		'tcp   LISTEN 0      128        10.10.1.1:53        0.0.0.0:*',
+		'',
+	].join('\n');
+	const sockets = parseListeningSockets(ss);
+	assert.deepEqual(sockets[0], {protocol: 'udp', address: '127.0.0.53', port: 53, process: 'systemd-resolve'});
+	assert.deepEqual(sockets[6], {protocol: 'tcp', address: '::', port: 80, process: 'nginx'});
+	assert.deepEqual(sockets[8], {protocol: 'tcp', address: '10.10.1.1', port: 53, process: null});
+	assert.deepEqual(refusals(seed, facts({sockets})), [
+		'host.private_address: "10.10.0.20" needs port 80 for Ganeti\'s ganeti-metad, which nginx already holds (TCP 0.0.0.0:80, TCP [::]:80); stop nginx, or make it listen on other addresses or another port, then run again',
+	]);
+	const dnsmasq = parseListeningSockets('udp UNCONN 0 0 10.10.1.1:53 0.0.0.0:* users:(("dnsmasq",pid=42,fd=4))\n');
+	assert.match(refusals(seed, facts({sockets: dnsmasq}))[0]!, /^host\.private_address: "10\.10\.0\.20" needs port 53 for the private name server \(named\), which dnsmasq already holds \(UDP 10\.10\.1\.1:53\)/);
+	const noDhcp = inventoryFromYaml(seedYaml.replace('dhcp:\n  enabled: true', 'dhcp:\n  enabled: false'));
+	const dhcpHolder = parseListeningSockets('udp UNCONN 0 0 0.0.0.0:67 0.0.0.0:* users:(("dnsmasq",pid=42,fd=4))\n');
+	assert.match(refusals(seed, facts({sockets: dhcpHolder}))[0]!, /^dhcp\.enabled: true needs port 67 for dhcpd, which dnsmasq already holds/);
+	assert.deepEqual(refusals(noDhcp, facts({sockets: dhcpHolder})), [], 'no DHCP, no port 67');
 });
 
 test('plain disks must fit the free space of the volume group, not its size; instances the cluster has are not counted again', t => {
