@@ -456,9 +456,14 @@ export function judge(wizard: Wizard, question: Question, value: string): Verdic
 	return {refusal: problems[0] ?? null, remark: question.remark?.(value, {draft, detected: wizard.detected, fromRecipe: wizard.fromRecipe})};
 }
 
-/** Preflight's refusals of a recipe on this host, with the values the site would generate. */
+/**
+ * Preflight's refusals of a recipe on this host, with the values the site
+ * would generate. Ports another program holds are left out: no answer frees
+ * them, and the program may be stopped while the questions go on (preflight
+ * refuses them when the run starts, from facts probed then).
+ */
 function hostRefusals(recipe: Recipe, facts: HostFacts): string[] {
-	return refusals(buildInventory(recipe, {macs: {}, addresses: {}}, siteBytes(siteIdentity(recipe))).inventory, facts);
+	return refusals(buildInventory(recipe, {macs: {}, addresses: {}}, siteBytes(siteIdentity(recipe))).inventory, {...facts, sockets: null});
 }
 
 /**

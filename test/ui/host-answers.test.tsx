@@ -121,3 +121,8 @@ test('the install medium and the first-VM questions leave the ISO to its own que
 	assert.match(judge(wizard, question('vm.iso'), '/srv/ganeti/debian.iso').refusal ?? '', /^instances\[0\]\.install\.iso: /);
 });
 
+test('a port another program holds is left to preflight: no answer frees it', () => {
+	const sockets = [{protocol: 'udp' as const, address: '0.0.0.0', port: 53, process: 'dnsmasq'}];
+	const busy = {...detected, host: {...detected.host!, facts: {...detected.host!.facts, sockets}}};
+	assert.equal(judge(newWizard(null, busy), question('host.private_address'), '10.10.0.20').refusal, null);
+});
