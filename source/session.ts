@@ -142,7 +142,8 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 		// Probed through a host that writes nothing (no transcript): a refusal leaves no trace.
 		const looking = localHost({root: location.root, stateDir: location.stateDir, transcript: new Transcript(undefined), node});
 		const devices = [recipe.storage.partition, recipe.storage.disk].filter((device): device is string => device !== undefined);
-		const problems = refusals(inventory, await probeHostFacts(looking, devices));
+		const isos = recipe.instances.flatMap(instance => ('iso' in instance.install ? [instance.install.iso] : []));
+		const problems = refusals(inventory, await probeHostFacts(looking, devices, isos));
 		if (problems.length > 0) throw new RecipeError(problems, incoming?.path ?? saved!.path);
 	}
 	// Held until the run begins: probes made while the operator only looks leave no trace.

@@ -34,8 +34,9 @@ export function realProblem(isRoot = process.getuid?.() === 0, debian = existsSy
 }
 
 async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
-	const [{detectDefaults}, {localHost}, {Transcript}, {loadRecipeFile}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, pinGenerated, realStateDir, reparseSaved, resolveLocation}, {quoteArgv}] = await Promise.all([
+	const [{detectDefaults}, {probeFile, probeHostFacts}, {localHost}, {Transcript}, {loadRecipeFile}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, pinGenerated, realStateDir, reparseSaved, resolveLocation}, {quoteArgv}] = await Promise.all([
 		import('../host/detect.js'),
+		import('../host/facts.js'),
 		import('../host/local.js'),
 		import('../host/transcript.js'),
 		import('../recipe/load.js'),
@@ -72,7 +73,18 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 		...(flags.recipe ? {recipePath: resolve(flags.recipe)} : {}),
 		progress: await readProgress(),
 		// Detection reads this machine even in a rehearsal (read-only): the defaults describe it.
-		detect: async () => detectDefaults(localHost({root: '/', stateDir: location().stateDir, transcript: new Transcript(undefined)})),
+		// Answers are judged against the host preflight will judge them against: the site's root.
+		detect: async () => {
+			const detected = await detectDefaults(localHost({root: '/', stateDir: location().stateDir, transcript: new Transcript(undefined)}));
+			const site = localHost({root, stateDir: location().stateDir, transcript: new Transcript(undefined)});
+			const devices = detected.disks.flatMap(disk => [disk.path, ...disk.partitions.map(partition => partition.path)]);
+			const facts = await probeHostFacts(site, devices);
+			const look = async (path: string) => {
+				const exists = await probeFile(site, path);
+				if (exists !== undefined) facts.files = {...facts.files, [path]: exists};
+			};
+			return {...detected, host: {facts, look}};
+		},
 		...(problem
 			? {
 					realProblem: problem,

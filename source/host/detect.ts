@@ -4,6 +4,7 @@
 // processes, so there detection yields little and recipe values fill the gaps.
 import {fromInt, isIpv4, isIpv4Cidr, overlaps, toInt} from '../inventory/addresses.js';
 import {parseNameservers, probeResolver} from './facts.js';
+import type {HostFacts} from '../steps/step.js';
 import type {Host} from './host.js';
 
 export type DetectedInterface = {
@@ -48,6 +49,12 @@ export type Detected = {
 	usedNetworks: string[];
 	/** Private ranges that overlap nothing in use, best first. */
 	freeRanges: string[];
+	/**
+	 * The host the site is for, as preflight's refusals see it (probeHostFacts),
+	 * so each answer meets the same refusals at its question; `look` adds
+	 * whether a file an answer names (an ISO) exists to `facts.files`.
+	 */
+	host?: {facts: HostFacts; look: (path: string) => Promise<void>};
 };
 
 export const nothingDetected: Detected = {

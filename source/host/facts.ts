@@ -4,7 +4,7 @@
 // are null.
 import {dirname, posix} from 'node:path';
 import type {Inventory} from '../inventory/inventory.js';
-import type {BindFacts, ClusterFacts, Facts, HostFacts, ListenAddresses, ResolverFacts, StepDefinition} from '../steps/step.js';
+import type {BindFacts, ClusterFacts, Facts, HostFacts, ListenAddresses, ListeningSocket, ResolverFacts, StepDefinition} from '../steps/step.js';
 import type {Host} from './host.js';
 import {isIpv4, isLoopback} from '../inventory/addresses.js';
 import {interfacesPath} from '../render/interfaces.js';
@@ -222,16 +222,20 @@ const interfacesDirectory = '/etc/network/interfaces.d';
  * /sys/class/net, so a rehearsal root can hold them), their addresses, the
  * resolvers, the default gateways (/proc/net/route), volume groups, the
  * cluster (config.data: Ganeti's own record, readable with its daemons down,
- * which `gnt-cluster info` shows from), ifupdown's files and the sizes of
- * `devices` (paths such as /dev/sdb). Read-only.
+ * which `gnt-cluster info` shows from), ifupdown's files, the block devices
+ * (/sys/class/block), the sizes of `devices` (paths such as /dev/sdb),
+ * whether each of `files` exists (probeFile) and the listening sockets (ss).
+ * Read-only.
  */
-export async function probeHostFacts(host: Host, devices: string[] = []): Promise<HostFacts> {
+export async function probeHostFacts(host: Host, devices: string[] = [], files: string[] = []): Promise<HostFacts> {
 	const names = (await host.list('/sys/class/net')).sort();
-	const [addresses, volumeGroups, routes, config] = await Promise.all([
+	const blocks = (await host.list('/sys/class/block')).sort();
+	const [addresses, volumeGroups, routes, config, sockets] = await Promise.all([
 		host.probe(['ip', '-j', '-4', 'addr', 'show']).catch(() => null),
 		probeVolumeGroups(host).catch(() => null),
 		host.readFile('/proc/net/route'),
 		host.readFile(ganetiConfigPath),
+		host.probe(listeningSocketsArgv).catch(() => null),
 	]);
 	const resolvers: HostFacts['resolvers'] = [];
 	for (const file of [resolvConfPath, resolvedUpstreamPath]) {
@@ -253,6 +257,11 @@ export async function probeHostFacts(host: Host, devices: string[] = []): Promis
 		// The kernel counts 512-byte sectors, whatever the device's own sector size.
 		if (sectors !== null && /^\d+\s*$/.test(sectors)) deviceBytes[device] = Number(sectors.trim()) * 512;
 	}
+	const found: NonNullable<HostFacts['files']> = {};
+	for (const path of files) {
+		const exists = await probeFile(host, path);
+		if (exists !== undefined) found[path] = exists;
+	}
 	const parsedAddresses = addresses?.exitCode === 0 ? parseIpAddresses(addresses.stdout) : null;
 	return {
 		// A rehearsal root without /sys/class/net tells nothing; `ip` still knows them on a real host.
@@ -264,7 +273,50 @@ export async function probeHostFacts(host: Host, devices: string[] = []): Promis
 		deviceBytes,
 		cluster: config === null ? null : parseGanetiConfig(config),
 		interfaceFiles,
+		// Like the interfaces: a root without /sys/class/block tells nothing.
+		blockDevices: blocks.length > 0 ? blocks.map(name => `/dev/${name}`) : null,
+		files: found,
+		sockets: sockets?.exitCode === 0 ? parseListeningSockets(sockets.stdout) : null,
 	};
+}
+
+/** ss(8): listening (-l) TCP and UDP sockets, numeric (-n), with their processes (-p), no header (-H). */
+export const listeningSocketsArgv = ['ss', '-H', '-l', '-n', '-t', '-u', '-p'];
+
+/**
+ * `ss -H -l -n -t -u -p` -> each socket with its protocol, local address and
+ * port, and the first process holding it (null when ss shows none: not root,
+ * or another namespace's). Lines read "Netid State Recv-Q Send-Q
+ * Local:Port Peer:Port Process"; an IPv6 address is in brackets, an address
+ * bound to one device carries %device (ss(8)).
+ */
+export function parseListeningSockets(text: string): ListeningSocket[] {
+	const sockets: ListeningSocket[] = [];
+	for (const line of text.split('\n')) {
+		const fields = line.trim().split(/\s+/);
+		const protocol = fields[0];
+		const local = fields[4];
+		if ((protocol !== 'tcp' && protocol !== 'udp') || !local) continue;
+		const colon = local.lastIndexOf(':');
+		const port = Number(local.slice(colon + 1));
+		if (colon < 0 || !Number.isInteger(port)) continue;
+		const address = local.slice(0, colon).replace(/%[^\]]*/, '').replace(/^\[(.*)\]$/, '$1');
+		const process = /users:\(\("([^"]+)"/.exec(line)?.[1] ?? null;
+		sockets.push({protocol, address, port, process});
+	}
+	return sockets;
+}
+
+/**
+ * Whether a file is there: true or false on the host itself. A rehearsal
+ * knows only the files under its root: a file whose directory its root does
+ * not hold is unknown (undefined), so the bundled seed rehearses into an
+ * empty folder; a root that holds the directory but not the file says false.
+ */
+export async function probeFile(host: Pick<Host, 'stat' | 'kind'>, path: string): Promise<boolean | undefined> {
+	if ((await host.stat(path)) !== null) return true;
+	if (host.kind === 'rehearsal' && (await host.stat(dirname(path))) === null) return undefined;
+	return false;
 }
 
 /** `ip -j -4 addr show` -> every IPv4 address with its interface. */

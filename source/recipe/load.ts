@@ -80,6 +80,9 @@ function readYaml(text: string, source: string): Record<string, unknown> {
 		const {line, col} = lineCounter.linePos(offset);
 		return `line ${line}, column ${col}`;
 	};
+	// A tab that indents a line derails the parse of everything after it: that line alone is the problem.
+	const tabs = tabIndentedLines(document, lineCounter, text);
+	if (tabs.length > 0) throw new RecipeError(tabs, source);
 	// YAML notices an unclosed bracket or quote only where the text ends; point at its opening.
 	const unclosed = unclosedOpenings(document, text);
 	const yamlProblems = unclosed.length > 0 ? unclosed.map(({offset, what}) => `${at(offset)}: ${what}`) : document.errors.map(error => describeYamlError(error, at));
@@ -106,8 +109,22 @@ function readYaml(text: string, source: string): Record<string, unknown> {
 function describeYamlError(error: YAMLError, at: (offset: number) => string): string {
 	const [start] = error.pos;
 	if (error.code === 'MULTIPLE_DOCS') return `${at(start)}: a second YAML document starts here; a recipe is one document, remove the "---" and what follows or merge it`;
-	if (error.code === 'TAB_AS_INDENT') return `${at(start)}: a tab is used for indentation; YAML indents with spaces only`;
 	return `${at(start)}: ${firstLine(error.message).replace(/\.$/, '')}; fix the YAML syntax there`;
+}
+
+/**
+ * The lines the parser found indented with a tab (YAML 1.2, 6.1: tabs are
+ * never indentation), each once, with the tab's column.
+ */
+function tabIndentedLines(document: Document, lineCounter: LineCounter, text: string): string[] {
+	const lines = new Set<number>();
+	for (const error of document.errors) if (error.code === 'TAB_AS_INDENT') lines.add(lineCounter.linePos(error.pos[0]).line);
+	return [...lines]
+		.sort((a, b) => a - b)
+		.map(line => {
+			const column = (text.split(/\r?\n/)[line - 1] ?? '').search(/\t/) + 1;
+			return `line ${line}, column ${Math.max(column, 1)}: a tab indents this line; YAML indents with spaces only: replace the tab with spaces`;
+		});
 }
 
 /** Flow lists, flow mappings and quoted strings whose closing character never comes. */

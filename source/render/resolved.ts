@@ -4,7 +4,8 @@
 // added to the search list (resolved.conf(5), Domains=).
 import type {Inventory} from '../inventory/inventory.js';
 
-export const resolvedDropInPath = '/etc/systemd/resolved.conf.d/ganeti-wizard.conf';
+export const resolvedDropInDirectory = '/etc/systemd/resolved.conf.d';
+export const resolvedDropInPath = `${resolvedDropInDirectory}/ganeti-wizard.conf`;
 
 /** `zones`: the private zone and its reverse zones, by name. */
 export function renderResolvedDropIn(inventory: Inventory, zones: string[]): string {

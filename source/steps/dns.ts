@@ -21,7 +21,7 @@ import type {Inventory} from '../inventory/inventory.js';
 import {listenAddresses, renderNamedLocal, renderNamedOptions} from '../render/bind.js';
 import {instanceConfPath, instanceInitScriptPath, instanceName, instanceWorkDirectory, renderInstanceConf, renderInstanceInitScript} from '../render/named-instance.js';
 import {renderResolvConf} from '../render/resolv.js';
-import {renderResolvedDropIn, resolvedDropInPath} from '../render/resolved.js';
+import {renderResolvedDropIn, resolvedDropInDirectory, resolvedDropInPath} from '../render/resolved.js';
 import {nextSerial, withSerial} from '../render/serial.js';
 import {describeRecordChanges, parseARecords} from '../render/zone-records.js';
 import {bindDirectory, renderZones, zoneFiles, type ZoneText} from '../render/zones.js';
@@ -136,7 +136,15 @@ function resolverActions(inventory: Inventory, facts: Facts, rendered: ZoneText[
 			content: renderResolvedDropIn(inventory, rendered.map(zone => zone.name)),
 			mode: 0o644,
 		};
-		return [dropIn, {kind: 'service', id: 'dns.resolved-restart', title: 'restart systemd-resolved', service: 'systemd-resolved', operation: 'restart', after: [dropIn.id]}];
+		// Its directory is kept under git as /etc/bind is: hand changes (others' drop-ins) first, then the wizard's.
+		const changed = baseline(facts, dropIn) !== dropIn.content;
+		const zones = rendered.map(zone => `~${zone.name}`).join(' ');
+		return [
+			...historyBefore('dns.resolved', resolvedDropInDirectory, [dropIn], facts),
+			dropIn,
+			...(changed ? historyAfter('dns.resolved', resolvedDropInDirectory, `route ${zones} to ${inventory.node.address}`) : []),
+			{kind: 'service', id: 'dns.resolved-restart', title: 'restart systemd-resolved', service: 'systemd-resolved', operation: 'restart', after: [dropIn.id]},
+		];
 	}
 	return [
 		{
@@ -186,8 +194,8 @@ export const dnsStep: StepDefinition = {
 	id: 'dns',
 	title: 'Private DNS (bind9)',
 	requires: ['network'],
-	reads: inventory => [...bindPaths(inventory), resolvConfPath],
-	readsCommitted: inventory => bindPaths(inventory),
+	reads: inventory => [...bindPaths(inventory), resolvConfPath, resolvedDropInPath],
+	readsCommitted: inventory => [...bindPaths(inventory), resolvedDropInPath],
 	plan(inventory, facts): Action[] {
 		checkResolver(facts);
 		const placement = bindPlacement(inventory, facts);

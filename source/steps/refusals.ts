@@ -9,8 +9,10 @@ import {nodeFieldPath, recipeNodeOf, type Inventory, type InventoryInstance} fro
 import {freePrivateRanges} from '../host/detect.js';
 import {minimumVolumeGroupMiB, needsVolumeGroup, volumeGroupMiB} from '../recipe/cross-checks.js';
 import {sizeMiB} from '../recipe/schema.js';
+import {listenAddresses} from '../render/bind.js';
 import {conflictingInterfaces, privateAlias, wizardInterfacesPath} from '../render/interfaces.js';
-import type {HostFacts, InstancePolicy, InstanceSpecBounds} from './step.js';
+import {physicalVolume} from './host.js';
+import type {HostFacts, InstancePolicy, InstanceSpecBounds, ListeningSocket} from './step.js';
 
 /**
  * Ganeti 3.0's default instance policy (constants.IPOLICY_DEFAULTS, from
@@ -48,8 +50,11 @@ export function refusals(inventory: Inventory, facts: HostFacts): string[] {
 		...interfaceProblems(inventory, facts),
 		...ifupdownProblems(inventory, facts),
 		...privateRangeProblems(inventory, facts),
+		...deviceProblems(inventory, facts),
 		...volumeGroupProblems(inventory, facts),
 		...instancePolicyProblems(inventory, facts),
+		...isoProblems(inventory, facts),
+		...portProblems(inventory, facts),
 	];
 }
 
@@ -121,6 +126,118 @@ function privateRangeProblems(inventory: Inventory, facts: HostFacts): string[] 
 	];
 }
 
+/** The disk the volume group is made on must be a block device of this host (its partition may be the wizard's to make). */
+function deviceProblems({recipe}: Inventory, facts: HostFacts): string[] {
+	const {disk} = recipe.storage;
+	if (!facts.blockDevices || !disk || facts.blockDevices.includes(disk)) return [];
+	// Loop, RAM, optical and device-mapper devices are no spare disk to offer.
+	const disks = facts.blockDevices.filter(path => !/\/(loop|ram|sr|dm-)\d/.test(path));
+	return [`storage.disk: ${quote(disk)} is not a block device of this host (it has ${disks.join(', ') || 'none'}); name one of those (lsblk lists them), or leave storage.disk and storage.partition out to use an existing storage.vg`];
+}
+
+/**
+ * An installer ISO that is not there: `gnt-instance startup` would fail after
+ * the network, DNS and DHCP changed. Only for instances the cluster does not
+ * have yet (an installed one boots from its disk; its ISO may be gone).
+ */
+function isoProblems(inventory: Inventory, facts: HostFacts): string[] {
+	return newInstances(inventory, facts).flatMap(({instance, index}) =>
+		'iso' in instance.install && facts.files?.[instance.install.iso] === false
+			? [`instances[${index}].install.iso: ${quote(instance.install.iso)} does not exist on this host; put the installer ISO there, or give the path of one that exists`]
+			: [],
+	);
+}
+
+/** A port a daemon the wizard starts or configures needs, and where. */
+type NeededPort = {
+	protocols: Array<ListeningSocket['protocol']>;
+	port: number;
+	addresses: string[];
+	daemon: string;
+	ours: (process: string) => boolean;
+	field: string;
+	value: unknown;
+	/** What to do about the program holding it. */
+	fix: (holder: string) => string;
+};
+
+/** Addresses that stand for every address of the host (IPv6's also takes IPv4 unless bindv6only is set). */
+const everyAddress = new Set(['0.0.0.0', '::', '*']);
+
+/**
+ * Ports the wizard's daemons need, held by another program: port 53 on the
+ * private name server's addresses (named), UDP 67 for dhcpd (ISC dhcpd binds
+ * 0.0.0.0:67 besides its raw sockets, and stops with "Address already in
+ * use"), and Ganeti's on the node's private address (ganeti-noded TCP 1811,
+ * ganeti-confd UDP 1814, ganeti-mond TCP 1815, ganeti-metad TCP 80). A
+ * program on every address holds the port on each of them. named, dhcpd and
+ * ganeti-* processes are not counted: someone else's named and dhcpd are
+ * judged by the DNS and DHCP steps, and the wizard's own are there on a rerun.
+ * Sockets of unknown processes are not counted either.
+ */
+function portProblems(inventory: Inventory, facts: HostFacts): string[] {
+	if (!facts.sockets) return [];
+	const {recipe, node} = inventory;
+	const ganeti = (process: string) => process.startsWith('ganeti-');
+	const nodeAddress = {field: 'host.private_address', value: node.address};
+	const needed: NeededPort[] = [
+		{
+			protocols: ['udp', 'tcp'],
+			port: 53,
+			addresses: listenAddresses(inventory),
+			daemon: 'the private name server (named)',
+			ours: process => process === 'named',
+			...nodeAddress,
+			fix: holder => `stop ${holder}, or make it listen on its own addresses only (dnsmasq: bind-interfaces with listen-address)`,
+		},
+		...(recipe.dhcp.enabled
+			? [
+					{
+						protocols: ['udp'],
+						port: 67,
+						addresses: [recipe.network.bridge.address],
+						daemon: 'dhcpd',
+						ours: (process: string) => process === 'dhcpd',
+						field: 'dhcp.enabled',
+						value: true,
+						fix: (holder: string) => `stop the DHCP server of ${holder} (dnsmasq: remove its dhcp-range lines), or set dhcp.enabled: false`,
+					} satisfies NeededPort,
+				]
+			: []),
+		...(
+			[
+				['tcp', 1811, 'ganeti-noded'],
+				['udp', 1814, 'ganeti-confd'],
+				['tcp', 1815, 'ganeti-mond'],
+				['tcp', 80, 'ganeti-metad'],
+			] as const
+		).map(
+			([protocol, port, daemon]): NeededPort => ({
+				protocols: [protocol],
+				port,
+				addresses: [node.address],
+				daemon: `Ganeti's ${daemon}`,
+				ours: ganeti,
+				...nodeAddress,
+				fix: holder => `stop ${holder}, or make it listen on other addresses or another port`,
+			}),
+		),
+	];
+	const problems: string[] = [];
+	for (const need of needed) {
+		const holders = facts.sockets.filter(
+			socket => socket.port === need.port && need.protocols.includes(socket.protocol) && socket.process !== null && !need.ours(socket.process) && (everyAddress.has(socket.address) || need.addresses.includes(socket.address)),
+		);
+		const first = holders[0];
+		if (!first) continue;
+		const where = [...new Set(holders.map(socket => `${socket.protocol.toUpperCase()} ${socket.address.includes(':') ? `[${socket.address}]` : socket.address}:${socket.port}`))].join(', ');
+		problems.push(
+			`${need.field}: ${quote(need.value)} needs port ${need.port} for ${need.daemon}, which ${first.process} already holds (${where}); ${need.fix(first.process!)}, then run again`,
+		);
+	}
+	return problems;
+}
+
 /** Disks on the volume group: LVM rounds each up to whole extents; drbd adds its metadata volume. */
 function volumeGroupNeedMiB(template: string, size: string): number {
 	const data = Math.ceil(sizeMiB(size) / extentMiB) * extentMiB;
@@ -138,6 +255,12 @@ function volumeGroupProblems(inventory: Inventory, facts: HostFacts): string[] {
 	const vg = recipe.storage.vg;
 	const existing = facts.volumeGroups?.find(group => group.name === vg);
 	const problems: string[] = [];
+	if (facts.volumeGroups && !existing && !physicalVolume(recipe) && !recipe.storage.loop_file) {
+		const groups = facts.volumeGroups.map(group => group.name);
+		return [
+			`storage.vg: ${quote(vg)} is not a volume group of this host (${groups.length ? `it has ${groups.join(', ')}` : 'it has none'}) and no storage.disk, storage.partition or storage.loop_file makes it; name an existing group (vgs lists them), or give a disk for the wizard to make it on`,
+		];
+	}
 	let freeMiB: number | undefined;
 	let where = '';
 	if (existing) {

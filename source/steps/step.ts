@@ -127,4 +127,13 @@ export type HostFacts = {
 	cluster: ClusterFacts | null;
 	/** ifupdown files: /etc/network/interfaces and every file in interfaces.d, with their text. */
 	interfaceFiles: Array<{path: string; text: string}>;
+	/** Block devices as /dev paths (/sys/class/block); null or absent when unknown. */
+	blockDevices?: string[] | null;
+	/** Whether each file asked for (an installer ISO) exists; a path absent here is unknown. */
+	files?: Record<string, boolean>;
+	/** Listening TCP and UDP sockets (ss -l); null or absent when unknown. */
+	sockets?: ListeningSocket[] | null;
 };
+
+/** A listening socket as ss shows it: `address` without brackets or %interface; "0.0.0.0", "::" or "*" is every address. */
+export type ListeningSocket = {protocol: 'tcp' | 'udp'; address: string; port: number; process: string | null};

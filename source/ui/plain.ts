@@ -12,7 +12,7 @@ import type {WizardExit, WizardOptions} from './contract.js';
 import {checkDraft, draftFromRecipe, type Draft} from './draft.js';
 import {recipeToSave} from './save.js';
 import {loadDiff, planLines} from './plan-lines.js';
-import {contextFor, judge, newWizard, noDisk, playAnswers, questionText, visibleQuestions, type Question, type Wizard} from './questions.js';
+import {contextFor, judge, lookUp, newWizard, noDisk, playAnswers, questionText, visibleQuestions, type Question, type Wizard} from './questions.js';
 import {resumeView} from './resume-view.js';
 import {tunnelCommand} from './tunnel.js';
 import {lineReporter} from './lines.js';
@@ -25,7 +25,7 @@ type Choice<V extends string> = {value: V; name: string; description?: string};
 
 /** The two kinds of prompt plain mode needs; inquirer provides them. */
 export type Prompter = {
-	text: (message: string, options: {default?: string; validate?: (value: string) => true | string}) => Promise<string>;
+	text: (message: string, options: {default?: string; validate?: (value: string) => true | string | Promise<true | string>}) => Promise<string>;
 	select: <V extends string>(message: string, choices: Array<Choice<V>>, initial?: V) => Promise<V>;
 };
 
@@ -237,7 +237,11 @@ async function askOne(wizard: Wizard, question: Question, prompter: Prompter, wr
 	const current = questionText(wizard, question);
 	const message = `${prefix}${question.title}`;
 	write(paint.dim(question.help));
-	const validate = (value: string): true | string => judge(wizard, question, value.trim()).refusal ?? true;
+	// The host is asked first about any file the answer names (an ISO), then the answer is judged.
+	const validate = async (value: string): Promise<true | string> => {
+		await lookUp(wizard, question, value.trim());
+		return judge(wizard, question, value.trim()).refusal ?? true;
+	};
 	const choices = question.choices?.(context) ?? [];
 	let answer: string;
 	if (choices.length > (question.kind === 'disk' ? 1 : 0)) {
@@ -251,7 +255,7 @@ async function askOne(wizard: Wizard, question: Question, prompter: Prompter, wr
 				const typed = await prompter.text(`Type ${disk.name} to use it anyway (empty: choose again)`, {});
 				if (typed.trim() !== disk.name && typed.trim() !== disk.path) continue;
 			}
-			const refusal = validate(answer);
+			const refusal = await validate(answer);
 			if (refusal === true) break;
 			write(paint.red(refusal));
 		}

@@ -3,7 +3,12 @@
 // a sensible site; answers are checked with the recipe's own rules.
 import {firstAddress, inUsedNetwork, type Detected, type DetectedDisk} from '../host/detect.js';
 import {fromInt, hostRange, isIpv4Cidr, parseCidr, toInt} from '../inventory/addresses.js';
-import {hypervisors} from '../recipe/schema.js';
+import {buildInventory} from '../inventory/inventory.js';
+import {siteBytes} from '../inventory/mac.js';
+import {hypervisors, type Recipe} from '../recipe/schema.js';
+import {siteIdentity} from '../site/compare.js';
+import {refusals} from '../steps/refusals.js';
+import type {HostFacts} from '../steps/step.js';
 import {checkDraft, getPath, problemsAt, setPath, skeletonDraft, type Draft, type FieldPath} from './draft.js';
 import {formatBytes} from './text.js';
 
@@ -22,6 +27,8 @@ export type Question = {
 	path: FieldPath | null;
 	/** The fields whose recipe problems this question answers for. */
 	checks: FieldPath[];
+	/** The fields whose refusals by the host this question answers for (default: `checks`). */
+	hostChecks?: FieldPath[];
 	title: string;
 	/** One or two sentences: what the value is for. */
 	help: string;
@@ -278,6 +285,8 @@ export const questions: Question[] = [
 		id: 'vm',
 		path: null,
 		checks: [['instances']],
+		// The VM's own questions follow: its ISO, size and the instance policy are judged there.
+		hostChecks: [],
 		title: 'First VM',
 		help: 'Create a virtual machine at the end? More can be added to the recipe later.',
 		kind: 'choice',
@@ -345,6 +354,8 @@ export const questions: Question[] = [
 		id: 'vm.install',
 		path: null,
 		checks: [['instances', 0, 'install']],
+		// The ISO's path is the next question's: judged there, not with its default here.
+		hostChecks: [],
 		title: 'VM install medium',
 		help: 'An installer ISO, used over the VNC console (the wizard waits while you install), or a Ganeti OS definition (unattended).',
 		kind: 'choice',
@@ -431,11 +442,49 @@ export function visibleQuestions(draft: Draft): Question[] {
 
 export type Verdict = {refusal: string | null; remark: string | undefined};
 
-/** Why `value` is refused for this question (null: accepted), by the recipe's own rules. */
+/**
+ * Why `value` is refused for this question (null: accepted): by the recipe's
+ * own rules, then by the refusals preflight makes against the host's facts
+ * (the volume group, the disk, the ISO, the interfaces), each the same one line.
+ */
 export function judge(wizard: Wizard, question: Question, value: string): Verdict {
 	const draft = playAnswers(wizard, {override: {id: question.id, text: value}});
-	const problems = problemsAt(checkDraft(draft).problems, question.checks);
+	const checked = checkDraft(draft);
+	const problems = problemsAt(checked.problems, question.checks);
+	const host = wizard.detected.host;
+	if (problems.length === 0 && checked.recipe && host) problems.push(...problemsAt(hostRefusals(checked.recipe, host.facts), question.hostChecks ?? question.checks));
 	return {refusal: problems[0] ?? null, remark: question.remark?.(value, {draft, detected: wizard.detected, fromRecipe: wizard.fromRecipe})};
+}
+
+/**
+ * Preflight's refusals of a recipe on this host, with the values the site
+ * would generate. Ports another program holds are left out: no answer frees
+ * them, and the program may be stopped while the questions go on (preflight
+ * refuses them when the run starts, from facts probed then).
+ */
+function hostRefusals(recipe: Recipe, facts: HostFacts): string[] {
+	return refusals(buildInventory(recipe, {macs: {}, addresses: {}}, siteBytes(siteIdentity(recipe))).inventory, {...facts, sockets: null});
+}
+
+/**
+ * Finds out what judging `value` needs to know of the host that the facts do
+ * not hold yet: whether the ISO files it names exist (a missing one is asked
+ * about each time, as the operator may be copying it there). Undefined when
+ * there is nothing to ask: the answer can be judged at once. Judge after the
+ * promise settles.
+ */
+export function lookUp(wizard: Wizard, question: Question, value: string): Promise<void> | undefined {
+	const host = wizard.detected.host;
+	if (!host) return undefined;
+	const draft = playAnswers(wizard, {override: {id: question.id, text: value}});
+	const instances = Array.isArray(draft.instances) ? (draft.instances as Array<{install?: {iso?: unknown}}>) : [];
+	// Only the files whose refusal this question would show: other questions are not held up.
+	const judgedHere = (index: number) => problemsAt([`instances[${index}].install.iso: `], question.hostChecks ?? question.checks).length > 0;
+	const unknown = instances
+		.map((instance, index) => (judgedHere(index) ? instance?.install?.iso : undefined))
+		.filter((iso): iso is string => typeof iso === 'string' && iso.startsWith('/') && host.facts.files?.[iso] !== true);
+	if (unknown.length === 0) return undefined;
+	return Promise.all(unknown.map(path => host.look(path))).then(() => {});
 }
 
 /** The draft as it stands before `question`: what its defaults and choices come from. */

@@ -196,6 +196,15 @@ test('resolved-stub: the link stays, bind forwards to resolved\'s upstream, and 
 		['[Resolve]', 'DNS=10.10.0.20', 'Domains=~farm ~0.10.10.in-addr.arpa ~1.10.10.in-addr.arpa'].join('\n'),
 	);
 	assert.match(readFileSync(join(state, 'commands.sh'), 'utf8'), /^service systemd-resolved (start|restart)$/m);
+	// The drop-in's directory is kept under git like /etc/bind and /etc/dhcp: hand changes first, then the wizard's.
+	const dropIns = '/etc/systemd/resolved.conf.d';
+	assert.match(readFileSync(join(state, 'commands.sh'), 'utf8'), new RegExp(`^git init -q ${dropIns}$`, 'm'));
+	const history = ['changes made outside ganeti-wizard', 'route ~farm ~0.10.10.in-addr.arpa ~1.10.10.in-addr.arpa to 10.10.0.20'];
+	assert.deepEqual(commits(state, dropIns), history);
+	// A second apply has nothing to commit there.
+	const again = await apply(root, state);
+	assert.equal(again.code, 0, again.stderr);
+	assert.deepEqual(commits(state, dropIns), history);
 });
 
 test('a resolv.conf linked to a file another program writes stops apply before any change with one line', async t => {

@@ -166,6 +166,31 @@ test('a spare disk too small for a 20 GiB volume group is refused naming storage
 	);
 });
 
+test('an installer ISO missing from the folder that should hold it is refused naming the instance field; a rehearsal root without that folder knows nothing', async () => {
+	const iso = '/srv/ganeti/debian-6.0.0-amd64-CD-1.iso';
+	await assertRefused(
+		seedRecipe,
+		await layOut('iso-missing', {...ethernetHost, 'srv/ganeti': null}),
+		`${seedRecipe}: instances[0].install.iso: "${iso}" does not exist on this host; put the installer ISO there, or give the path of one that exists`,
+	);
+	for (const [name, files] of [
+		['iso-present', {...ethernetHost, [iso.slice(1)]: 'an ISO image\n'}],
+		['iso-folder-unknown', ethernetHost],
+	] as const) {
+		const host = await layOut(name, files);
+		const plan = await runCli(['plan', '--recipe', seedRecipe, '--root', host.root, '--state-dir', host.state]);
+		assert.equal(plan.code, 0, `${name}: ${plan.stderr}`);
+	}
+});
+
+test('a storage.disk that is not a block device of the host is refused naming the devices it has', async () => {
+	await assertRefused(
+		seedRecipe,
+		await layOut('disk-missing', {...ethernetHost, 'sys/class/block/sda/size': '536870912\n', 'sys/class/block/sda1/size': '536866816\n', 'sys/class/block/loop0/size': '0\n'}),
+		`${seedRecipe}: storage.disk: "/dev/sdb" is not a block device of this host (it has /dev/sda, /dev/sda1); name one of those (lsblk lists them), or leave storage.disk and storage.partition out to use an existing storage.vg`,
+	);
+});
+
 test('plain disks larger than the loop volume group the wizard makes are refused naming the disk', async () => {
 	const text = (await readFile(casePath('small-vg'), 'utf8')).replace('loop_size: 10G', 'loop_size: 25G').replace('disk_template: file', 'disk_template: plain');
 	const recipe = join(work, 'loop-too-small-for-disks.yaml');

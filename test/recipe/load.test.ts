@@ -72,6 +72,22 @@ test('YAML errors carry the line and column of the fault, unclosed brackets and 
 	assert.equal(first('version: 1\n---\nversion: 1\n'), 'line 2, column 1: a second YAML document starts here; a recipe is one document, remove the "---" and what follows or merge it');
 });
 
+test('a tab that indents a line is one line naming it and the fix, not the errors it causes after it', () => {
+	const seed = recipeToYaml(seedRecipeObject());
+	for (const [from, to, line, column] of [
+		['  public_interface: ', '\tpublic_interface: ', 4, 1],
+		['  public_interface: ', '  \tpublic_interface: ', 4, 3],
+		['    name: br0', '\t\tname: br0', 12, 1],
+	] as const) {
+		assert.ok(seed.includes(from), from);
+		const text = seed.replace(from, to);
+		assert.equal(text.split('\n')[line - 1], to + seed.split('\n')[line - 1]!.slice(from.length), `line ${line} holds the tab`);
+		const error = errorOf(() => parseRecipe(text, 'r'));
+		assertOneLine(error);
+		assert.deepEqual(error.problems, [`line ${line}, column ${column}: a tab indents this line; YAML indents with spaces only: replace the tab with spaces`]);
+	}
+});
+
 test('CRLF line ends and a byte-order mark do not matter', () => {
 	const text = recipeToYaml(seedRecipeObject());
 	assert.deepEqual(parseRecipe(`\uFEFF${text.replaceAll('\n', '\r\n')}`), parseRecipe(text));

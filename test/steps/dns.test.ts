@@ -81,8 +81,10 @@ test('the seed\'s DNS plan: history first, the whole check of the candidates, th
 		assert.deepEqual(file.owner, {user: 'root', group: 'bind'});
 		assert.equal(file.mode, 0o644);
 	}
-	assert.deepEqual(dnsStep.reads!(seed), ['/etc/bind/db.farm', '/etc/bind/db.10.10.0', '/etc/bind/db.10.10.1', '/etc/bind/named.conf.local', '/etc/bind/named.conf.options', '/etc/bind/ganeti-wizard/named.conf', '/etc/resolv.conf']);
-	assert.deepEqual(dnsStep.readsCommitted!(seed), dnsStep.reads!(seed).slice(0, -1));
+	const bindPaths = ['/etc/bind/db.farm', '/etc/bind/db.10.10.0', '/etc/bind/db.10.10.1', '/etc/bind/named.conf.local', '/etc/bind/named.conf.options', '/etc/bind/ganeti-wizard/named.conf'];
+	assert.deepEqual(dnsStep.reads!(seed), [...bindPaths, '/etc/resolv.conf', '/etc/systemd/resolved.conf.d/ganeti-wizard.conf']);
+	// The resolved drop-in's directory is under git too.
+	assert.deepEqual(dnsStep.readsCommitted!(seed), [...bindPaths, '/etc/systemd/resolved.conf.d/ganeti-wizard.conf']);
 });
 
 test('every file\'s own check argv accepts it, and refuses it broken', async t => {

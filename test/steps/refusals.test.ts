@@ -3,8 +3,13 @@
 // a Debian 12 host, config.data as Ganeti's own library writes it.
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {test} from 'node:test';
-import {parseDefaultGateways, parseGanetiConfig, parseIpAddresses, parseVgsColumns} from '../../source/host/facts.js';
+import {parseDefaultGateways, parseGanetiConfig, parseIpAddresses, parseListeningSockets, parseVgsColumns, probeFile, probeHostFacts} from '../../source/host/facts.js';
+import {localHost} from '../../source/host/local.js';
+import {Transcript} from '../../source/host/transcript.js';
 import {hintFor} from '../../source/steps/hints.js';
 import {defaultInstancePolicy, initialInstancePolicy, refusals} from '../../source/steps/refusals.js';
 import type {HostFacts} from '../../source/steps/step.js';
@@ -78,6 +83,84 @@ test('a disk or partition the volume group is to be made on must give it 20 GiB'
 		`storage.partition: "/dev/sdb1" has 10240 MiB, so the volume group all made on it would have 10236 MiB, under Ganeti's minimum of 20 GiB (20480 MiB) for plain and drbd disks; give a device of 21 GiB or more, an existing storage.vg, or use file disks`,
 	]);
 	assert.deepEqual(refusals(seed, facts({deviceBytes: {'/dev/sdb': 2 ** 40}})), [], 'a 1 TiB disk holds rodo1 and its 500G');
+});
+
+test('a volume group the host lacks is refused only when nothing makes it (no disk, partition or loop file)', () => {
+	const existingOnly = inventoryFromYaml(seedYaml.replace('  disk: /dev/sdb\n', '').replace('  partition: /dev/sdb1\n', '').replace('vg: all', 'vg: vg_data'));
+	const host = facts({volumeGroups: [{name: 'system', sizeBytes: 100 * GiB, freeBytes: 100 * GiB}]});
+	assert.deepEqual(refusals(existingOnly, host), [
+		`storage.vg: "vg_data" is not a volume group of this host (it has system) and no storage.disk, storage.partition or storage.loop_file makes it; name an existing group (vgs lists them), or give a disk for the wizard to make it on`,
+	]);
+	assert.match(refusals(existingOnly, facts({volumeGroups: []}))[0]!, /\(it has none\)/);
+	assert.deepEqual(refusals(existingOnly, facts({volumeGroups: [{name: 'vg_data', sizeBytes: 1024 * GiB, freeBytes: 1024 * GiB}]})), [], 'it exists');
+	assert.deepEqual(refusals(seed, host), [], 'the seed makes its group on /dev/sdb');
+	assert.deepEqual(refusals(existingOnly, facts()), [], 'vgs unknown (a rehearsal): nothing refused');
+});
+
+test('the disk must be a block device of the host', () => {
+	const devices = facts({blockDevices: ['/dev/sda', '/dev/sda1', '/dev/loop0', '/dev/sdc']});
+	assert.deepEqual(refusals(seed, devices), [
+		`storage.disk: "/dev/sdb" is not a block device of this host (it has /dev/sda, /dev/sda1, /dev/sdc); name one of those (lsblk lists them), or leave storage.disk and storage.partition out to use an existing storage.vg`,
+	]);
+	assert.deepEqual(refusals(seed, facts({blockDevices: ['/dev/sda', '/dev/sdb']})), [], 'the partition on /dev/sdb is the wizard\'s to make');
+});
+
+test('a new instance\'s installer ISO must exist; unknown files and installed instances refuse nothing', () => {
+	const iso = '/srv/ganeti/debian-6.0.0-amd64-CD-1.iso';
+	assert.deepEqual(refusals(seed, facts({files: {[iso]: false}})), [
+		`instances[0].install.iso: "${iso}" does not exist on this host; put the installer ISO there, or give the path of one that exists`,
+	]);
+	assert.deepEqual(refusals(seed, facts({files: {[iso]: true}})), []);
+	assert.deepEqual(refusals(seed, facts({files: {}})), [], 'not looked at: unknown');
+	const installed = {name: seed.cluster.fqdn, policy: defaultInstancePolicy, instances: [seed.instances[0]!.fqdn]};
+	assert.deepEqual(refusals(seed, facts({files: {[iso]: false}, cluster: installed})), [], 'the cluster has the instance: it boots from its disk');
+});
+
+test('probeFile: the host says; a rehearsal root that lacks the directory knows nothing', async () => {
+	const root = await mkdtemp(join(tmpdir(), 'gw-probe-file-'));
+	try {
+		await mkdir(join(root, 'srv/iso'), {recursive: true});
+		await writeFile(join(root, 'srv/iso/here.iso'), 'x');
+		const rehearsal = localHost({root, stateDir: join(root, '..', 'unused-state'), transcript: new Transcript(undefined)});
+		assert.equal(rehearsal.kind, 'rehearsal');
+		assert.equal(await probeFile(rehearsal, '/srv/iso/here.iso'), true);
+		assert.equal(await probeFile(rehearsal, '/srv/iso/missing.iso'), false);
+		assert.equal(await probeFile(rehearsal, '/srv/ganeti/debian.iso'), undefined);
+		const facts = await probeHostFacts(rehearsal, [], ['/srv/iso/missing.iso', '/srv/ganeti/debian.iso']);
+		assert.deepEqual(facts.files, {'/srv/iso/missing.iso': false});
+		assert.equal(facts.blockDevices, null, 'no /sys/class/block under the root');
+	} finally {
+		await rm(root, {recursive: true, force: true});
+	}
+});
+
+test('ports the wizard\'s daemons need: held by another program on every address or theirs, refused naming it; named, dhcpd, Ganeti\'s own, other addresses and unknown processes are not', () => {
+	// `ss -H -l -n -t -u -p` on a Debian 12 host with systemd-resolved, the wizard's named, dhcpd and Ganeti, and nginx.
+	const ss = [
+		'udp   UNCONN 0      0      127.0.0.53%lo:53        0.0.0.0:*    users:(("systemd-resolve",pid=301,fd=13))',
+		'udp   UNCONN 0      0         10.10.0.20:53        0.0.0.0:*    users:(("named",pid=912,fd=30))',
+		'udp   UNCONN 0      0            0.0.0.0:67        0.0.0.0:*    users:(("dhcpd",pid=990,fd=7))',
+		'udp   UNCONN 0      0         10.10.0.20:1814      0.0.0.0:*    users:(("ganeti-confd",pid=1201,fd=6))',
+		'tcp   LISTEN 0      4096      10.10.0.20:1811      0.0.0.0:*    users:(("ganeti-noded",pid=1188,fd=5))',
+		'tcp   LISTEN 0      511          0.0.0.0:80        0.0.0.0:*    users:(("nginx",pid=700,fd=6),("nginx",pid=701,fd=6))',
+		'tcp   LISTEN 0      511             [::]:80           [::]:*    users:(("nginx",pid=700,fd=7))',
+		'tcp   LISTEN 0      128          0.0.0.0:22        0.0.0.0:*    users:(("sshd",pid=500,fd=3))',
+		'tcp   LISTEN 0      128        10.10.1.1:53        0.0.0.0:*',
+		'',
+	].join('\n');
+	const sockets = parseListeningSockets(ss);
+	assert.deepEqual(sockets[0], {protocol: 'udp', address: '127.0.0.53', port: 53, process: 'systemd-resolve'});
+	assert.deepEqual(sockets[6], {protocol: 'tcp', address: '::', port: 80, process: 'nginx'});
+	assert.deepEqual(sockets[8], {protocol: 'tcp', address: '10.10.1.1', port: 53, process: null});
+	assert.deepEqual(refusals(seed, facts({sockets})), [
+		'host.private_address: "10.10.0.20" needs port 80 for Ganeti\'s ganeti-metad, which nginx already holds (TCP 0.0.0.0:80, TCP [::]:80); stop nginx, or make it listen on other addresses or another port, then run again',
+	]);
+	const dnsmasq = parseListeningSockets('udp UNCONN 0 0 10.10.1.1:53 0.0.0.0:* users:(("dnsmasq",pid=42,fd=4))\n');
+	assert.match(refusals(seed, facts({sockets: dnsmasq}))[0]!, /^host\.private_address: "10\.10\.0\.20" needs port 53 for the private name server \(named\), which dnsmasq already holds \(UDP 10\.10\.1\.1:53\)/);
+	const noDhcp = inventoryFromYaml(seedYaml.replace('dhcp:\n  enabled: true', 'dhcp:\n  enabled: false'));
+	const dhcpHolder = parseListeningSockets('udp UNCONN 0 0 0.0.0.0:67 0.0.0.0:* users:(("dnsmasq",pid=42,fd=4))\n');
+	assert.match(refusals(seed, facts({sockets: dhcpHolder}))[0]!, /^dhcp\.enabled: true needs port 67 for dhcpd, which dnsmasq already holds/);
+	assert.deepEqual(refusals(noDhcp, facts({sockets: dhcpHolder})), [], 'no DHCP, no port 67');
 });
 
 test('plain disks must fit the free space of the volume group, not its size; instances the cluster has are not counted again', t => {

@@ -55,8 +55,9 @@ export function TextInput({value, onChange, onSubmit, suggestions = [], active =
 		const raw = key.ctrl && /^[a-z]$/.test(input) ? String.fromCharCode(input.charCodeAt(0) - 96) : key.backspace || key.delete ? '\u007F' : input;
 		// Text typed ahead with its Enter ("web1\r") is one burst too: edit, then submit.
 		const [typed, ...submitted] = raw.split(/[\r\n]/);
-		// ? opens the wizard's help on every screen: it is never part of a value.
-		const edited = typeInto({text, cursor: here}, typed!.replaceAll('?', ''));
+		// A ? on its own opens the wizard's help; inside pasted or typed-ahead text it is a character.
+		if (raw === '?') return;
+		const edited = typeInto({text, cursor: here}, typed!);
 		set(edited.text, edited.cursor);
 		if (submitted.length > 0) onSubmit(edited.text);
 	}, active);

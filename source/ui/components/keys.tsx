@@ -1,7 +1,7 @@
 // Keyboard handling shared by every screen: input only where the terminal can
 // give raw keystrokes (useInput throws otherwise), and only for the screen in
 // front (the help overlay silences the screen under it without unmounting it).
-import {createContext, useCallback, useContext, useEffect, useRef} from 'react';
+import {createContext, useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState} from 'react';
 import {useInput, useStdin, type Key} from 'ink';
 
 export const KeysActive = createContext(true);
@@ -12,16 +12,109 @@ export const KeysActive = createContext(true);
  */
 export const TextEntry = createContext<{set: (taking: boolean) => void}>({set() {}});
 
+type Emitter = {prependListener: (event: string, listener: () => void) => unknown};
+type Handler = {call: (input: string, key: Key) => void; tick: () => void};
+
+/** Key handlers of one Ink instance (by its input emitter), in the order they started listening. */
+type Registry = {
+	handlers: Handler[];
+	/** Counts the emitter's input events; `taken` is the last one already dispatched. */
+	event: number;
+	taken: number;
+	/** Keys of bursts waiting to go out one by one, and whether they are going. */
+	queue: Array<[string, Key]>;
+	draining: boolean;
+	/** Called at the next commit that follows a tick. */
+	committed: Array<() => void>;
+};
+
+const registries = new WeakMap<object, Registry>();
+
+function registryOf(emitter: Emitter): Registry {
+	let registry = registries.get(emitter);
+	if (!registry) {
+		const created: Registry = {handlers: [], event: 0, taken: 0, queue: [], draining: false, committed: []};
+		// First of the listeners: it numbers each input event before Ink's handlers see it.
+		emitter.prependListener('input', () => void created.event++);
+		registries.set(emitter, created);
+		registry = created;
+	}
+	return registry;
+}
+
+/**
+ * A burst of keys cut after each Enter: "web1\r\r" is "web1\r", then "\r".
+ * Ink cuts escape sequences (arrows) into events of their own, not text.
+ */
+export function cutAtEnters(input: string): string[] {
+	return input.match(/[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$/g) ?? [input];
+}
+
+/**
+ * Sends the queued keys one at a time to the handlers listening at that
+ * moment: each key's changes are committed before the next key goes out, so
+ * the screen an Enter brings hears the key after it.
+ */
+async function drain(registry: Registry): Promise<void> {
+	registry.draining = true;
+	try {
+		for (let next = registry.queue.shift(); next; next = registry.queue.shift()) {
+			const handlers = [...registry.handlers];
+			if (handlers.length === 0) continue;
+			const committed = new Promise<void>(resolve => registry.committed.push(resolve));
+			for (const handler of handlers) handler.call(...next);
+			// In the same render as the key's own changes: its commit says they are on screen.
+			for (const handler of handlers) handler.tick();
+			await committed;
+		}
+	} finally {
+		registry.draining = false;
+	}
+}
+
 export function useKeys(handler: (input: string, key: Key) => void, active = true): void {
-	const {isRawModeSupported} = useStdin();
+	const {isRawModeSupported, internal_eventEmitter} = useStdin();
+	const emitter = internal_eventEmitter as unknown as Emitter | undefined;
 	const front = useContext(KeysActive);
-	// Ink re-subscribes a new handler only in a passive effect, which can run
-	// after the next key arrives: that key would see the previous render's
-	// state. Calling through a ref set at render always reaches the latest one.
+	const listening = Boolean(isRawModeSupported) && front && active;
+	// Calling through a ref set at render always reaches the latest handler.
 	const latest = useRef(handler);
 	latest.current = handler;
-	const stable = useCallback((input: string, key: Key) => latest.current(input, key), []);
-	useInput(stable, {isActive: Boolean(isRawModeSupported) && front && active});
+	const [clock, setClock] = useState(0);
+	const entry = useMemo<Handler>(() => ({call: (input, key) => latest.current(input, key), tick: () => setClock(count => count + 1)}), []);
+	// Ink subscribes a useInput handler only in a passive effect, which can run
+	// after the next key of a burst: the screen an Enter brings would miss it.
+	// Handlers join the registry as the screen commits instead.
+	useLayoutEffect(() => {
+		if (!listening || !emitter) return;
+		const {handlers} = registryOf(emitter);
+		handlers.push(entry);
+		return () => void handlers.splice(handlers.indexOf(entry), 1);
+	}, [listening, emitter, entry]);
+	useLayoutEffect(() => {
+		if (clock === 0 || !emitter) return;
+		for (const resolve of registryOf(emitter).committed.splice(0)) resolve();
+	}, [clock, emitter]);
+	// Ink's useInput turns raw mode on and parses the keys; of its handlers,
+	// the first to hear an event dispatches it to the registry, once.
+	const heard = useCallback(
+		(input: string, key: Key) => {
+			if (!emitter) return latest.current(input, key);
+			const registry = registryOf(emitter);
+			if (registry.taken === registry.event) return;
+			registry.taken = registry.event;
+			const keys = cutAtEnters(input);
+			if (keys.length < 2 && !registry.draining) {
+				for (const each of [...registry.handlers]) each.call(input, key);
+				return;
+			}
+			// An Enter with more keys after it (or keys behind such a burst): one at a time, a lone Enter as Ink reads one.
+			for (const part of keys) registry.queue.push(part === '\r' || part === '\n' || part === '\r\n' ? ['', {...key, return: true}] : [part, key]);
+			if (!registry.draining) void drain(registry);
+		},
+		[emitter],
+	);
+	useInput(heard, {isActive: listening});
 }
 
 /** Declares that the calling screen takes free text while mounted (and `taking`). */

@@ -1,13 +1,13 @@
 // One question, one field: a text field checked as you type, a list of
 // detected choices, or the disk list (a disk in use needs its name typed).
-import {useMemo, useState} from 'react';
+import {useEffect, useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
 import type {DetectedDisk} from '../../host/detect.js';
 import {KeyHelp, quitKeys, textQuitKeys} from '../components/KeyHelp.js';
 import {useKeys} from '../components/keys.js';
 import {Select, type Item} from '../components/Select.js';
 import {TextInput} from '../components/TextInput.js';
-import {contextFor, judge, noDisk, questionText, type Question, type Wizard} from '../questions.js';
+import {contextFor, judge, lookUp, noDisk, questionText, type Question, type Wizard} from '../questions.js';
 
 type Props = {
 	wizard: Wizard;
@@ -65,7 +65,16 @@ function Verdict({refusal, remark, tried}: {refusal: string | null; remark?: str
 function TextQuestion({wizard, question, onAnswer, onBack}: Props) {
 	const [value, setValue] = useState(() => questionText(wizard, question));
 	const [tried, setTried] = useState(false);
-	const verdict = useMemo(() => judge(wizard, question, value), [wizard, question, value]);
+	// Bumped when the host was asked about a file the value names (an ISO): judged again with the answer.
+	const [looked, setLooked] = useState(0);
+	useEffect(() => {
+		let current = true;
+		void lookUp(wizard, question, value)?.then(() => current && setLooked(count => count + 1));
+		return () => {
+			current = false;
+		};
+	}, [wizard, question, value]);
+	const verdict = useMemo(() => judge(wizard, question, value), [wizard, question, value, looked]);
 	const suggestions = question.suggestions?.(contextFor(wizard, question)) ?? [];
 	useKeys((_input, key) => {
 		if (key.escape && onBack) onBack();
@@ -81,9 +90,15 @@ function TextQuestion({wizard, question, onAnswer, onBack}: Props) {
 						setTried(false);
 					}}
 					onSubmit={submitted => {
-						// Judge what was submitted: Enter can arrive before the last key's render.
-						if (judge(wizard, question, submitted).refusal) setTried(true);
-						else onAnswer(submitted.trim());
+						// Judge what was submitted: Enter can arrive before the last key's render (or the host's answer).
+						const decide = () => {
+							if (judge(wizard, question, submitted).refusal) setTried(true);
+							else onAnswer(submitted.trim());
+						};
+						// At once when the host need not be asked: a key typed ahead goes to the next question.
+						const asking = lookUp(wizard, question, submitted);
+						if (asking) void asking.then(decide);
+						else decide();
 					}}
 					suggestions={suggestions}
 					placeholder={question.optional ? '(empty)' : undefined}
