@@ -89,4 +89,6 @@ export interface Host {
 	recorded(as: ActionRef): Promise<boolean>;
 	/** Whether a service runs (a rehearsal: whether it recorded starting it). */
 	serviceRunning(service: string, as: ActionRef): Promise<boolean>;
+	/** Ends what the host keeps open (an SSH connection); a local host has nothing to end. */
+	close?(): Promise<void>;
 }

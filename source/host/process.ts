@@ -21,7 +21,8 @@ export async function execute(argv: string[], options: RunOptions, changes: bool
 		quiet: true,
 		nothrow: true,
 		...(changes ? {store: {stdout: new TailStore(), stderr: new TailStore(), stdall: new TailStore()}} : {}),
-		input: options.input,
+		// zx writes no empty input and leaves stdin open then: a command that reads it would wait forever.
+		...(options.input ? {input: options.input} : {stdio: ['ignore', 'pipe', 'pipe']}),
 		// zx runs argv through `bash -c`; with SHLVL unset and a socket for stdin,
 		// Debian's bash takes that for an ssh login and sources ~/.bashrc, whose
 		// output would corrupt probes. SHLVL >= 1 tells it otherwise.

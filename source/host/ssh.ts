@@ -68,9 +68,15 @@ function sshOptions(connection: SshConnection): string[] {
 	return [...options.flatMap(option => ['-o', option]), ...(connection.port ? ['-p', String(connection.port)] : [])];
 }
 
-/** zx for ssh and its helpers: output kept, never thrown; SHLVL as in process.ts (no ~/.bashrc here). */
+/**
+ * zx for ssh and its helpers: output kept, never thrown; SHLVL as in
+ * process.ts (no ~/.bashrc here). zx writes no input that is empty and leaves
+ * stdin open then: ssh would wait for its end forever (an empty file's
+ * content never arrives), so an empty input is /dev/null.
+ */
 function shell(input?: string) {
-	return $({quiet: true, nothrow: true, input, env: {...process.env, LC_ALL: 'C', SHLVL: String(Math.max(1, Number(process.env['SHLVL']) || 0))}});
+	const env = {...process.env, LC_ALL: 'C', SHLVL: String(Math.max(1, Number(process.env['SHLVL']) || 0))};
+	return input ? $({quiet: true, nothrow: true, input, env}) : $({quiet: true, nothrow: true, stdio: ['ignore', 'pipe', 'pipe'], env});
 }
 
 /**
@@ -177,6 +183,8 @@ function checkProgram(argv: readonly string[]): {folder: string; name: string} |
 /** A host that acts on another node over SSH, as root. Call close() when done with it. */
 export class SshHost implements Host {
 	readonly kind = 'real';
+	// Changes on the node outlive a power cut there (candidates are synced before the rename), so the journal syncs ahead of them.
+	readonly durable = true;
 	readonly root = '/';
 	readonly node: string;
 	private readonly address: string;
