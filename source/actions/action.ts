@@ -39,6 +39,8 @@ export type FileAction = ActionBase & {
 	check?: {argv: string[]};
 	/** A zone serial this file carries: journalled with the write's end record. */
 	serial?: {zone: string; value: number};
+	/** A private key: plans and `changes` never show its content (the journal keeps it for undo, in the state directory). */
+	secret?: boolean;
 };
 
 /** A scratch tree for a check: copies of `copy`, `files` laid over them, `emptyDirectories` made. */

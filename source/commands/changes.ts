@@ -68,12 +68,13 @@ export async function changes(flags: CommandFlags): Promise<number> {
 			const current = await session.host.readFile(change.path);
 			return {
 				path: change.path,
+				secret: change.secret,
 				change: before === null ? 'created' : after === null ? 'removed' : 'modified',
 				step: change.step,
 				at: change.at,
 				// Someone changed it after the wizard: undo keeps it.
 				changedSince: current !== after,
-				diff: createTwoFilesPatch(before === null ? '/dev/null' : change.path, change.path, before ?? '', after ?? '', 'as found', 'as the wizard left it'),
+				diff: change.secret ? '' : createTwoFilesPatch(before === null ? '/dev/null' : change.path, change.path, before ?? '', after ?? '', 'as found', 'as the wizard left it'),
 			};
 		}),
 	);
@@ -112,6 +113,7 @@ export async function changes(flags: CommandFlags): Promise<number> {
 		write('', chalk.bold('Files'));
 		for (const file of files) {
 			write(`  ${file.change} ${file.path}${file.changedSince ? chalk.yellow(' (changed since by someone else: undo keeps it)') : ''}`);
+			if (file.secret) write(chalk.dim('    a private key: its content is not shown'));
 			for (const line of file.diff.split('\n').slice(2)) if (line !== '') write(`    ${colour(line)}`);
 		}
 	}

@@ -10,6 +10,7 @@ import type {Action, ActionStatus} from '../actions/action.js';
 import type {Generated} from '../inventory/inventory.js';
 import {Journal, journalBytes, journalName, readJournal, type Change, type Inverse, type JournalRecord} from '../site/journal.js';
 import {metered} from '../site/bookkeeping.js';
+import {undoneBy} from '../site/changes.js';
 import {SiteSettings, type SavedRecipe} from '../site/settings.js';
 
 export type ActionRecord = {
@@ -212,8 +213,8 @@ export class Progress {
 	}
 
 	/** Journals that an undo finished (`kept`: files left as someone else changed them). */
-	markUndone(kept: string[]): void {
-		this.append(() => ({type: 'undone', kept, ...this.stamp()}));
+	markUndone(kept: string[], only: {node?: string; ids?: string[]} = {}): void {
+		this.append(() => ({type: 'undone', kept, ...only, ...this.stamp()}));
 	}
 
 	private key(id: string): string {
@@ -244,10 +245,16 @@ export class Progress {
 				else if (this.runs.length > 0) Object.assign(this.runs.at(-1)!, {finishedAt: record.at, outcome: record.outcome});
 				return;
 			case 'start-over':
-			case 'undone':
 				this.actions.clear();
 				this.steps.clear();
 				this.confirmed.clear();
+				return;
+			case 'undone':
+				// Keys are "node:id": an undo of one node (or of some actions) forgets only those.
+				for (const map of [this.actions, this.steps]) {
+					for (const key of map.keys()) if (undoneBy(record, key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1))) map.delete(key);
+				}
+				for (const key of this.confirmed) if (undoneBy(record, key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1))) this.confirmed.delete(key);
 				return;
 			case 'confirm':
 				this.confirmed.add(`${record.node}:${record.id}`);

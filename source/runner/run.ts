@@ -306,7 +306,7 @@ async function journalDetail(context: RunContext, action: Exclude<Action, Checkp
 			const before: FileVersion = current === null ? {absent: true} : progress.settings.keepBlob(current, host.durable);
 			const after = progress.settings.keepBlob(action.content, host.durable);
 			const created = current === null ? await missingDirectories(host, action.path) : [];
-			return {change: {kind: 'file', path: action.path, before, after, ...(created.length > 0 ? {createdDirectories: created} : {})}, inverse: {restore: action.path, to: before}};
+			return {change: {kind: 'file', path: action.path, before, after, ...(created.length > 0 ? {createdDirectories: created} : {}), ...(action.secret ? {secret: true as const} : {})}, inverse: {restore: action.path, to: before}};
 		}
 		case 'remove': {
 			const current = assessment.current !== undefined ? assessment.current : await host.readFile(action.path);

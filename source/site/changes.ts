@@ -31,6 +31,8 @@ export type FileChange = Origin & {
 	after: FileVersion;
 	/** Directories the wizard made for it, deepest first. */
 	createdDirectories: string[];
+	/** A private key: its content is never shown. */
+	secret: boolean;
 	/**
 	 * Order of the wizard's first write of it. Undo restores it there: what
 	 * was done since may need the file as the wizard left it (`ifdown br0`
@@ -54,7 +56,7 @@ export function wizardChanges(records: JournalRecord[], node?: string): WizardCh
 	const byKey = new Map<string, WizardChange>();
 	records.forEach((record, position) => {
 		if (record.type === 'undone') {
-			byKey.clear();
+			for (const [key, change] of byKey) if (undoneBy(record, change.node, change.id)) byKey.delete(key);
 			return;
 		}
 		if (record.type !== 'action' || record.phase !== 'begin' || !record.change || record.step === undoStepId) return;
@@ -72,6 +74,7 @@ export function wizardChanges(records: JournalRecord[], node?: string): WizardCh
 					before: first ? first.before : change.before,
 					after: change.after,
 					createdDirectories: first ? first.createdDirectories : (change.createdDirectories ?? []),
+					secret: Boolean(change.secret),
 					firstPosition: first ? first.firstPosition : position,
 				});
 				return;
@@ -92,6 +95,11 @@ export function wizardChanges(records: JournalRecord[], node?: string): WizardCh
 		}
 	});
 	return [...byKey.values()].sort((a, b) => a.position - b.position);
+}
+
+/** Whether an undo record reversed the change `id` of `node` (every change, without node and ids). */
+export function undoneBy(record: {node?: string; ids?: string[]}, node: string, id: string): boolean {
+	return (record.node === undefined || record.node === node) && (record.ids === undefined || record.ids.includes(id));
 }
 
 /** Files the last finished undo kept as someone else had changed them. */

@@ -15,7 +15,7 @@ export type FileVersion = {absent: true} | {sha256: string};
 
 /** What an action changes, as far as the wizard can say before it runs. */
 export type Change =
-	| {kind: 'file'; path: string; before: FileVersion; after: FileVersion; /** Directories made for a new file, deepest first. */ createdDirectories?: string[]}
+	| {kind: 'file'; path: string; before: FileVersion; after: FileVersion; /** Directories made for a new file, deepest first. */ createdDirectories?: string[]; /** Its content is never shown (a private key). */ secret?: true}
 	| {kind: 'command'; argv: string[]; /** What tells that its effect is there (undo's is the opposite). */ probe?: Probe}
 	| {kind: 'service'; service: string; operation: string; /** Whether it ran before: a start, or a reload/restart. */ wasRunning: boolean}
 	| {kind: 'checkpoint'; instructions: string};
@@ -44,9 +44,11 @@ export type JournalRecord =
 	/**
 	 * An undo finished: the changes before it are reversed (but for `kept`,
 	 * files changed by someone else after the wizard wrote them) and, as after
-	 * a start over, statuses before it no longer count.
+	 * a start over, statuses before it no longer count. With `node`, only that
+	 * node's changes were undone (undo --node), and with `ids` only those
+	 * actions of it.
 	 */
-	| (Stamp & {type: 'undone'; kept: string[]});
+	| (Stamp & {type: 'undone'; kept: string[]; node?: string; ids?: string[]});
 
 /** The journal's size in bytes (0 when there is none). */
 export function journalBytes(directory: string): number {
