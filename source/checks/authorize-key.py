@@ -2,16 +2,21 @@
 # once, on a line of its own. With --remove first, takes that line out instead
 # (other lines stay as they are); with --delete-if-empty last, also deletes the
 # file when nothing but blank lines is left (a file the wizard created).
-# argv: [--remove] public key file, authorized_keys file [--delete-if-empty].
+# argv: [--remove] KEY, authorized_keys file [--delete-if-empty], where KEY is
+# a public key file, or --key TEXT for a key given as text (another node's).
 # Exit 0 (an error if the key file cannot be read).
 import os, sys
 
 arguments = sys.argv[1:]
 remove = arguments[:1] == ['--remove']
 delete_if_empty = arguments[-1:] == ['--delete-if-empty']
-key_file, authorized = [part for part in arguments if part not in ('--remove', '--delete-if-empty')][:2]
-with open(key_file) as file:
-    key = file.read().strip()
+rest = [part for part in arguments if part not in ('--remove', '--delete-if-empty')]
+if rest[0] == '--key':
+    key_file, key, authorized = 'the key of ' + rest[1].split()[-1], rest[1].strip(), rest[2]
+else:
+    key_file, authorized = rest[:2]
+    with open(key_file) as file:
+        key = file.read().strip()
 try:
     with open(authorized) as file:
         text = file.read()

@@ -1,4 +1,5 @@
-# Undoes `gnt-cluster init`: destroys the cluster (when it still has its
+# Undoes `gnt-cluster init` (or a node's preparation for `gnt-node add`, once
+# it left the cluster): destroys the cluster (when it still has its
 # configuration), stops Ganeti's daemons (the destroy leaves some running, such
 # as ganeti-metad on port 80), then puts back the directories Ganeti made or
 # took over: each one that was absent before goes when it is empty, each one
@@ -21,6 +22,10 @@ for path, then in sorted(found, key=lambda entry: -len(entry[0])):
     if not os.path.isdir(path):
         continue
     if then == 'absent':
+        # The job queue's lock: an empty file Ganeti's daemons make and never remove.
+        lock = os.path.join(path, 'lock')
+        if os.listdir(path) == ['lock'] and os.path.isfile(lock) and os.path.getsize(lock) == 0:
+            os.unlink(lock)
         if not os.listdir(path):
             os.rmdir(path)
             print(f'removed {path}')
