@@ -117,8 +117,12 @@ function hostAddressProblem(field: string, address: string, subnetField: string,
  * runs and the wizard keeps the site (Ganeti has exactly one master; the
  * others join as master candidates or regular nodes).
  */
-function checkNodes({nodes}: Recipe, form: NodesForm): string[] {
+function checkNodes({nodes, network}: Recipe, form: NodesForm): string[] {
 	const problems: string[] = [];
+	// Private addresses sit on each node's lo:1 as /32s: only routes carry them between nodes.
+	if (nodes.length > 1 && network.routing !== 'ospf') {
+		problems.push(`network.routing: ${quote(network.routing)} cannot carry the nodes' private addresses and the VMs between ${nodes.length} nodes; set network.routing: ospf`);
+	}
 	const firstWithName = new Map<string, number>();
 	nodes.forEach((node, index) => {
 		const earlier = firstWithName.get(node.name);

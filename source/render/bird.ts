@@ -45,6 +45,12 @@ export type BirdSettings = {
 	privateAddress: string;
 	/** Networks whose /32s this node accepts from OSPF (the VM subnet and the nodes' subnet, CIDR). */
 	acceptedNetworks: string[];
+	/**
+	 * Ganeti's cluster address and the interface the master holds it on (its
+	 * master netdev): announced by whichever node holds it, so every node
+	 * reaches the master there (gnt-cluster verify checks it).
+	 */
+	cluster: {address: string; netdev: string};
 };
 
 /**
@@ -66,7 +72,7 @@ export type BirdSettings = {
  * Throws when the bridge is named as the OSPF interface.
  */
 export function renderBirdConf(settings: BirdSettings): string {
-	const {routerId, ospfInterface, bridge, privateAddress, acceptedNetworks} = settings;
+	const {routerId, ospfInterface, bridge, privateAddress, acceptedNetworks, cluster} = settings;
 	if (ospfInterface === bridge) throw new Error(`OSPF must not run on the VM bridge ${bridge}: name the node-to-node interface`);
 	const accepted = acceptedNetworks.map(network => `${network}{32,32}`).join(', ');
 	return `# The wizard's own bird: VM /32 routes over OSPF between the Ganeti nodes.
@@ -109,10 +115,18 @@ protocol direct private_address {
 	interface "lo";
 }
 
+# Ganeti's cluster address, on the node that is master now (its master IP, a /32).
+protocol direct cluster_address {
+	ipv4 {
+		import where net = ${cluster.address}/32;
+	};
+	interface "${cluster.netdev}";
+}
+
 protocol ospf v2 nodes {
 	ipv4 {
 		import where net ~ [ ${accepted} ];
-		export where proto = "vm_routes" || proto = "private_address";
+		export where proto = "vm_routes" || proto = "private_address" || proto = "cluster_address";
 	};
 	area 0 {
 		interface "${ospfInterface}" {

@@ -8,7 +8,7 @@
 // instances. With routing: none the step plans nothing (and the site lists it
 // not at all).
 import type {Action, CommandAction, FileAction} from '../actions/action.js';
-import type {Inventory, InventoryInstance} from '../inventory/inventory.js';
+import {recipeNodeOf, type Inventory, type InventoryInstance} from '../inventory/inventory.js';
 import {birdConfPath, birdInitScriptPath, birdInstanceName, renderBirdConf, renderBirdInitScript, vmRouteProtocol, type BirdSettings} from '../render/bird.js';
 import {renderRouteHook, routeHookPath, routeHookPaths} from '../render/ganeti-hooks.js';
 import {proxyArpKey} from '../render/interfaces.js';
@@ -29,18 +29,21 @@ export const routesBetweenNodes = (inventory: Inventory): boolean => inventory.r
  * (the hooks keep it so after migrations and failovers).
  */
 export function instancesHere(inventory: Inventory): InventoryInstance[] {
-	return inventory.instances;
+	// Ganeti's word when the master was asked; otherwise where vm add made it: the master.
+	const where = (instance: InventoryInstance) => inventory.placement?.[instance.fqdn] ?? inventory.master.fqdn;
+	return inventory.instances.filter(instance => where(instance) === inventory.node.fqdn);
 }
 
 /** The bird settings of this node: router id and announced /32 = its private address; OSPF on the public interface. */
 export function birdSettings(inventory: Inventory): BirdSettings {
-	const {network, host} = inventory.recipe;
+	const {network} = inventory.recipe;
 	return {
 		routerId: inventory.node.address,
-		ospfInterface: host.public_interface,
+		ospfInterface: recipeNodeOf(inventory).public_interface,
 		bridge: network.bridge.name,
 		privateAddress: inventory.node.address,
 		acceptedNetworks: [network.vms_subnet, network.nodes_subnet],
+		cluster: {address: inventory.cluster.address, netdev: inventory.cluster.masterNetdev},
 	};
 }
 

@@ -9,8 +9,8 @@ import {arbitraryRecipe} from '../support/random-recipe.js';
 import {checkBirdConf, inParallel, runCheckArgv} from './checkers.js';
 import {inventoryFromObject} from './fixtures.js';
 
-const seedSettings: BirdSettings = {routerId: '10.10.0.20', ospfInterface: 'eth0', bridge: 'br0', privateAddress: '10.10.0.20', acceptedNetworks: ['10.10.1.0/24', '10.10.0.0/24']};
-const other: BirdSettings = {routerId: '172.16.5.3', ospfInterface: 'enp3s0f1', bridge: 'vmbr7', privateAddress: '172.16.5.3', acceptedNetworks: ['172.16.8.0/22']};
+const seedSettings: BirdSettings = {routerId: '10.10.0.20', ospfInterface: 'eth0', bridge: 'br0', privateAddress: '10.10.0.20', acceptedNetworks: ['10.10.1.0/24', '10.10.0.0/24'], cluster: {address: '10.10.0.10', netdev: 'br0'}};
+const other: BirdSettings = {routerId: '172.16.5.3', ospfInterface: 'enp3s0f1', bridge: 'vmbr7', privateAddress: '172.16.5.3', acceptedNetworks: ['172.16.8.0/22'], cluster: {address: '172.16.5.1', netdev: 'vmbr7'}};
 
 /** The body of the block that starts with `head` (braces balanced). */
 function block(text: string, head: string): string {
@@ -41,7 +41,11 @@ test('OSPF runs on the node-to-node interface only, never on the bridge, and acc
 	assert.deepEqual([...ospf.matchAll(/interface "([^"]+)"/g)].map(match => match[1]), ['eth0']);
 	assert.doesNotMatch(ospf, /br0/);
 	assert.match(ospf, /import where net ~ \[ 10\.10\.1\.0\/24\{32,32\}, 10\.10\.0\.0\/24\{32,32\} \];/);
-	assert.match(ospf, /export where proto = "vm_routes" \|\| proto = "private_address";/);
+	assert.match(ospf, /export where proto = "vm_routes" \|\| proto = "private_address" \|\| proto = "cluster_address";/);
+	// The cluster address is announced from the master netdev, only as its own /32.
+	const cluster = block(text, 'protocol direct cluster_address');
+	assert.match(cluster, /import where net = 10\.10\.0\.10\/32;/);
+	assert.match(cluster, /interface "br0";/);
 	assert.throws(() => renderBirdConf({...seedSettings, ospfInterface: 'br0'}), /OSPF must not run on the VM bridge br0/);
 });
 

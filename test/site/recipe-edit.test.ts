@@ -11,7 +11,8 @@ import {parseRecipe} from '../../source/recipe/load.js';
 import {siteChanges, siteIdentity} from '../../source/site/compare.js';
 import {addInstanceText, addNodeToRecipe, removeInstanceText, removeNodeFromRecipe} from '../../source/site/recipe-edit.js';
 
-const labText = await readFile(new URL('../../recipes/lab.yaml', import.meta.url), 'utf8');
+// Routed (network.routing: ospf): every site of more than one node is.
+const labText = (await readFile(new URL('../../recipes/lab.yaml', import.meta.url), 'utf8')).replace(/^ {2}nat: true\n/m, '  nat: true\n  routing: ospf\n');
 const web1 = {name: 'web1', disk_template: 'file', disk_size: '1G', memory: '256M', vcpus: 1, install: {os: 'noop+default'}};
 
 const comments = (text: string) => text.split('\n').filter(line => /^\s*#/.test(line));

@@ -56,7 +56,7 @@ test('routing: ospf comes right after the network step: proxy ARP, the wizard\'s
 	const config = file(actions, 'routing.bird-config');
 	assert.equal(config.path, '/etc/bird/ganeti-wizard/bird.conf');
 	assert.deepEqual(config.check, {argv: ['bird', '-p', '-c', '{}']});
-	assert.equal(config.content, renderBirdConf({routerId: '10.10.0.20', ospfInterface: 'eth0', bridge: 'br0', privateAddress: '10.10.0.20', acceptedNetworks: ['10.10.1.0/24', '10.10.0.0/24']}));
+	assert.equal(config.content, renderBirdConf({routerId: '10.10.0.20', ospfInterface: 'eth0', bridge: 'br0', privateAddress: '10.10.0.20', acceptedNetworks: ['10.10.1.0/24', '10.10.0.0/24'], cluster: {address: '10.10.0.10', netdev: 'br0'}}));
 	assert.deepEqual(birdSettings(routed).ospfInterface, routed.recipe.host.public_interface);
 	assert.deepEqual(byId(actions, 'routing.bird'), {kind: 'service', id: 'routing.bird', title: 'start or reload the wizard\'s bird (ganeti-wizard-bird)', service: 'ganeti-wizard-bird', operation: 'reload', after: ['routing.bird-config', 'routing.bird-script']});
 	assert.deepEqual(command(actions, 'routing.bird-boot').inverse, ['update-rc.d', 'ganeti-wizard-bird', 'remove']);

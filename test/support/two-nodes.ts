@@ -1,8 +1,11 @@
 // A site of two nodes: the lab recipe with its host: written as nodes:, and a
-// second node (a master candidate) beside it.
+// second node (a master candidate) beside it. Routed (network.routing: ospf),
+// as every site of more than one node must be.
 import {readFileSync} from 'node:fs';
 
-export const labText = readFileSync(new URL('../../recipes/lab.yaml', import.meta.url), 'utf8');
+/** The lab recipe, routed: one node still, ready for another. */
+export const labText = readFileSync(new URL('../../recipes/lab.yaml', import.meta.url), 'utf8').replace(/^ {2}nat: true\n/m, '  nat: true\n  routing: ospf\n');
+if (!labText.includes('routing: ospf')) throw new Error('recipes/lab.yaml no longer has the network.nat line this helper routes after');
 
 const labHost = /\nhost:\n(?: {2}.*\n)+/;
 
