@@ -3,6 +3,7 @@
 // three can never disagree about a name, an address or a MAC.
 import {RecipeError} from '../errors.js';
 import type {NodeRole, Recipe, RecipeInstance, RecipeNode} from '../recipe/schema.js';
+import type {NodeKeys} from './node-keys.js';
 import {fromInt, hostRange, toInt} from './addresses.js';
 import {generateMac} from './mac.js';
 
@@ -55,6 +56,13 @@ export type Inventory = {
 	records: DnsRecord[];
 	/** FQDNs of instances removed from the site that Ganeti must not have (none the recipe lists). */
 	removals: string[];
+	/**
+	 * Facts of the other nodes a plan here needs, read from them before it
+	 * (node-runs.ts): the SSH keys that bind the nodes. Absent in a one-node site.
+	 */
+	keys?: NodeKeys;
+	/** Where Ganeti runs each instance (instance FQDN -> node FQDN), as the master says; absent when unknown. */
+	placement?: Record<string, string>;
 };
 
 export type RandomBytes = (count: number) => Uint8Array;

@@ -30,6 +30,7 @@ import {withDaemonAddresses} from '../render/ganeti-defaults.js';
 import {fileStorageDirs, requiredPackages, usesVolumeGroup} from './host.js';
 import {check, leftoversCheck, sshHostKeyCheck, volumeGroupSizeCheck} from './preflight.js';
 import {instancesDownFilter, program} from './programs.js';
+import {onMaster} from './roles.js';
 import type {Facts, StepDefinition} from './step.js';
 
 export const hostsPath = '/etc/hosts';
@@ -116,7 +117,7 @@ export function clusterDirectories(inventory: Inventory): string[] {
 }
 
 /** undo-cluster's arguments: each directory as it was (PATH=MODE:UID:GID, or PATH=absent). */
-function directoriesThen(inventory: Inventory, facts: Facts): string[] {
+export function directoriesThen(inventory: Inventory, facts: Facts): string[] {
 	return clusterDirectories(inventory).map(path => {
 		const then = facts.directories[path];
 		return `${path}=${then ? `${then.mode.toString(8)}:${then.uid}:${then.gid}` : 'absent'}`;
@@ -124,7 +125,12 @@ function directoriesThen(inventory: Inventory, facts: Facts): string[] {
 }
 
 function state(mode: string, inventory: Inventory): string[] {
-	return program('ganeti-state', mode, inventory.cluster.fqdn, inventory.node.fqdn);
+	return program('ganeti-state', mode, inventory.cluster.fqdn, inventory.master.fqdn);
+}
+
+/** `gnt-cluster verify`, ignoring the recipe's error codes (cluster.verify_ignore), as a check. */
+export function verifyAction(inventory: Inventory, id: string): CommandAction {
+	return {...check(id, 'gnt-cluster verify accepts the cluster', ['gnt-cluster', 'verify', ...inventory.recipe.cluster.verify_ignore.flatMap(code => ['-I', code])]), timeoutMs: 10 * 60_000};
 }
 
 function prerequisites(inventory: Inventory): CommandAction[] {
@@ -132,7 +138,8 @@ function prerequisites(inventory: Inventory): CommandAction[] {
 	const checks = [
 		check('cluster.check.packages', 'the packages Ganeti needs are installed', program('packages', ...requiredPackages(recipe))),
 		check('cluster.check.node-name', `this node resolves as ${node.fqdn} (${node.address}), an address of its own`, program('node-name', node.hostname, node.fqdn, node.address)),
-		check('cluster.check.cluster-address', `the cluster name ${cluster.fqdn} resolves to ${cluster.address}, which is free`, program('cluster-address', cluster.fqdn, cluster.address)),
+		// Free before init only: on the other nodes the master holds it.
+		...(onMaster(inventory) ? [check('cluster.check.cluster-address', `the cluster name ${cluster.fqdn} resolves to ${cluster.address}, which is free`, program('cluster-address', cluster.fqdn, cluster.address))] : []),
 		check('cluster.check.master-netdev', `master netdev ${cluster.masterNetdev} exists`, ['ip', 'link', 'show', 'dev', cluster.masterNetdev]),
 	];
 	if (cluster.nicLink !== cluster.masterNetdev) {
@@ -180,6 +187,52 @@ function sshActions(facts: Facts): Action[] {
 	];
 }
 
+/**
+ * The file storage directories on a node other than the master, where no
+ * init makes them and gnt-cluster verify requires them: the file one is made;
+ * the shared one must be there already (the shared filesystem, mounted): made
+ * here it would be a local directory the other nodes never see.
+ */
+function storageDirectoryActions(inventory: Inventory): Action[] {
+	const {file, shared} = fileStorageDirs(inventory.recipe);
+	const actions: Action[] = [];
+	if (file) {
+		actions.push({
+			kind: 'command',
+			id: 'cluster.file-storage-dir',
+			title: `make ${file} for file disks (gnt-cluster init makes it on the master only)`,
+			argv: ['install', '-d', '-m', '750', file],
+			satisfiedWhen: {exists: file},
+			inverse: ['rmdir', file],
+		});
+	}
+	if (shared) {
+		actions.push(
+			check(
+				'cluster.check.shared-file-storage-dir',
+				`${shared} is here: the directory every node shares for sharedfile disks`,
+				['sh', '-c', 'test -d "$1" || { echo "$1 is not here: mount the filesystem the nodes share there (storage.shared_file_storage_dir), then retry"; exit 1; }', 'sh', shared],
+			),
+		);
+	}
+	return actions;
+}
+
+/** /etc/default/ganeti naming the node's private address: before init (or the join) starts the daemons. */
+function daemonAddresses(inventory: Inventory, facts: Facts): Action {
+	const {address} = inventory.node;
+	return {
+		// On a shared machine the daemons listen on the private address only.
+		kind: 'file',
+		id: 'cluster.daemon-addresses',
+		title: `Ganeti's daemons listen on ${address} only (${ganetiDefaultsPath})`,
+		path: ganetiDefaultsPath,
+		content: withDaemonAddresses(facts.files[ganetiDefaultsPath] ?? null, address),
+		mode: 0o644,
+		check: {argv: ['sh', '-n', '{}']},
+	};
+}
+
 export const clusterStep: StepDefinition = {
 	id: 'cluster',
 	title: 'Ganeti cluster',
@@ -201,16 +254,9 @@ export const clusterStep: StepDefinition = {
 		}
 		actions.push(...prerequisites(inventory));
 		if (!recipe.cluster.ssh_init) actions.push(...sshActions(facts));
-		actions.push({
-			// Before init starts the daemons: on a shared machine they listen on the private address only.
-			kind: 'file',
-			id: 'cluster.daemon-addresses',
-			title: `Ganeti's daemons listen on ${node.address} only (${ganetiDefaultsPath})`,
-			path: ganetiDefaultsPath,
-			content: withDaemonAddresses(facts.files[ganetiDefaultsPath] ?? null, node.address),
-			mode: 0o644,
-			check: {argv: ['sh', '-n', '{}']},
-		});
+		actions.push(daemonAddresses(inventory, facts));
+		// The other nodes are joined by the master (the nodes step): no init of their own.
+		if (!onMaster(inventory)) return [...actions, ...storageDirectoryActions(inventory)];
 		actions.push(
 			{
 				// An init killed after it wrote config.data cannot be run again
@@ -273,10 +319,7 @@ export const clusterStep: StepDefinition = {
 				satisfiedWhen: {argv: program('when-daemons-run', 'gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', instancesDownFilter), stdoutEmpty: true},
 				timeoutMs: 10 * 60_000,
 			},
-			{
-				...check('cluster.verify', 'gnt-cluster verify accepts the cluster', ['gnt-cluster', 'verify', ...recipe.cluster.verify_ignore.flatMap(code => ['-I', code])]),
-				timeoutMs: 10 * 60_000,
-			},
+			verifyAction(inventory, 'cluster.verify'),
 		);
 		return actions;
 	},

@@ -25,7 +25,7 @@ export function sshHostKeyCheck(id: string): CommandAction {
 
 /** Files of another cluster in /var/lib/ganeti (the recipe's own cluster is fine). */
 export function leftoversCheck(id: string, inventory: Inventory): CommandAction {
-	return check(id, 'no other Ganeti cluster left files in /var/lib/ganeti', program('ganeti-state', 'leftovers', inventory.cluster.fqdn, inventory.node.fqdn));
+	return check(id, 'no other Ganeti cluster left files in /var/lib/ganeti', program('ganeti-state', 'leftovers', inventory.cluster.fqdn, inventory.master.fqdn));
 }
 
 /**
@@ -35,7 +35,7 @@ export function leftoversCheck(id: string, inventory: Inventory): CommandAction 
  */
 export function strayInstancesCheck(id: string, inventory: Inventory): CommandAction {
 	const known = [...inventory.instances.map(instance => instance.fqdn), ...inventory.removals];
-	return check(id, 'every instance of the cluster is in the recipe', program('ganeti-state', 'strays', inventory.cluster.fqdn, inventory.node.fqdn, ...known));
+	return check(id, 'every instance of the cluster is in the recipe', program('ganeti-state', 'strays', inventory.cluster.fqdn, inventory.master.fqdn, ...known));
 }
 
 export function volumeGroupSizeCheck(id: string, vg: string): CommandAction {

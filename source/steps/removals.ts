@@ -8,19 +8,64 @@ import type {Inventory} from '../inventory/inventory.js';
 import {program} from './programs.js';
 import type {StepDefinition} from './step.js';
 
-export const removalsStep: StepDefinition = {
-	id: 'removals',
-	title: 'Instances removed from the site',
-	requires: ['preflight'],
-	plan(inventory: Inventory): Action[] {
-		return inventory.removals.map(fqdn => ({
+/**
+ * A node leaving the cluster: its primary instances migrate to the master
+ * (failing over those that are stopped), then `gnt-node remove` (gnt-node(8)).
+ * Both are done once Ganeti says so, so a second run changes nothing.
+ */
+export function nodeLeaveActions(inventory: Inventory, fqdn: string): Action[] {
+	const master = inventory.master.fqdn;
+	const listed = {argv: ['gnt-node', 'list', '--no-headers', '-o', 'name', fqdn], stdoutIncludes: fqdn};
+	return [
+		{
+			kind: 'command',
+			id: `removals.${fqdn}.instances`,
+			title: `move the instances running on ${fqdn} to ${master} (gnt-instance migrate, or failover when stopped)`,
+			// gnt-node migrate has no --allow-failover (Ganeti 3.0): each instance moves by itself,
+			// a stopped one by failover; DRBD goes to its secondary, the others to the master.
+			argv: [
+				'sh',
+				'-c',
+				'for line in $(gnt-instance list --no-headers --separator=: -o name,disk_template --filter "pnode == \\"$1\\""); do name=${line%%:*}; if [ "${line#*:}" = drbd ]; then gnt-instance migrate -f --allow-failover "$name"; else gnt-instance migrate -f --allow-failover -n "$2" "$name"; fi || exit 1; done',
+				'sh',
+				fqdn,
+				master,
+			],
+			satisfiedWhen: {argv: ['gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', `pnode == ${JSON.stringify(fqdn)}`], stdoutEmpty: true},
+			inverseNote: 'the instances can be moved back one by one (vm migrate NAME --node NODE) once the node is back',
+			timeoutMs: 60 * 60_000,
+		},
+		{
 			kind: 'command',
 			id: `removals.${fqdn}`,
-			title: `remove instance ${fqdn} and its disks (gnt-instance remove)`,
-			// --force: Ganeti's own confirmation prompt; the operator confirmed with vm remove.
-			argv: ['gnt-instance', 'remove', '--force', fqdn],
-			satisfiedWhen: {argv: program('ganeti-state', 'absent', inventory.cluster.fqdn, inventory.node.fqdn, fqdn)},
-			timeoutMs: 30 * 60_000,
-		}));
+			title: `remove node ${fqdn} from the cluster (gnt-node remove)`,
+			argv: ['gnt-node', 'remove', fqdn],
+			satisfiedWhen: {not: listed},
+			inverseNote: 'node add NAME joins it again',
+			timeoutMs: 10 * 60_000,
+		},
+	];
+}
+
+export const removalsStep: StepDefinition = {
+	id: 'removals',
+	title: 'Instances and nodes removed from the site',
+	requires: ['preflight'],
+	plan(inventory: Inventory): Action[] {
+		return inventory.removals.flatMap((fqdn): Action[] =>
+			fqdn.endsWith(`.${inventory.nodesDomain}`)
+				? nodeLeaveActions(inventory, fqdn)
+				: [
+						{
+							kind: 'command',
+							id: `removals.${fqdn}`,
+							title: `remove instance ${fqdn} and its disks (gnt-instance remove)`,
+							// --force: Ganeti's own confirmation prompt; the operator confirmed with vm remove.
+							argv: ['gnt-instance', 'remove', '--force', fqdn],
+							satisfiedWhen: {argv: program('ganeti-state', 'absent', inventory.cluster.fqdn, inventory.master.fqdn, fqdn)},
+							timeoutMs: 30 * 60_000,
+						},
+					],
+		);
 	},
 };
