@@ -4,6 +4,10 @@
 // OS into a folder.
 import {existsSync, readFileSync} from 'node:fs';
 import {isAbsolute} from 'node:path';
+import chalk from 'chalk';
+import {RecipeError} from '../errors.js';
+import {everyNode, nodeWhere, trustSharedHostKeys} from '../node-runs.js';
+import type {Decisions, RunResult} from '../runner/events.js';
 import {runPlan} from '../runner/run.js';
 import {openSession, realStateDir, type Session} from '../session.js';
 import {afterRun} from '../ui/closing.js';
@@ -32,8 +36,29 @@ export async function applySession(session: Session, flags: CommandFlags): Promi
 	write(introduction(session));
 	if (session.siteChanges.length > 0) for (const line of ['What the recipe changes in the saved site:', ...session.siteChanges.map(change => `  ${change}`)]) write(line);
 	const rehearsal = session.host.kind === 'rehearsal';
-	const result = await runPlan(session.context, lineReporter(write, undefined, {failureTail: true}), rehearsal ? {atCheckpoint: async () => 'pass'} : {});
-	const changed = result.steps.flatMap(step => step.actions).filter(entry => entry.status === 'done').length;
+	const decisions: Decisions = rehearsal ? {atCheckpoint: async () => 'pass'} : {};
+	const reporter = lineReporter(write, undefined, {failureTail: true});
+	// The other nodes prepare themselves first; the master then joins them.
+	const several = session.inventory.nodes.length > 1;
+	const answers = await everyNode<RunResult>(
+		session,
+		{
+			readOnly: false,
+			stop: result => result.outcome !== 'done',
+			async before(node, run) {
+				if (!several) return;
+				write(chalk.bold(`Node ${node.name} (${nodeWhere(node, run.host)}):`));
+				const keys = run.context.inventory.keys;
+				if (run.host.kind === 'real' && node.role !== 'master' && keys) {
+					const refused = await trustSharedHostKeys(session.progress.directory, node.name, node.publicAddress ?? node.fqdn, keys);
+					if (refused) throw new RecipeError([refused], session.recipePath);
+				}
+			},
+		},
+		async (run): Promise<RunResult> => runPlan(run.context, reporter, decisions),
+	);
+	const result = answers.at(-1)!.result;
+	const changed = answers.reduce((sum, answer) => sum + changes(answer.result), 0);
 	const lines = summarize(result, continueCommand(flags));
 	// A finished run says how much it changed, then where a rehearsal's work is and what to do next.
 	if (result.outcome === 'done') {
@@ -43,6 +68,10 @@ export async function applySession(session: Session, flags: CommandFlags): Promi
 	}
 	for (const line of lines) write(line);
 	return exitCodes[result.outcome];
+}
+
+function changes(result: RunResult): number {
+	return result.steps.flatMap(step => step.actions).filter(entry => entry.status === 'done').length;
 }
 
 /** The recipe file the site came from; none when it came from answers given in the wizard. */

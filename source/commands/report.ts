@@ -32,6 +32,12 @@ export function planJson(steps: PlannedStep[], node?: string): string {
 	);
 }
 
+/** plan --json / status --json of a site of several nodes: totals, then each node's steps as planJson gives them. */
+export function nodesPlanJson(plans: Array<{node: string; steps: PlannedStep[]}>): string {
+	const all = plans.flatMap(plan => plan.steps);
+	return JSON.stringify({...planCounts(all), nodes: plans.map(plan => ({node: plan.node, ...JSON.parse(planJson(plan.steps, plan.node))}))}, null, 2);
+}
+
 function actionTarget(action: Action): Record<string, unknown> {
 	switch (action.kind) {
 		case 'file':
