@@ -29,6 +29,12 @@ const flagDefinitions = {
 	extraDisk: {type: 'string', isMultiple: true},
 	address: {type: 'string'},
 	mac: {type: 'string'},
+	publicAddress: {type: 'string'},
+	privateAddress: {type: 'string'},
+	publicInterface: {type: 'string'},
+	role: {type: 'string'},
+	node: {type: 'string'},
+	shutdownTimeout: {type: 'string'},
 } as const;
 
 const cli = readCommandLine();
@@ -51,6 +57,11 @@ function readCommandLine() {
 			  vm add NAME  add a VM to the saved site and apply it (--yes; without it: a preview)
 			  vm remove NAME  remove a VM (gnt-instance remove), then its DNS and DHCP entries
 			            (--yes, or type its name)
+			  vm migrate NAME   live-migrate a VM to another node (--node NAME with more than two)
+			  vm failover NAME  stop a VM and start it on another node (--shutdown-timeout SECONDS)
+			  node add NAME     prepare another host over SSH and join it to the cluster
+			            (--private-address IP, --public-address IP unless NAME resolves; --yes)
+			  node remove NAME  move a node's VMs away and remove it from the cluster (--yes)
 			  doctor    every drift between Ganeti, the zones and dhcpd's entries, with its fix
 			            (exit 0 none, 1 drift)
 			  recipe    print the saved site's recipe (as vm add and vm remove left it)
@@ -74,6 +85,9 @@ function readCommandLine() {
 			  --purge-packages  undo: also remove the packages the wizard installed
 			  vm add: --iso PATH or --os NAME+VARIANT, --memory 512M, --vcpus 1, --disk 10G,
 			          --disk-template T, --extra-disk SIZE (repeatable), --address IP, --mac MAC
+			  node add: --private-address IP, --public-address IP, --public-interface IF,
+			          --role candidate|regular
+			  --node NAME       vm migrate/failover: the target node; undo: only that node's changes
 			  --help, -h, --version
 
 			A state directory holds one site. The first apply --recipe FILE imports it;
@@ -118,6 +132,12 @@ const valuedFlags: Record<string, string> = {
 	'--extra-disk': 'a size, e.g. 500G',
 	'--address': 'an IPv4 address in the VM subnet',
 	'--mac': 'a MAC address',
+	'--public-address': "an IPv4 address root's SSH reaches the node at",
+	'--private-address': 'an IPv4 address in the nodes subnet',
+	'--public-interface': 'an interface name, e.g. eth0',
+	'--role': 'candidate or regular',
+	'--node': 'a node name of the site',
+	'--shutdown-timeout': 'a number of seconds, e.g. 0',
 };
 const knownFlags = new Set([...Object.keys(flagDefinitions), 'h']);
 
@@ -149,6 +169,11 @@ function usageProblem(argv: string[], parsedFlags: Record<string, unknown>): str
 	return undefined;
 }
 
+/** The flags given, without those left out (a command tells "not given" from a value). */
+function definedOnly<T extends Record<string, unknown>>(flags: T): {[K in keyof T]?: Exclude<T[K], undefined>} {
+	return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)) as {[K in keyof T]?: Exclude<T[K], undefined>};
+}
+
 async function main(): Promise<number> {
 	const [command, ...rest] = cli.input;
 	if (cli.flags.help || command === 'help') {
@@ -161,8 +186,8 @@ async function main(): Promise<number> {
 	}
 	const problem = usageProblem(process.argv.slice(2), cli.unnormalizedFlags);
 	if (problem) throw new UsageError(problem);
-	// vm takes its subcommand and a name; no other command takes an argument.
-	if (rest.length > 0 && command !== 'vm') throw new UsageError(`unexpected argument "${rest[0]}"; see ganeti-wizard --help`);
+	// vm and node take a subcommand and a name; no other command takes an argument.
+	if (rest.length > 0 && command !== 'vm' && command !== 'node') throw new UsageError(`unexpected argument "${rest[0]}"; see ganeti-wizard --help`);
 	const flags = {
 		...(cli.flags.recipe !== undefined ? {recipe: cli.flags.recipe} : {}),
 		...(cli.flags.root !== undefined ? {root: cli.flags.root} : {}),
@@ -183,11 +208,15 @@ async function main(): Promise<number> {
 		case 'changes':
 			return (await import('./commands/changes.js')).changes(flags);
 		case 'undo':
-			return (await import('./commands/undo.js')).undo({...flags, dryRun: cli.flags.dryRun, purgePackages: cli.flags.purgePackages});
+			return (await import('./commands/undo.js')).undo({...flags, dryRun: cli.flags.dryRun, purgePackages: cli.flags.purgePackages, ...definedOnly({node: cli.flags.node})});
 		case 'vm': {
-			const {memory, vcpus, disk, diskTemplate, iso, os, extraDisk, address, mac} = cli.flags;
-			const vmFlags = Object.fromEntries(Object.entries({memory, vcpus, disk, diskTemplate, iso, os, extraDisk, address, mac}).filter(([, value]) => value !== undefined));
+			const {memory, vcpus, disk, diskTemplate, iso, os, extraDisk, address, mac, node, shutdownTimeout} = cli.flags;
+			const vmFlags = definedOnly({memory, vcpus, disk, diskTemplate, iso, os, extraDisk, address, mac, node, shutdownTimeout});
 			return (await import('./commands/vm.js')).vm(flags, rest, vmFlags);
+		}
+		case 'node': {
+			const {publicAddress, privateAddress, publicInterface, role} = cli.flags;
+			return (await import('./commands/node.js')).node(flags, rest, definedOnly({publicAddress, privateAddress, publicInterface, role}));
 		}
 		case 'doctor':
 			return (await import('./commands/doctor.js')).doctor(flags);
@@ -196,7 +225,7 @@ async function main(): Promise<number> {
 		case undefined:
 			return (await import('./commands/interactive.js')).interactive(flags);
 		default:
-			throw new UsageError(`unknown command "${command}"; use plan, apply, status, vm, doctor, changes, undo, recipe or help (see ganeti-wizard --help)`);
+			throw new UsageError(`unknown command "${command}"; use plan, apply, status, vm, node, doctor, changes, undo, recipe or help (see ganeti-wizard --help)`);
 	}
 }
 

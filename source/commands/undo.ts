@@ -7,17 +7,23 @@
 // is kept, listed, and the exit code says so.
 import {createInterface} from 'node:readline/promises';
 import {UsageError} from '../errors.js';
+import {everyNode, otherNodeRuns} from '../node-runs.js';
+import {parseRecipe} from '../recipe/load.js';
+import type {RunResult} from '../runner/events.js';
 import {planAll, runPlan} from '../runner/run.js';
+import {removeNodeFromRecipe} from '../site/recipe-edit.js';
 import {hasSite, openSession, resolveLocation} from '../session.js';
 import {wizardChanges} from '../site/changes.js';
 import {readJournal} from '../site/journal.js';
+import {nodeLeaveActions} from '../steps/removals.js';
+import type {StepDefinition} from '../steps/step.js';
 import {undoStep, type KeptFile} from '../steps/undo.js';
 import {lineReporter} from '../ui/lines.js';
 import {summarize} from '../ui/unattended.js';
 import type {CommandFlags} from './flags.js';
 import {planText} from './report.js';
 
-export type UndoFlags = CommandFlags & {dryRun: boolean; purgePackages: boolean};
+export type UndoFlags = CommandFlags & {dryRun: boolean; purgePackages: boolean; /** Only this node: it leaves the cluster and its host goes back to how it was found. */ node?: string};
 
 /** Exit codes: 0 undone (or nothing to undo), 1 failed or not confirmed, 5 undone but files kept as someone changed them (4 is the wizard's "quit to resume later"). */
 export const undoExitCodes = {done: 0, failed: 1, kept: 5} as const;
@@ -30,6 +36,7 @@ export async function undo(flags: UndoFlags, input: NodeJS.ReadableStream = proc
 	const location = resolveLocation(flags);
 	if (!hasSite(location.stateDir)) throw new UsageError(`no site is saved in ${location.stateDir}, so there is nothing to undo; give the site's --state-dir DIR (and --root DIR for a rehearsal)`);
 	const write = (line: string) => process.stdout.write(`${line}\n`);
+	if (flags.node !== undefined) return undoNode(flags, flags.node, input);
 
 	// Looked at read-only first: nothing to undo, the dry run and the question write nothing.
 	const looking = await openSession({...flags, unattended: true, readOnly: true});
@@ -71,12 +78,87 @@ export async function undo(flags: UndoFlags, input: NodeJS.ReadableStream = proc
 	return kept.length > 0 ? undoExitCodes.kept : undoExitCodes.done;
 }
 
+/**
+ * undo --node NAME: the node leaves the cluster (its instances moved away,
+ * gnt-node remove, its names out of the zones: node remove's edit of the
+ * site), then every change the wizard made on it is reversed through its own
+ * host, then the master forgets its key. The master keeps the rest of the site.
+ */
+async function undoNode(flags: UndoFlags, name: string, input: NodeJS.ReadableStream): Promise<number> {
+	const write = (line: string) => process.stdout.write(`${line}\n`);
+	const looking = await openSession({...flags, unattended: true, readOnly: true});
+	const {inventory} = looking;
+	const target = inventory.nodes.find(node => node.name === name);
+	if (!target) throw new UsageError(`--node: "${name}" is not a node of the site (its nodes: ${inventory.nodes.map(node => node.name).join(', ')})`);
+	if (target.role === 'master') throw new UsageError(`--node: ${name} is the site's master; undo without --node reverses the whole site`);
+	const records = readJournal(looking.progress.directory);
+	const nodeChanges = wizardChanges(records, name);
+	const masterIds = [`nodes.join.${name}`, `nodes.authorize.${name}`];
+	const masterChanges = wizardChanges(records, inventory.master.name).filter(change => masterIds.includes(change.id));
+	const blob = (digest: string) => looking.progress.settings.blob(digest);
+	const options = {stateDir: looking.progress.directory, blob, purgePackages: flags.purgePackages};
+	const kept: KeptFile[] = [];
+	const nodeStep = undoStep(nodeChanges, options, files => kept.splice(0, kept.length, ...files));
+	const masterStep = undoStep(masterChanges, options);
+	const saved = looking.progress.recipe!;
+	const edited = {recipe: parseRecipe(removeNodeFromRecipe(saved.text, name), saved.path), origin: saved.path, text: removeNodeFromRecipe(saved.text, name), removals: [target.fqdn]};
+
+	if (flags.dryRun || !flags.yes) {
+		const leaving = await openSession({...flags, unattended: true, readOnly: true}, edited);
+		write(`Undo of node ${name}: it leaves the cluster, then ${nodeChanges.length} change${nodeChanges.length === 1 ? '' : 's'} on it are reversed, newest first.`);
+		write(`On ${inventory.master.name}:`);
+		write((await planText(await planAll(leaving.context))).join('\n'));
+		const answers = await everyNode(looking, {readOnly: true}, async run => (run.context.host.node === name ? planAll({...run.context, steps: [nodeStep]}) : []));
+		write(`On ${name}:`);
+		write((await planText(answers.find(answer => answer.name === name)?.result ?? [])).join('\n'));
+		for (const line of keptLines(kept)) write(line);
+		if (flags.dryRun) return undoExitCodes.done;
+		const answer = await ask(`Type "${confirmationWord}" to remove ${name} and reverse its changes (anything else changes nothing): `, input);
+		if (answer.trim() !== confirmationWord) {
+			write('Nothing was changed.');
+			return undoExitCodes.failed;
+		}
+	}
+
+	const reporter = lineReporter(write, undefined, {failureTail: true});
+	const failed = (result: RunResult) => {
+		for (const line of summarize(result, continueUndo(flags))) write(line);
+		return undoExitCodes.failed;
+	};
+	// In this order, each resumable: while the site still lists the node, undo --node runs again.
+	const [run] = otherNodeRuns(looking, {readOnly: false}).filter(entry => entry.node.name === name);
+	const session = await openSession({...flags, unattended: true});
+	const leave: StepDefinition = {id: 'removals', title: `Node ${name} leaves the cluster`, requires: [], plan: own => nodeLeaveActions(own, target.fqdn)};
+	try {
+		write(`${name} leaves the cluster (on ${inventory.master.name}):`);
+		let result = await runPlan({...session.context, steps: [leave]}, reporter);
+		if (result.outcome !== 'done') return failed(result);
+		write(`${name} goes back to how the wizard found it:`);
+		result = await runPlan({...run!.context, steps: [nodeStep]}, reporter);
+		if (result.outcome !== 'done') return failed(result);
+		run!.progress.markUndone(kept.map(file => file.path), {node: name});
+		write(`${inventory.master.name} forgets ${name} (its key, its names):`);
+		result = await runPlan({...session.context, steps: [masterStep]}, reporter);
+		if (result.outcome !== 'done') return failed(result);
+		session.progress.markUndone([], {node: inventory.master.name, ids: masterIds});
+		const leaving = await openSession({...flags, unattended: true}, edited);
+		result = await runPlan(leaving.context, reporter);
+		if (result.outcome !== 'done') return failed(result);
+	} finally {
+		await run?.host.close?.();
+	}
+	write(`Undone: ${name} left the cluster and its host is as the wizard found it.`);
+	for (const line of keptLines(kept)) write(line);
+	return kept.length > 0 ? undoExitCodes.kept : undoExitCodes.done;
+}
+
 function keptLines(kept: KeptFile[]): string[] {
 	return kept.map(file => `Kept ${file.path}: ${file.reason}; undo leaves it as it is (\`ganeti-wizard changes\` shows the wizard's version).`);
 }
 
 function continueUndo(flags: UndoFlags): string {
 	const parts = ['ganeti-wizard', 'undo'];
+	if (flags.node) parts.push('--node', flags.node);
 	if (flags.root) parts.push('--root', flags.root);
 	if (flags.stateDir) parts.push('--state-dir', flags.stateDir);
 	if (flags.purgePackages) parts.push('--purge-packages');

@@ -29,6 +29,10 @@ export type VmFlags = {
 	extraDisk?: string[];
 	address?: string;
 	mac?: string;
+	/** vm migrate / failover: the target node's name. */
+	node?: string;
+	/** vm failover: seconds the guest has to shut down before it is stopped hard. */
+	shutdownTimeout?: string;
 };
 
 export async function vm(flags: CommandFlags, args: string[], vmFlags: VmFlags): Promise<number> {
@@ -43,8 +47,16 @@ export async function vm(flags: CommandFlags, args: string[], vmFlags: VmFlags):
 		case 'remove':
 			if (rest.length !== 1) throw new UsageError(rest.length === 0 ? "vm remove needs the VM's NAME (e.g. ganeti-wizard vm remove web1 --yes)" : `vm remove takes one NAME ("${rest[1]}" is one too many)`);
 			return remove(flags, rest[0]!);
+		case 'migrate':
+		case 'failover':
+			if (rest.length !== 1) throw new UsageError(rest.length === 0 ? `vm ${subcommand} needs the VM's NAME (e.g. ganeti-wizard vm ${subcommand} web1)` : `vm ${subcommand} takes one NAME ("${rest[1]}" is one too many)`);
+			return (await import('./move.js')).move(flags, subcommand, rest[0]!, vmFlags);
 		default:
-			throw new UsageError(subcommand === undefined ? 'vm needs a subcommand: list, add or remove (see ganeti-wizard --help)' : `unknown vm subcommand "${subcommand}"; use list, add or remove (see ganeti-wizard --help)`);
+			throw new UsageError(
+				subcommand === undefined
+					? 'vm needs a subcommand: list, add, remove, migrate or failover (see ganeti-wizard --help)'
+					: `unknown vm subcommand "${subcommand}"; use list, add, remove, migrate or failover (see ganeti-wizard --help)`,
+			);
 	}
 }
 
@@ -132,7 +144,7 @@ function instanceFromFlags(name: string, flags: VmFlags, diskTemplates: string[]
 }
 
 /** The saved site, opened read-only, for an edit: a usage error without one (or with --recipe). */
-async function savedSite(flags: CommandFlags, command: string) {
+export async function savedSite(flags: CommandFlags, command: string) {
 	if (flags.recipe !== undefined) throw new UsageError(`${command} edits the saved site: leave --recipe out (import a site first with ganeti-wizard apply --recipe FILE)`);
 	const current = await openSession({...flags, unattended: true, readOnly: true});
 	const saved = current.progress.recipe;
@@ -232,7 +244,7 @@ async function remove(flags: CommandFlags, name: string): Promise<number> {
 }
 
 /** What an edit changes in the saved site, then the plan; nothing is written. */
-async function preview(session: Session, command: string): Promise<void> {
+export async function preview(session: Session, command: string): Promise<void> {
 	const lines = [`What ${command} changes in the saved site:`, ...session.siteChanges.map(line => `  ${line}`), ''];
 	lines.push(...(await planText(await planAll(session.context))), '');
 	process.stdout.write(`${lines.join('\n')}\n`);

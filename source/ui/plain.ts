@@ -35,7 +35,12 @@ export function colourAllowed(stream: NodeJS.WritableStream, env: NodeJS.Process
 	return !noColour && Boolean((stream as NodeJS.WriteStream).isTTY) && env['TERM'] !== 'dumb';
 }
 
-export async function startPlain(options: WizardOptions, streams: PlainStreams = {}): Promise<WizardExit> {
+/**
+ * Line-mode prompts on `streams` (default stdin and stdout), with line editing
+ * on every terminal: plain mode's, and any command's that asks a question or two.
+ * Ctrl-C inside a prompt rejects with inquirer's ExitPromptError.
+ */
+export async function plainPrompter(streams: PlainStreams = {}): Promise<Prompter> {
 	const output = streams.output ?? process.stdout;
 	const input = streams.input ?? process.stdin;
 	const {createPromptModule} = await import('inquirer');
@@ -52,10 +57,15 @@ export async function startPlain(options: WizardOptions, streams: PlainStreams =
 		await Promise.race([closed, new Promise(resolve => setTimeout(resolve, 200))]);
 		return answer;
 	};
-	const prompter: Prompter = {
+	return {
 		text: (message, {default: initial, validate}) => ask<string>({type: 'input', message, default: initial, ...(validate ? {validate} : {})}),
 		select: (message, choices, initial) => ask({type: 'select', message, choices, default: initial, pageSize: 12}),
 	};
+}
+
+export async function startPlain(options: WizardOptions, streams: PlainStreams = {}): Promise<WizardExit> {
+	const output = streams.output ?? process.stdout;
+	const prompter = await plainPrompter(streams);
 	try {
 		return await plainWizard(options, prompter, line => output.write(`${line}\n`), colourAllowed(output));
 	} catch (error) {
