@@ -1,0 +1,116 @@
+// node add, node remove, plan and undo --node on a rehearsed two-node site,
+// through the built CLI: bad input is one line naming the flag and writes
+// nothing; the preview writes nothing; the added node is rehearsed in a folder
+// of its own (its files, its recorded commands), the master gains its names
+// and joins it; a second node add changes nothing; undo --node leaves the
+// node's folder as it was and the site without it.
+import assert from 'node:assert/strict';
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, test} from 'node:test';
+import {runCli} from '../support/cli.js';
+import {treeDigest} from '../support/tree.js';
+
+const work = await mkdtemp(join(tmpdir(), 'gw-nodes-'));
+after(() => rm(work, {recursive: true, force: true}));
+const recipe = new URL('../../recipes/lab-two-nodes.yaml', import.meta.url).pathname;
+const root = join(work, 'root');
+const state = join(work, 'state');
+// Where a rehearsal keeps gcc21: a folder beside the master's, its commands beside the site's.
+const nodeRoot = join(work, 'root-gcc21');
+const nodeCommands = join(state, 'nodes', 'gcc21', 'commands.sh');
+const at = (...args: string[]) => runCli([...args, '--root', root, '--state-dir', state]);
+const digest = async () => [await treeDigest(root), await treeDigest(state), await treeDigest(nodeRoot)];
+const add = ['node', 'add', 'gcc21', '--public-address', '198.51.100.21', '--private-address', '10.10.0.21'];
+const savedText = async () => (JSON.parse(await readFile(join(state, 'site.json'), 'utf8')) as {recipe: {text: string}}).recipe.text;
+
+test('nodes of a rehearsed site', async t => {
+	assert.equal((await runCli(['apply', '--recipe', recipe, '--root', root, '--state-dir', state, '--yes'])).code, 0);
+	await mkdir(nodeRoot);
+	const nodeRootAsFound = await treeDigest(nodeRoot);
+
+	await t.test('bad input: one line naming the flag or the node, exit 2, nothing written', async () => {
+		const before = await digest();
+		const cases: Array<[string[], RegExp]> = [
+			[['node', 'add', 'gcc21', '--public-address', '198.51.100.21', '--yes'], /^ganeti-wizard: node add needs --private-address IP/],
+			[['node', 'add', 'gcc21', '--public-address', '198.51.100.21', '--private-address', '10.10.0.20', '--yes'], /^ganeti-wizard: --private-address: "10\.10\.0\.20" is also/],
+			[['node', 'add', 'gcc21', '--public-address', '198.51.100.21', '--private-address', '10.10.9.21', '--yes'], /^ganeti-wizard: --private-address: "10\.10\.9\.21" is not inside network\.nodes_subnet/],
+			[['node', 'add', 'gcc21', '--public-address', '198.51.100', '--private-address', '10.10.0.21', '--yes'], /^ganeti-wizard: --public-address: "198\.51\.100" is not an IPv4 address/],
+			[['node', 'add', 'gcc21', '--private-address', '10.10.0.21', '--role', 'boss', '--yes'], /^ganeti-wizard: --role: "boss" is not a role for an added node; give candidate/],
+			[['node', 'add', 'gcc21.invalid', '--private-address', '10.10.0.21', '--yes'], /^ganeti-wizard: NAME: "gcc21\.invalid" does not resolve to an IPv4 address here; give the node's address with --public-address IP$/m],
+			[['node', 'add', 'gcc20', '--private-address', '10.10.0.21', '--yes'], /^ganeti-wizard: NAME: "gcc20" is the site's master/],
+			[['node', 'remove', 'gcc29', '--yes'], /^ganeti-wizard: NAME: "gcc29" is not a node of the site/],
+			[['node', 'remove', 'gcc20', '--yes'], /^ganeti-wizard: NAME: "gcc20" is the site's master/],
+			[['node', 'join'], /^ganeti-wizard: unknown node subcommand "join"/],
+			[['vm', 'migrate', 'rodo1'], /^ganeti-wizard: NAME: "rodo1" is not a VM of the site/],
+			[['undo', '--node', 'gcc29', '--yes'], /^ganeti-wizard: --node: "gcc29" is not a node of the site/],
+		];
+		for (const [args, expected] of cases) {
+			const run = await at(...args);
+			assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+			assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+			assert.match(run.stderr, expected);
+		}
+		assert.deepEqual(await digest(), before);
+		// gcc21's folder says it belongs to another cluster: refused before any change, naming the file.
+		await mkdir(join(nodeRoot, 'var/lib/ganeti'), {recursive: true});
+		await writeFile(join(nodeRoot, 'var/lib/ganeti/ssconf_cluster_name'), 'cluster.example.org\n');
+		const elsewhere = await at(...add, '--yes');
+		assert.equal(elsewhere.code, 2, elsewhere.stdout);
+		assert.match(elsewhere.stderr, /^ganeti-wizard: gcc21: already belongs to the Ganeti cluster cluster\.example\.org \(\/var\/lib\/ganeti\/ssconf_cluster_name\); remove it there first/);
+		assert.equal(elsewhere.stderr.trim().split('\n').length, 1);
+		await rm(join(nodeRoot, 'var'), {recursive: true});
+		assert.deepEqual(await digest(), before);
+	});
+
+	await t.test('the preview and plan write nothing', async () => {
+		const before = await digest();
+		const preview = await at(...add);
+		assert.equal(preview.code, 0, preview.stderr);
+		assert.match(preview.stdout, /^\s+\+ node gcc21 \(10\.10\.0\.21\)$/m);
+		assert.match(preview.stdout, /^Node gcc21 \(candidate, rehearsed under .*root-gcc21\):$/m);
+		assert.match(preview.stdout, /^Node gcc20 \(master, rehearsed under .*root\):$/m);
+		assert.match(preview.stdout, /\$ gnt-node add gcc21\.node\.farm$/m);
+		assert.deepEqual(await digest(), before);
+	});
+
+	await t.test('node add --yes: gcc21 prepared in its own folder, named and joined by the master', async () => {
+		const added = await at(...add, '--yes');
+		assert.equal(added.code, 0, added.stdout + added.stderr);
+		assert.match(await savedText(), /^nodes:\n {2}- name: gcc20\n[\s\S]*- name: gcc21\n/m);
+		// gcc21's own files: its private address on lo:1, its daemons bound to it, the site's zones.
+		assert.match(await readFile(join(nodeRoot, 'etc/network/interfaces.d/ganeti-wizard'), 'utf8'), /address 10\.10\.0\.21\/32/);
+		assert.match(await readFile(join(nodeRoot, 'etc/default/ganeti'), 'utf8'), /10\.10\.0\.21/);
+		assert.match(await readFile(join(nodeRoot, 'etc/bind/db.farm'), 'utf8'), /^gcc21\.node\s.*10\.10\.0\.21$/m);
+		// Ganeti's commands are the master's only.
+		const commands = await readFile(nodeCommands, 'utf8');
+		assert.doesNotMatch(commands, /gnt-cluster init|gnt-node add/);
+		const masterCommands = await readFile(join(state, 'commands.sh'), 'utf8');
+		assert.match(masterCommands, /^gnt-node add gcc21\.node\.farm$/m);
+		assert.match(await readFile(join(root, 'etc/bind/db.farm'), 'utf8'), /^gcc21\.node\s.*10\.10\.0\.21$/m);
+	});
+
+	await t.test('a second node add and a plan of both nodes change nothing', async () => {
+		const again = await at(...add, '--yes');
+		assert.equal(again.code, 0, again.stderr);
+		assert.match(again.stdout, / 0 changes made/);
+		const plan = await at('plan', '--detailed-exitcode');
+		assert.equal(plan.code, 0, plan.stdout);
+		const json = JSON.parse((await at('plan', '--json')).stdout) as {nodes: Array<{node: string}>};
+		assert.deepEqual(json.nodes.map(entry => entry.node), ['gcc21', 'gcc20']);
+		const status = await at('status');
+		assert.match(status.stdout, /^Node gcc21 \(candidate\)$/m);
+	});
+
+	await t.test('undo --node gcc21: its folder as it was, the site without it', async () => {
+		const undone = await at('undo', '--node', 'gcc21', '--yes');
+		assert.equal(undone.code, 0, undone.stdout + undone.stderr);
+		assert.deepEqual(await treeDigest(nodeRoot), nodeRootAsFound);
+		assert.doesNotMatch(await savedText(), /name: gcc21/);
+		assert.doesNotMatch(await readFile(join(root, 'etc/bind/db.farm'), 'utf8'), /gcc21/);
+		assert.match(await readFile(join(state, 'commands.sh'), 'utf8'), /^gnt-node remove gcc21\.node\.farm$/m);
+		const plan = await at('plan', '--detailed-exitcode');
+		assert.equal(plan.code, 0, plan.stdout);
+	});
+});
