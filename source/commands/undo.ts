@@ -41,41 +41,67 @@ export async function undo(flags: UndoFlags, input: NodeJS.ReadableStream = proc
 	// Looked at read-only first: nothing to undo, the dry run and the question write nothing.
 	const looking = await openSession({...flags, unattended: true, readOnly: true});
 	const records = readJournal(location.stateDir);
-	const changes = wizardChanges(records, looking.host.node);
-	if (changes.length === 0) {
+	const master = looking.inventory.master.name;
+	// The master first (its inverses take the other nodes out of the cluster, then destroy it), then each other node.
+	const withChanges = (readOnly: boolean) => otherNodeRuns(looking, {readOnly}).filter(run => wizardChanges(records, run.node.name).length > 0);
+	let others = withChanges(!flags.yes || flags.dryRun);
+	const parts = [{name: master, changes: wizardChanges(records, master)}, ...others.map(run => ({name: run.node.name, changes: wizardChanges(records, run.node.name)}))];
+	const total = parts.reduce((sum, part) => sum + part.changes.length, 0);
+	if (total === 0) {
 		write(`Nothing to undo: the journal (${looking.progress.path}) records no change of the wizard's${records.some(record => record.type === 'undone') ? ' since the last undo' : ''}.`);
 		return undoExitCodes.done;
 	}
-	let kept: KeptFile[] = [];
-	const options = {stateDir: location.stateDir, blob: (digest: string) => looking.progress.settings.blob(digest), purgePackages: flags.purgePackages};
-	const step = undoStep(changes, options, files => (kept = files));
+	const kept = new Map<string, KeptFile[]>();
+	const stepOf = (part: (typeof parts)[number], blob: (digest: string) => string | null) =>
+		undoStep(part.changes, {stateDir: location.stateDir, blob, purgePackages: flags.purgePackages}, files => kept.set(part.name, files));
+	const contextOf = (name: string, session: typeof looking) => (name === master ? session.context : others.find(run => run.node.name === name)!.context);
+	const allKept = () => [...kept.entries()].flatMap(([name, files]) => files.map(file => (parts.length > 1 ? {...file, path: `${name}:${file.path}`} : file)));
 
-	if (flags.dryRun || !flags.yes) {
-		const planned = await planAll({...looking.context, steps: [step]});
-		write(`Undo of ${changes.length} change${changes.length === 1 ? '' : 's'} recorded in ${looking.progress.path}, newest first${looking.host.kind === 'rehearsal' ? ` (a rehearsal under ${looking.host.root})` : ''}:`);
-		write((await planText(planned)).join('\n'));
-		for (const line of keptLines(kept)) write(line);
-		if (flags.dryRun) return undoExitCodes.done;
-		const answer = await ask(`Type "${confirmationWord}" to reverse these changes (anything else changes nothing): `, input);
-		if (answer.trim() !== confirmationWord) {
-			write('Nothing was changed.');
-			return undoExitCodes.failed;
+	try {
+		if (flags.dryRun || !flags.yes) {
+			write(`Undo of ${total} change${total === 1 ? '' : 's'} recorded in ${looking.progress.path}, newest first${looking.host.kind === 'rehearsal' ? ` (a rehearsal under ${looking.host.root})` : ''}:`);
+			for (const part of parts) {
+				if (parts.length > 1) write(`On ${part.name}:`);
+				const planned = await planAll({...contextOf(part.name, looking), steps: [stepOf(part, digest => looking.progress.settings.blob(digest))]});
+				write((await planText(planned)).join('\n'));
+			}
+			for (const line of keptLines(allKept())) write(line);
+			if (flags.dryRun) return undoExitCodes.done;
+			const answer = await ask(`Type "${confirmationWord}" to reverse these changes (anything else changes nothing): `, input);
+			if (answer.trim() !== confirmationWord) {
+				write('Nothing was changed.');
+				return undoExitCodes.failed;
+			}
 		}
-	}
 
-	const session = await openSession({...flags, unattended: true});
-	const context = {...session.context, steps: [undoStep(changes, {...options, blob: (digest: string) => session.progress.settings.blob(digest)}, files => (kept = files))]};
-	write(`Undoing ${changes.length} change${changes.length === 1 ? '' : 's'} of the wizard (journal: ${session.progress.path})${session.host.kind === 'rehearsal' ? `, rehearsed under ${session.host.root}: commands recorded in ${session.progress.directory}/commands.sh` : ''}.`);
-	const result = await runPlan(context, lineReporter(write, undefined, {failureTail: true}));
-	if (result.outcome !== 'done') {
-		for (const line of summarize(result, continueUndo(flags))) write(line);
-		return undoExitCodes.failed;
+		if (!flags.yes) {
+			// Confirmed: the other nodes are reached again, to record this time.
+			for (const run of others) await run.host.close?.();
+			others = withChanges(false);
+		}
+		const session = await openSession({...flags, unattended: true});
+		write(`Undoing ${total} change${total === 1 ? '' : 's'} of the wizard (journal: ${session.progress.path})${session.host.kind === 'rehearsal' ? `, rehearsed under ${session.host.root}: commands recorded in ${session.progress.directory}/commands.sh` : ''}.`);
+		let reversed = 0;
+		for (const part of parts) {
+			if (parts.length > 1) write(`On ${part.name}:`);
+			const context = contextOf(part.name, session);
+			const result = await runPlan({...context, steps: [stepOf(part, digest => session.progress.settings.blob(digest))]}, lineReporter(write, undefined, {failureTail: true}));
+			if (result.outcome !== 'done') {
+				for (const line of summarize(result, continueUndo(flags))) write(line);
+				return undoExitCodes.failed;
+			}
+			// Each node's undo is journalled when it is through: a failure on the next resumes there.
+			const files = (kept.get(part.name) ?? []).map(file => file.path);
+			if (parts.length > 1) context.progress.markUndone(files, {node: part.name});
+			else context.progress.markUndone(files);
+			reversed += result.steps.flatMap(entry => entry.actions).filter(entry => entry.status === 'done').length;
+		}
+		write(`Undone: ${reversed} action${reversed === 1 ? '' : 's'} reversed the wizard's changes${parts.length > 1 ? ` on ${parts.map(part => part.name).join(' and ')}` : ''}.`);
+		for (const line of keptLines(allKept())) write(line);
+		return kept.size > 0 && allKept().length > 0 ? undoExitCodes.kept : undoExitCodes.done;
+	} finally {
+		for (const run of others) await run.host.close?.();
 	}
-	session.progress.markUndone(kept.map(file => file.path));
-	const reversed = result.steps.flatMap(entry => entry.actions).filter(entry => entry.status === 'done').length;
-	write(`Undone: ${reversed} action${reversed === 1 ? '' : 's'} reversed the wizard's changes.`);
-	for (const line of keptLines(kept)) write(line);
-	return kept.length > 0 ? undoExitCodes.kept : undoExitCodes.done;
 }
 
 /**
@@ -129,10 +155,15 @@ async function undoNode(flags: UndoFlags, name: string, input: NodeJS.ReadableSt
 	const [run] = otherNodeRuns(looking, {readOnly: false}).filter(entry => entry.node.name === name);
 	const session = await openSession({...flags, unattended: true});
 	const leave: StepDefinition = {id: 'removals', title: `Node ${name} leaves the cluster`, requires: [], plan: own => nodeLeaveActions(own, target.fqdn)};
+	// After an undo of the whole site the master holds no cluster and none of the wizard's files: only the recipe changes there.
+	const masterUndone = wizardChanges(records, inventory.master.name).length === 0;
 	try {
-		write(`${name} leaves the cluster (on ${inventory.master.name}):`);
-		let result = await runPlan({...session.context, steps: [leave]}, reporter);
-		if (result.outcome !== 'done') return failed(result);
+		let result: RunResult;
+		if (!masterUndone) {
+			write(`${name} leaves the cluster (on ${inventory.master.name}):`);
+			result = await runPlan({...session.context, steps: [leave]}, reporter);
+			if (result.outcome !== 'done') return failed(result);
+		}
 		write(`${name} goes back to how the wizard found it:`);
 		result = await runPlan({...run!.context, steps: [nodeStep]}, reporter);
 		if (result.outcome !== 'done') return failed(result);
@@ -142,12 +173,16 @@ async function undoNode(flags: UndoFlags, name: string, input: NodeJS.ReadableSt
 		if (result.outcome !== 'done') return failed(result);
 		session.progress.markUndone([], {node: inventory.master.name, ids: masterIds});
 		const leaving = await openSession({...flags, unattended: true}, edited);
-		result = await runPlan(leaving.context, reporter);
-		if (result.outcome !== 'done') return failed(result);
+		if (masterUndone) {
+			leaving.context.begin?.();
+		} else {
+			result = await runPlan(leaving.context, reporter);
+			if (result.outcome !== 'done') return failed(result);
+		}
 	} finally {
 		await run?.host.close?.();
 	}
-	write(`Undone: ${name} left the cluster and its host is as the wizard found it.`);
+	write(`Undone: ${name} left the cluster and its host is as the wizard found it${kept.length > 0 ? ', but for the files below' : ''}.`);
 	for (const line of keptLines(kept)) write(line);
 	return kept.length > 0 ? undoExitCodes.kept : undoExitCodes.done;
 }
