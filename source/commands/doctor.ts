@@ -4,6 +4,8 @@
 // on a real host; a rehearsal, which has none, compares the rest).
 import {findDrift, type FixCommands} from '../drift/compare.js';
 import {readVmFacts} from '../drift/facts.js';
+import {UsageError} from '../errors.js';
+import {otherNodeRuns} from '../node-runs.js';
 import {openSession} from '../session.js';
 import type {CommandFlags} from './flags.js';
 
@@ -24,10 +26,24 @@ export function fixCommands(flags: CommandFlags): FixCommands {
  * and the exit is 0 when none of that drifted. On a real host a Ganeti that
  * cannot be asked is itself a failure (exit 1), after the same comparison.
  */
-export async function doctor(flags: CommandFlags): Promise<number> {
+export async function doctor(flags: CommandFlags & {node?: string}): Promise<number> {
 	const session = await openSession({...flags, unattended: true, readOnly: true});
 	const facts = await readVmFacts(session.host, session.inventory);
-	const drifts = findDrift(session.inventory, facts, fixCommands(flags));
+	const drifts = flags.node === undefined || flags.node === session.inventory.master.name ? findDrift(session.inventory, facts, fixCommands(flags)) : [];
+	// Every other node serves the site's names and leases on its own bridge: its zones and
+	// dhcpd entries are compared with the site too (Ganeti is the master's to answer).
+	const others = otherNodeRuns(session, {readOnly: true}).filter(run => flags.node === undefined || run.node.name === flags.node);
+	if (flags.node !== undefined && others.length === 0 && flags.node !== session.inventory.master.name) {
+		throw new UsageError(`--node: "${flags.node}" is not a node of the site (its nodes: ${session.inventory.nodes.map(node => node.name).join(', ')})`);
+	}
+	try {
+		for (const run of others) {
+			const own = await readVmFacts(run.host, run.context.inventory);
+			for (const drift of findDrift(run.context.inventory, {...own, ganeti: null}, fixCommands(flags))) drifts.push({...drift, subject: `${drift.subject} on ${run.node.name}`});
+		}
+	} finally {
+		for (const run of others) await run.host.close?.();
+	}
 	const rehearsal = session.host.kind === 'rehearsal';
 	const unchecked =
 		facts.ganeti !== null

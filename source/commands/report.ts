@@ -32,10 +32,12 @@ export function planJson(steps: PlannedStep[], node?: string): string {
 	);
 }
 
-/** plan --json / status --json of a site of several nodes: totals, then each node's steps as planJson gives them. */
+/** plan --json / status --json of a site of several nodes: totals, every node's steps (each naming its node), then each node's plan as planJson gives it. */
 export function nodesPlanJson(plans: Array<{node: string; steps: PlannedStep[]}>): string {
 	const all = plans.flatMap(plan => plan.steps);
-	return JSON.stringify({...planCounts(all), nodes: plans.map(plan => ({node: plan.node, ...JSON.parse(planJson(plan.steps, plan.node))}))}, null, 2);
+	const nodes = plans.map(plan => ({node: plan.node, ...(JSON.parse(planJson(plan.steps, plan.node)) as {steps: object[]})}));
+	// `steps` as a one-node site has it (each step and action naming its node), so scripts keep working.
+	return JSON.stringify({...planCounts(all), steps: nodes.flatMap(entry => entry.steps.map(step => ({node: entry.node, ...step}))), nodes}, null, 2);
 }
 
 function actionTarget(action: Action): Record<string, unknown> {

@@ -12,6 +12,7 @@ import {vmRows, type VmRow} from '../drift/compare.js';
 import {RecipeError, UsageError} from '../errors.js';
 import {parseRecipe} from '../recipe/load.js';
 import {addInstanceText, removeInstanceText} from '../site/recipe-edit.js';
+import {everyNode} from '../node-runs.js';
 import {planAll} from '../runner/run.js';
 import {openSession, type Session} from '../session.js';
 import {applySession} from './apply.js';
@@ -246,6 +247,8 @@ async function remove(flags: CommandFlags, name: string): Promise<number> {
 /** What an edit changes in the saved site, then the plan; nothing is written. */
 export async function preview(session: Session, command: string): Promise<void> {
 	const lines = [`What ${command} changes in the saved site:`, ...session.siteChanges.map(line => `  ${line}`), ''];
-	lines.push(...(await planText(await planAll(session.context))), '');
+	// Every node: each serves the site's names and leases, so an edit changes them all.
+	const plans = await everyNode(session, {readOnly: true}, async run => planText(await planAll(run.context)));
+	for (const plan of plans) lines.push(...(plans.length > 1 ? [`Node ${plan.name} (${plan.where}):`] : []), ...plan.result, '');
 	process.stdout.write(`${lines.join('\n')}\n`);
 }
