@@ -112,7 +112,9 @@ function readCommandLine() {
 			},
 		);
 	} catch (error) {
-		process.stderr.write(`ganeti-wizard: ${String((error as Error).message ?? error).replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}; see ganeti-wizard --help\n`);
+		// meow names a flag as it is defined (--stateDir): say it as it is typed (--state-dir).
+		const message = String((error as Error).message ?? error).replace(/--([a-z]+[A-Z][A-Za-z]*)/g, (_, name: string) => `--${name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`);
+		process.stderr.write(`ganeti-wizard: ${message.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}; see ganeti-wizard --help\n`);
 		process.exit(2);
 	}
 }
@@ -169,6 +171,43 @@ function usageProblem(argv: string[], parsedFlags: Record<string, unknown>): str
 	return undefined;
 }
 
+/**
+ * The flags only some commands take, by command (and vm's subcommand): given
+ * to another, they would be ignored without a word (a --dry-run that does not
+ * hold a change back is worse than none).
+ */
+const ownFlags: Record<string, string[]> = {
+	'--dry-run': ['undo'],
+	'--purge-packages': ['undo'],
+	'--node': ['undo', 'changes', 'doctor', 'vm migrate', 'vm failover'],
+	'--shutdown-timeout': ['vm failover'],
+	'--public-address': ['node add'],
+	'--private-address': ['node add'],
+	'--public-interface': ['node add'],
+	'--role': ['node add'],
+	'--memory': ['vm add'],
+	'--vcpus': ['vm add'],
+	'--disk': ['vm add'],
+	'--disk-template': ['vm add'],
+	'--iso': ['vm add'],
+	'--os': ['vm add'],
+	'--extra-disk': ['vm add'],
+	'--address': ['vm add'],
+	'--mac': ['vm add'],
+};
+
+/** The first flag given to a command that does not take it, as one usage line. */
+function foreignFlag(command: string | undefined, subcommand: string | undefined, argv: string[]): string | undefined {
+	const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+	const where = command === 'vm' || command === 'node' ? `${command} ${subcommand ?? ''}`.trim() : (command ?? '');
+	for (const token of argv.slice(0, end)) {
+		const name = token.split('=')[0]!;
+		const takers = ownFlags[name];
+		if (takers && !takers.includes(where)) return `${name} is not an option of ${where ? `ganeti-wizard ${where}` : 'the wizard'} (only of ${takers.map(taker => `ganeti-wizard ${taker}`).join(', ')}); see ganeti-wizard --help`;
+	}
+	return undefined;
+}
+
 /** The flags given, without those left out (a command tells "not given" from a value). */
 function definedOnly<T extends Record<string, unknown>>(flags: T): {[K in keyof T]?: Exclude<T[K], undefined>} {
 	return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)) as {[K in keyof T]?: Exclude<T[K], undefined>};
@@ -186,6 +225,8 @@ async function main(): Promise<number> {
 	}
 	const problem = usageProblem(process.argv.slice(2), cli.unnormalizedFlags);
 	if (problem) throw new UsageError(problem);
+	const foreign = foreignFlag(command, rest[0], process.argv.slice(2));
+	if (foreign) throw new UsageError(foreign);
 	// vm and node take a subcommand and a name; no other command takes an argument.
 	if (rest.length > 0 && command !== 'vm' && command !== 'node') throw new UsageError(`unexpected argument "${rest[0]}"; see ganeti-wizard --help`);
 	const flags = {
@@ -206,7 +247,7 @@ async function main(): Promise<number> {
 		case 'status':
 			return (await import('./commands/status.js')).status(flags);
 		case 'changes':
-			return (await import('./commands/changes.js')).changes(flags);
+			return (await import('./commands/changes.js')).changes({...flags, ...definedOnly({node: cli.flags.node})});
 		case 'undo':
 			return (await import('./commands/undo.js')).undo({...flags, dryRun: cli.flags.dryRun, purgePackages: cli.flags.purgePackages, ...definedOnly({node: cli.flags.node})});
 		case 'vm': {
@@ -219,7 +260,7 @@ async function main(): Promise<number> {
 			return (await import('./commands/node.js')).node(flags, rest, definedOnly({publicAddress, privateAddress, publicInterface, role}));
 		}
 		case 'doctor':
-			return (await import('./commands/doctor.js')).doctor(flags);
+			return (await import('./commands/doctor.js')).doctor({...flags, ...definedOnly({node: cli.flags.node})});
 		case 'recipe':
 			return (await import('./commands/recipe.js')).recipe(flags);
 		case undefined:

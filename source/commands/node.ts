@@ -11,7 +11,7 @@ import {lookup} from 'node:dns/promises';
 import {RecipeError, UsageError} from '../errors.js';
 import {probeHostFacts} from '../host/facts.js';
 import {probeSsh} from '../host/ssh.js';
-import {fromInt, hostRange, isIpv4} from '../inventory/addresses.js';
+import {contains, fromInt, hostRange, isIpv4, isLoopback, toInt} from '../inventory/addresses.js';
 import {everyNode, nodeWhere, otherNodeRuns, sshKnownHosts} from '../node-runs.js';
 import {parseRecipe} from '../recipe/load.js';
 import {planAll} from '../runner/run.js';
@@ -19,10 +19,10 @@ import {openSession, type Session} from '../session.js';
 import {addNodeToRecipe, removeNodeFromRecipe, type NewNode} from '../site/recipe-edit.js';
 import {nodeRefusals, ssconfClusterNamePath} from '../steps/node-refusals.js';
 import {plainPrompter} from '../ui/plain.js';
-import {applySession} from './apply.js';
+import {applySession, exitCodes} from './apply.js';
 import type {CommandFlags} from './flags.js';
 import {planText} from './report.js';
-import {savedSite} from './vm.js';
+import {preview, savedSite} from './vm.js';
 
 /** The flags of `node add`, as given (strings, unchecked). */
 export type NodeFlags = {
@@ -40,7 +40,14 @@ export async function node(flags: CommandFlags, args: string[], nodeFlags: NodeF
 	};
 	switch (subcommand) {
 		case 'add':
-			return add(flags, needsName('add', 'ganeti-wizard node add gcc21 --private-address 10.10.0.21 --yes'), nodeFlags);
+			try {
+				return await add(flags, needsName('add', 'ganeti-wizard node add gcc21 --private-address 10.10.0.21 --yes'), nodeFlags);
+			} catch (error) {
+				// Ctrl-C at one of its questions: nothing was changed yet (the questions come first).
+				if ((error as Error).name !== 'ExitPromptError') throw error;
+				process.stdout.write('Stopped: nothing changed.\n');
+				return exitCodes.quit;
+			}
 		case 'remove':
 			return remove(flags, needsName('remove', 'ganeti-wizard node remove gcc21 --yes'));
 		default:
@@ -60,22 +67,43 @@ const flagOfField: Record<string, string> = {
 /** The loader's line about the new node (nodes[index]), said in terms of the flag that set the field. */
 function flagProblem(problem: string, index: number): string {
 	const prefix = `nodes[${index}].`;
+	// A saved site's field: how to change it.
+	if (problem.startsWith('network.routing:')) return `${problem} in the saved site first (ganeti-wizard recipe > site.yaml, edit it, ganeti-wizard apply --recipe site.yaml --yes)`;
+	// Another field's rule that the new node's value breaks: said as that value's flag.
+	if (!problem.startsWith(prefix)) {
+		const field = ['private_address', 'public_address', 'public_interface'].find(name => problem.includes(`${prefix}${name}`));
+		if (field) return `${flagOfField[field]}: ${problem}`;
+		return problem.includes(`nodes[${index}]`) ? `NAME: ${problem}` : problem;
+	}
 	if (!problem.startsWith(prefix)) return problem;
 	const [field, ...restParts] = problem.slice(prefix.length).split(':');
 	return `${flagOfField[field!] ?? field}:${restParts.join(':')}`;
 }
 
-/** Where the node is reached: --public-address, or what NAME resolves to (one line when it does not). */
+/** Why an address cannot be where another node is reached (this host's loopback, no host at all), or undefined. */
+function unreachableAddress(address: string): string | undefined {
+	if (isLoopback(address)) return 'a loopback address: SSH there reaches this host itself';
+	if (address === '0.0.0.0' || address === '255.255.255.255' || toInt(address) >= toInt('224.0.0.0')) return 'no address of a host';
+	return undefined;
+}
+
+/** Where the node is reached: --public-address, or what NAME resolves to (one line when it does not, or to a loopback address). */
 async function publicAddressOf(name: string, given: string | undefined): Promise<string> {
 	if (given !== undefined) {
 		if (!isIpv4(given)) throw new UsageError(`--public-address: "${given}" is not an IPv4 address; give the address root's SSH reaches the node at (e.g. 198.51.100.21)`);
+		const why = unreachableAddress(given);
+		if (why) throw new UsageError(`--public-address: "${given}" is ${why}; give the address root's SSH reaches the node at (e.g. 198.51.100.21)`);
 		return given;
 	}
+	let resolved: string;
 	try {
-		return (await lookup(name, {family: 4})).address;
+		resolved = (await lookup(name, {family: 4})).address;
 	} catch {
 		throw new UsageError(`NAME: "${name}" does not resolve to an IPv4 address here; give the node's address with --public-address IP`);
 	}
+	const why = unreachableAddress(resolved);
+	if (why) throw new UsageError(`NAME: "${name}" resolves to ${resolved}, ${why}; give the node's address with --public-address IP`);
+	return resolved;
 }
 
 async function add(flags: CommandFlags, name: string, given: NodeFlags): Promise<number> {
@@ -85,6 +113,11 @@ async function add(flags: CommandFlags, name: string, given: NodeFlags): Promise
 	const index = current.recipe.nodes.length;
 	const known = current.recipe.nodes.find(entry => entry.name === name);
 	let edited: {recipe: typeof current.recipe; origin: string; text: string} | undefined;
+	// The values given are judged before NAME is looked up: the line names what is wrong first.
+	if (nodeFlags.privateAddress !== undefined && !isIpv4(nodeFlags.privateAddress)) {
+		throw new UsageError(`--private-address: "${nodeFlags.privateAddress}" is not an IPv4 address; give the node's address in the nodes subnet (e.g. 10.10.0.21)`);
+	}
+	if (nodeFlags.publicInterface === 'lo') throw new UsageError('--public-interface: "lo" is the loopback; give the interface that carries the node\'s public address (e.g. eth0)');
 	if (nodeFlags.role !== undefined && !['candidate', 'regular'].includes(nodeFlags.role)) {
 		throw new UsageError(`--role: "${nodeFlags.role}" is not a role for an added node; give candidate (a master candidate, Ganeti's default) or regular`);
 	}
@@ -99,7 +132,7 @@ async function add(flags: CommandFlags, name: string, given: NodeFlags): Promise
 	} else {
 		// On a terminal without --yes, what the flags leave out is asked (line mode: it works over any SSH session).
 		if (interactive) await askMissing(current, name, nodeFlags);
-		if (nodeFlags.privateAddress === undefined) throw new UsageError(`node add needs --private-address IP: the node's address in ${current.recipe.network.nodes_subnet}, on its lo:1 (e.g. the next free one after ${current.inventory.master.address})`);
+		if (nodeFlags.privateAddress === undefined) throw new UsageError(`node add needs --private-address IP: the node's address in ${current.recipe.network.nodes_subnet}, on its lo:1 (e.g. ${nextFreeNodeAddress(current) ?? 'a free one'})`);
 		const publicAddress = await publicAddressOf(name, nodeFlags.publicAddress);
 		// Unchecked values: the recipe loader judges them, and its line is said in terms of the flag.
 		const entry = {
@@ -119,11 +152,11 @@ async function add(flags: CommandFlags, name: string, given: NodeFlags): Promise
 	}
 
 	const opened = async (readOnly: boolean): Promise<Session> => openSession({...flags, unattended: true, readOnly, preflight: true}, edited);
-	const preview = await opened(true);
-	await refuseUnfitNodes(preview, name);
+	const looking = await opened(true);
+	await refuseUnfitNodes(looking, name);
 	if (!flags.yes) {
-		const lines = edited ? ['What node add changes in the saved site:', ...preview.siteChanges.map(line => `  ${line}`), ''] : [];
-		for (const answer of await everyNode(preview, {readOnly: true}, async run => planText(await planAll(run.context)))) {
+		const lines = edited ? ['What node add changes in the saved site:', ...looking.siteChanges.map(line => `  ${line}`), ''] : [];
+		for (const answer of await everyNode(looking, {readOnly: true}, async run => planText(await planAll(run.context)))) {
 			lines.push(`Node ${answer.name} (${answer.where}):`, ...answer.result, '');
 		}
 		if (!interactive) {
@@ -145,11 +178,11 @@ async function add(flags: CommandFlags, name: string, given: NodeFlags): Promise
 	return applySession(await opened(false), flags);
 }
 
-/** The first address of the nodes' subnet no node, the cluster or the bridge has. */
+/** The first address of the nodes' subnet after the master's that no node, the cluster or the bridge has. */
 function nextFreeNodeAddress(session: Session): string | undefined {
 	const used = new Set([...session.inventory.nodes.map(entry => entry.address), session.inventory.cluster.address, session.inventory.gateway.address]);
-	const [first, last] = hostRange(session.recipe.network.nodes_subnet);
-	for (let candidate = first; candidate <= last; candidate++) if (!used.has(fromInt(candidate))) return fromInt(candidate);
+	const [, last] = hostRange(session.recipe.network.nodes_subnet);
+	for (let candidate = toInt(session.inventory.master.address) + 1; candidate <= last; candidate++) if (!used.has(fromInt(candidate))) return fromInt(candidate);
 	return undefined;
 }
 
@@ -157,9 +190,17 @@ function nextFreeNodeAddress(session: Session): string | undefined {
 async function askMissing(current: Session, name: string, nodeFlags: NodeFlags): Promise<void> {
 	const prompter = await plainPrompter();
 	const address = (field: string) => (value: string) => (isIpv4(value.trim()) ? true : `${field}: "${value}" is not an IPv4 address (e.g. 10.10.0.21)`);
+	const subnet = current.recipe.network.nodes_subnet;
+	const taken = new Set([...current.inventory.nodes.map(entry => entry.address), current.inventory.cluster.address, current.inventory.gateway.address]);
+	const privateAddress = (value: string) => {
+		const checked = address('--private-address')(value);
+		if (checked !== true) return checked;
+		if (!contains(subnet, value.trim())) return `--private-address: "${value.trim()}" is not inside network.nodes_subnet ${subnet}`;
+		return taken.has(value.trim()) ? `--private-address: "${value.trim()}" is taken (a node, the cluster or the bridge has it)` : true;
+	};
 	if (nodeFlags.privateAddress === undefined) {
 		const free = nextFreeNodeAddress(current);
-		nodeFlags.privateAddress = (await prompter.text(`${name}'s private address (in ${current.recipe.network.nodes_subnet}, on its lo:1)`, {...(free ? {default: free} : {}), validate: address('--private-address')})).trim();
+		nodeFlags.privateAddress = (await prompter.text(`${name}'s private address (in ${subnet}, on its lo:1)`, {...(free ? {default: free} : {}), validate: privateAddress})).trim();
 	}
 	if (nodeFlags.publicAddress === undefined) {
 		const resolved = await lookup(name, {family: 4}).then(
@@ -202,10 +243,8 @@ async function remove(flags: CommandFlags, name: string): Promise<number> {
 	const text = removeNodeFromRecipe(saved.text, known.name);
 	const edited = {recipe: parseRecipe(text, saved.path), origin: saved.path, text, removals: [known.fqdn]};
 	if (!flags.yes) {
-		const preview = await openSession({...flags, unattended: true, readOnly: true}, edited);
-		const lines = ['What node remove changes in the saved site:', ...preview.siteChanges.map(line => `  ${line}`), '', `Node ${current.inventory.master.name} (${nodeWhere(current.inventory.master, current.host)}):`, ...(await planText(await planAll(preview.context))), ''];
-		lines.push(`Nothing changed: run the same command with --yes to move ${known.name}'s instances away and remove it from the cluster.`);
-		process.stdout.write(`${lines.join('\n')}\n`);
+		await preview(await openSession({...flags, unattended: true, readOnly: true}, edited), 'node remove');
+		process.stdout.write(`Nothing changed: run the same command with --yes to move ${known.name}'s instances away and remove it from the cluster.\n`);
 		return 0;
 	}
 	return applySession(await openSession({...flags, unattended: true}, edited), flags);
