@@ -45,6 +45,11 @@ test('nodes of a rehearsed site', async t => {
 			[['node', 'join'], /^ganeti-wizard: unknown node subcommand "join"/],
 			[['vm', 'migrate', 'rodo1'], /^ganeti-wizard: NAME: "rodo1" is not a VM of the site/],
 			[['undo', '--node', 'gcc29', '--yes'], /^ganeti-wizard: --node: "gcc29" is not a node of the site/],
+			[['node', 'add', 'gcc21', '--private-address', 'abc', '--yes'], /^ganeti-wizard: --private-address: "abc" is not an IPv4 address/],
+			[['node', 'add', 'gcc21', '--public-address', '127.0.0.1', '--private-address', '10.10.0.21', '--yes'], /^ganeti-wizard: --public-address: "127\.0\.0\.1" is a loopback address/],
+			[['node', 'add', 'gcc21', '--public-address', '198.51.100.21', '--private-address', '10.10.0.10', '--yes'], /^ganeti-wizard: --private-address: cluster\.address: "10\.10\.0\.10" is already used/],
+			[[...add, '--yes', '--dry-run'], /^ganeti-wizard: --dry-run is not an option of ganeti-wizard node add \(only of ganeti-wizard undo\)/],
+			[['vm', 'failover', 'rodo1', '--shutdown-timeout', '99999999'], /^ganeti-wizard: --shutdown-timeout: "99999999" is not a whole number of seconds up to 3600/],
 		];
 		for (const [args, expected] of cases) {
 			const run = await at(...args);
@@ -103,6 +108,29 @@ test('nodes of a rehearsed site', async t => {
 		assert.match(status.stdout, /^Node gcc21 \(candidate\)$/m);
 	});
 
+	await t.test('previews, changes and doctor go node by node', async () => {
+		const preview = await at('vm', 'add', 'web1', '--os', 'noop+default', '--disk-template', 'sharedfile');
+		assert.equal(preview.code, 0, preview.stderr);
+		assert.match(preview.stdout, /^Node gcc21 \(candidate, rehearsed under .*\):$/m, 'the other node serves the new VM\'s name and lease too');
+		const listed = await at('changes');
+		assert.match(listed.stdout, /^On gcc20:$/m);
+		assert.match(listed.stdout, /^On gcc21:$/m);
+		const one = JSON.parse((await at('changes', '--json', '--node', 'gcc21')).stdout) as {nodes: Array<{node: string; files: Array<{path: string}>}>};
+		assert.deepEqual(one.nodes.map(entry => entry.node), ['gcc21']);
+		assert.ok(one.nodes[0]!.files.some(file => file.path === '/etc/default/ganeti'));
+		// A lease gcc21 no longer serves is drift, named with its node.
+		assert.equal((await at('vm', 'add', 'web1', '--os', 'noop+default', '--disk-template', 'sharedfile', '--yes')).code, 0);
+		const conf = join(nodeRoot, 'etc/dhcp/dhcpd.d/ganeti-wizard.conf');
+		const text = await readFile(conf, 'utf8');
+		assert.match(text, /host web1/);
+		await writeFile(conf, text.replace(/\thost web1[^}]*}\n/, '').replace(/host web1[^}]*}\n/, ''));
+		const doctor = await at('doctor');
+		assert.equal(doctor.code, 1, doctor.stdout);
+		assert.match(doctor.stdout, /web1\.vm\.farm on gcc21/);
+		await writeFile(conf, text);
+		assert.equal((await at('doctor')).code, 0);
+	});
+
 	await t.test('undo --node gcc21: its folder as it was, the site without it', async () => {
 		const undone = await at('undo', '--node', 'gcc21', '--yes');
 		assert.equal(undone.code, 0, undone.stdout + undone.stderr);
@@ -112,5 +140,14 @@ test('nodes of a rehearsed site', async t => {
 		assert.match(await readFile(join(state, 'commands.sh'), 'utf8'), /^gnt-node remove gcc21\.node\.farm$/m);
 		const plan = await at('plan', '--detailed-exitcode');
 		assert.equal(plan.code, 0, plan.stdout);
+	});
+
+	await t.test('undo of the whole site reverses every node, the master first', async () => {
+		assert.equal((await at(...add, '--yes')).code, 0);
+		const undone = await at('undo', '--yes');
+		assert.equal(undone.code, 0, undone.stdout + undone.stderr);
+		assert.match(undone.stdout, /^On gcc20:$[\s\S]*^On gcc21:$/m);
+		assert.deepEqual(await treeDigest(nodeRoot), nodeRootAsFound, "gcc21's folder is as it was found");
+		assert.match((await at('undo', '--yes')).stdout, /Nothing to undo/);
 	});
 });
