@@ -87,7 +87,8 @@ function readCommandLine() {
 			          --disk-template T, --extra-disk SIZE (repeatable), --address IP, --mac MAC
 			  node add: --private-address IP, --public-address IP, --public-interface IF,
 			          --role candidate|regular
-			  --node NAME       vm migrate/failover: the target node; undo: only that node's changes
+			  --node NAME       vm migrate/failover: the target node; undo, changes, doctor: only
+			                    that node (undo --node also takes it out of the cluster)
 			  --help, -h, --version
 
 			A state directory holds one site. The first apply --recipe FILE imports it;
