@@ -127,6 +127,8 @@ export function App({options: given, onExit, flushMs}: Props) {
 				updatedAt={options.progress?.updatedAt}
 				onChoose={choice => {
 					if (choice === 'quit') return quitToResume();
+					// Handed to the line-mode command once the screen is gone.
+					if (choice === 'changes' || choice === 'undo') return leave({outcome: 'quit', message: [], then: choice});
 					if (choice === 'continue' && options.progress?.recipe) return startRun(options.progress.recipe);
 					if (choice === 'start-over') {
 						// Fresh answers from detected defaults (and --recipe); the journal and backups stay.

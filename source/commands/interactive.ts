@@ -2,7 +2,7 @@
 // otherwise (--plain, TERM=dumb, CI). This module only wires the wizard to the
 // engine: sessions, saved progress, detection and the runner. The engine is
 // loaded behind the TUI's first frame, so the operator sees the wizard at once.
-import {existsSync} from 'node:fs';
+import {createReadStream, existsSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import {resolve} from 'node:path';
 import {UsageError} from '../errors.js';
@@ -16,12 +16,24 @@ export async function interactive(flags: CommandFlags): Promise<number> {
 	if (choice.kind === 'unattended') return (await import('./apply.js')).apply(flags);
 	if (choice.kind === 'refuse') throw new UsageError(choice.message);
 
-	const exit: WizardExit =
-		choice.kind === 'tui'
-			? await (await import('../ui/tui.js')).startTui(async () => wizardOptions(flags))
-			: await (await import('../ui/plain.js')).startPlain(await wizardOptions(flags));
+	// Kept: the wizard may have moved to a rehearsal folder, where changes and undo must look too.
+	let options: WizardOptions | undefined;
+	const made = async () => (options = await wizardOptions(flags));
+	const exit: WizardExit = choice.kind === 'tui' ? await (await import('../ui/tui.js')).startTui(made) : await (await import('../ui/plain.js')).startPlain(await made());
 	// The closing lines, once: both faces leave them to the caller.
 	for (const line of exit.message) process.stdout.write(`${line}\n`);
+	// Chosen on the resume screen: the same commands as on the command line, for the same site.
+	const site = {...flags, ...(options ? {root: options.root} : {})};
+	if (exit.then === 'changes') return (await import('./changes.js')).changes(site);
+	if (exit.then === 'undo') {
+		// The screens leave stdin ended behind them: the typed confirmation is read from the terminal afresh.
+		const terminal = process.stdin.isTTY ? createReadStream('/dev/tty') : process.stdin;
+		try {
+			return await (await import('./undo.js')).undo({...site, yes: false, dryRun: false, purgePackages: false}, terminal);
+		} finally {
+			if (terminal !== process.stdin) terminal.destroy();
+		}
+	}
 	const {exitCodes} = await import('./apply.js');
 	return exitCodes[exit.outcome];
 }

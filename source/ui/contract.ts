@@ -76,4 +76,10 @@ export type WizardExit = {
 	message: string[];
 	/** Where the answers were saved as a recipe, if they were. */
 	savedRecipe?: string;
+	/**
+	 * What the operator chose to do instead from the resume screen: list the
+	 * wizard's changes, or undo them (the CLI runs that command once the wizard
+	 * is gone; undo then asks for its confirmation typed).
+	 */
+	then?: 'changes' | 'undo';
 };

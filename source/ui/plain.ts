@@ -137,9 +137,12 @@ export async function plainWizard(options: WizardOptions, prompter: Prompter, wr
 			{value: 'continue', name: 'Continue', description: 'where it stopped, with the saved answers'},
 			{value: 'review', name: 'Review answers'},
 			{value: 'start-over', name: 'Start over', description: 'answer again (the journal and backups stay)'},
+			{value: 'changes', name: 'See the changes', description: 'everything the wizard changed here, files as diffs'},
+			{value: 'undo', name: 'Undo', description: 'reverse those changes (its plan first, then "undo" typed to confirm)'},
 			{value: 'quit', name: 'Quit'},
 		]);
 		if (choice === 'quit') return quit;
+		if (choice === 'changes' || choice === 'undo') return {outcome: 'quit', message: [], then: choice};
 		const saved = options.progress.recipe ? draftFromRecipe(options.progress.recipe) : ((options.progress.answers as Draft | undefined) ?? null);
 		if (choice === 'start-over') startOver = true;
 		else prefill = saved ?? prefill;

@@ -81,6 +81,31 @@ function scratchSite() {
 	return {config, flag, context, cleanup: () => rmSync(directory, {recursive: true, force: true})};
 }
 
+test('plain: undo and the changes are offered with the saved progress, and handed to their commands', async () => {
+	for (const [downs, wanted] of [[3, 'changes'], [4, 'undo']] as const) {
+		const site = scratchSite();
+		try {
+			const terminal = console();
+			const options: WizardOptions = {
+				mode: 'real',
+				root: '/',
+				recipe,
+				progress: {recipe, steps: await journalView(site.context)},
+				detect: async () => nothingDetected,
+				run: () => assert.fail('nothing runs when the operator chose to look back'),
+				saveRecipe: async () => {},
+			};
+			const finished = startPlain(options, {input: terminal.input, output: terminal.output});
+			await terminal.answer('What now?', ...Array.from({length: downs}, () => keys.down), keys.enter);
+			const exit = await finished;
+			assert.equal(exit.then, wanted);
+			assert.equal(exit.outcome, 'quit');
+		} finally {
+			site.cleanup();
+		}
+	}
+});
+
 test('plain: continue from saved progress; plan with a diff, failure and retry, checkpoint, as lines and prompts', async () => {
 	const site = scratchSite();
 	try {

@@ -60,3 +60,18 @@ test('resume screen: Enter continues', async () => {
 	assert.equal(await chosen.value, 'continue');
 	screen.unmount();
 });
+
+test('resume screen offers the changes and undo: each is handed back as the choice', async () => {
+	for (const [downs, wanted] of [[3, 'changes'], [4, 'undo']] as const) {
+		const chosen = nextCall<ResumeChoice>();
+		const screen = render(<ResumeScreen steps={steps} onChoose={chosen.callback} />);
+		const frame = await waitFor(screen.lastFrame, 'Continue');
+		assert.match(frame, /See the changes.*files as diffs/);
+		assert.match(frame, /Undo.*"undo" typed to confirm/);
+		await press(screen.stdin, ...Array.from({length: downs}, () => keys.down));
+		await waitFor(screen.lastFrame, wanted === 'undo' ? '❯ Undo' : '❯ See the changes');
+		await press(screen.stdin, keys.enter);
+		assert.equal(await chosen.value, wanted);
+		screen.unmount();
+	}
+});

@@ -6,7 +6,7 @@ import type {PlannedStep} from '../../runner/events.js';
 import {Select} from '../components/Select.js';
 import {resumeView} from '../resume-view.js';
 
-export type ResumeChoice = 'continue' | 'review' | 'start-over' | 'quit';
+export type ResumeChoice = 'continue' | 'review' | 'start-over' | 'changes' | 'undo' | 'quit';
 
 const how: Partial<Record<ActionStatus, string>> = {
 	running: 'was running when the wizard stopped',
@@ -43,6 +43,8 @@ export function ResumeScreen({steps, updatedAt, onChoose}: Props) {
 						{value: 'continue', label: 'Continue', hint: 'where it stopped, with the saved answers'},
 						{value: 'review', label: 'Review answers', hint: 'see and change them, then continue'},
 						{value: 'start-over', label: 'Start over', hint: 'answer again from detected defaults (the journal and backups stay)'},
+						{value: 'changes', label: 'See the changes', hint: 'everything the wizard changed here, files as diffs'},
+						{value: 'undo', label: 'Undo', hint: 'reverse those changes (its plan first, then "undo" typed to confirm)'},
 						{value: 'quit', label: 'Quit'},
 					]}
 					onSelect={onChoose}
