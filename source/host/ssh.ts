@@ -364,9 +364,19 @@ export class SshHost implements Host {
 		];
 	}
 
-	/** ssh's argv for a command on the node, through the master connection (the local folder made first). */
+	/**
+	 * ssh's argv for a command on the node, through the master connection (the
+	 * local folder made, and the master connected, first). Connected once
+	 * before anything else: calls made at the same moment would each open a
+	 * connection of their own, and sshd drops those beyond its MaxStartups.
+	 */
 	private async sshArgv(remoteArgv: string[]): Promise<string[]> {
-		this.localFolder ??= mkdtemp(join(tmpdir(), 'ganeti-wizard-ssh-'));
+		this.localFolder ??= (async () => {
+			const folder = await mkdtemp(join(tmpdir(), 'ganeti-wizard-ssh-'));
+			// A failure here is the next command's to report, in its own words.
+			await shell()`${this.sshArgvIn(folder, ['true'])}`;
+			return folder;
+		})();
 		return this.sshArgvIn(await this.localFolder, remoteArgv);
 	}
 
