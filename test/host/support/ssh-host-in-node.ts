@@ -91,7 +91,11 @@ hostContract(
 describe('the SSH host\'s connection', () => {
 	let host: SshHost;
 	const transcript = join(work, 'connection.log');
+	const localFolders = () => readdirSync(tmpdir()).filter(name => name.startsWith('ganeti-wizard-ssh-'));
+	// What other hosts of this file left here: this host's local folder is the one that is not among them.
+	let othersFolders = new Set<string>();
 	before(async () => {
+		othersFolders = new Set(localFolders());
 		host = sshHost({node, address, transcript: new Transcript(transcript), knownHosts: await learntKnownHosts('connection'), identityFile});
 	});
 	after(() => host.close());
@@ -107,7 +111,7 @@ describe('the SSH host\'s connection', () => {
 		await host.run(program('hostname'));
 		const during = await onNode();
 		assert.ok(during.size >= 1, 'a private folder on the node while connected');
-		const local = () => readdirSync(tmpdir()).filter(name => name.startsWith('ganeti-wizard-ssh-'));
+		const local = () => localFolders().filter(name => !othersFolders.has(name));
 		assert.equal(local().length, 1);
 		const master = join(tmpdir(), local()[0]!, 'master');
 		assert.ok(existsSync(master), 'the control socket is there');
