@@ -81,20 +81,17 @@ function scratchSite() {
 	return {config, flag, context, cleanup: () => rmSync(directory, {recursive: true, force: true})};
 }
 
+/** The wizard's options on a site with saved progress, acting for real through `run`. */
+async function resumeOptions(context: RunContext, run: WizardOptions['run']): Promise<WizardOptions> {
+	return {mode: 'real', root: '/', recipe, progress: {recipe, steps: await journalView(context)}, detect: async () => nothingDetected, run, saveRecipe: async () => {}};
+}
+
 test('plain: undo and the changes are offered with the saved progress, and handed to their commands', async () => {
 	for (const [downs, wanted] of [[3, 'changes'], [4, 'undo']] as const) {
 		const site = scratchSite();
 		try {
 			const terminal = console();
-			const options: WizardOptions = {
-				mode: 'real',
-				root: '/',
-				recipe,
-				progress: {recipe, steps: await journalView(site.context)},
-				detect: async () => nothingDetected,
-				run: () => assert.fail('nothing runs when the operator chose to look back'),
-				saveRecipe: async () => {},
-			};
+			const options = await resumeOptions(site.context, () => assert.fail('nothing runs when the operator chose to look back'));
 			const finished = startPlain(options, {input: terminal.input, output: terminal.output});
 			await terminal.answer('What now?', ...Array.from({length: downs}, () => keys.down), keys.enter);
 			const exit = await finished;
@@ -110,15 +107,7 @@ test('plain: continue from saved progress; plan with a diff, failure and retry, 
 	const site = scratchSite();
 	try {
 		const terminal = console();
-		const options: WizardOptions = {
-			mode: 'real',
-			root: '/',
-			recipe,
-			progress: {recipe, steps: await journalView(site.context)},
-			detect: async () => nothingDetected,
-			run: (_recipe, io) => runPlan(site.context, io.onEvent, io.decisions),
-			saveRecipe: async () => {},
-		};
+		const options = await resumeOptions(site.context, (_recipe, io) => runPlan(site.context, io.onEvent, io.decisions));
 		const finished = startPlain(options, {input: terminal.input, output: terminal.output});
 		await terminal.answer('What now?', keys.enter);
 		await terminal.answer('Apply "Site configuration"?', keys.enter);
