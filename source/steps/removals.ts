@@ -21,16 +21,7 @@ export function nodeLeaveActions(inventory: Inventory, fqdn: string): Action[] {
 			kind: 'command',
 			id: `removals.${fqdn}.instances`,
 			title: `move the instances running on ${fqdn} to ${master} (gnt-instance migrate, or failover when stopped)`,
-			// gnt-node migrate has no --allow-failover (Ganeti 3.0): each instance moves by itself,
-			// a stopped one by failover; DRBD goes to its secondary, the others to the master.
-			argv: [
-				'sh',
-				'-c',
-				'for line in $(gnt-instance list --no-headers --separator=: -o name,disk_template --filter "pnode == \\"$1\\""); do name=${line%%:*}; if [ "${line#*:}" = drbd ]; then gnt-instance migrate -f --allow-failover "$name"; else gnt-instance migrate -f --allow-failover -n "$2" "$name"; fi || exit 1; done',
-				'sh',
-				fqdn,
-				master,
-			],
+			argv: program('evacuate-node', fqdn, master),
 			satisfiedWhen: {argv: ['gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', `pnode == ${JSON.stringify(fqdn)}`], stdoutEmpty: true},
 			inverseNote: 'the instances can be moved back one by one (vm migrate NAME --node NODE) once the node is back',
 			timeoutMs: 60 * 60_000,

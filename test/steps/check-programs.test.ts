@@ -7,12 +7,16 @@ import {tmpdir} from 'node:os';
 import {basename, join} from 'node:path';
 import {after, test} from 'node:test';
 import {$} from 'zx';
-import type {Inventory} from '../../source/inventory/inventory.js';
+import {buildInventory, type Inventory} from '../../source/inventory/inventory.js';
+import {siteBytes} from '../../source/inventory/mac.js';
+import {parseRecipe} from '../../source/recipe/load.js';
+import {siteIdentity} from '../../source/site/compare.js';
 import {allSteps} from '../../source/steps/index.js';
 import {checkPath, instancesDownFilter, programNames} from '../../source/steps/programs.js';
 import {bareFacts} from '../../source/steps/step.js';
 import {inventoryFromYaml, seedInventory} from '../render/fixtures.js';
 import {need} from '../support/need.js';
+import {twoNodesText} from '../support/two-nodes.js';
 
 const checks = new URL('../../source/checks/', import.meta.url).pathname;
 const files = readdirSync(checks).filter(name => name.endsWith('.py')).sort();
@@ -66,10 +70,13 @@ function withoutCommitMessage(argv: string[]): string[] {
 	return argv.includes('git') && argv.includes('commit') && message >= 0 ? argv.filter((_, index) => index !== message + 1) : argv;
 }
 
-test('no argv the steps plan for the seed recipe (or the lab one) carries program text', () => {
+test('no argv the steps plan for the seed recipe (or the lab one, or two nodes with one leaving) carries program text', () => {
 	const lab = inventoryFromYaml(readFileSync(new URL('../../recipes/lab.yaml', import.meta.url), 'utf8'));
+	// The master of two nodes, the second one removed from the site: it must leave the cluster.
+	const twoNodes = parseRecipe(twoNodesText);
+	const leaving = buildInventory(twoNodes, {macs: {}, addresses: {}}, siteBytes(siteIdentity(twoNodes)), ['node2.node.farm']).inventory;
 	const run = new Set<string>();
-	for (const [site, inventory] of [['seed', seedInventory()], ['lab', lab]] as const) {
+	for (const [site, inventory] of [['seed', seedInventory()], ['lab', lab], ['two nodes', leaving]] as const) {
 		const planned = plannedArgvs(inventory);
 		assert.ok(planned.length > 20, `${site}: the steps plan commands (${planned.length})`);
 		for (const argv of planned) {
@@ -81,5 +88,5 @@ test('no argv the steps plan for the seed recipe (or the lab one) carries progra
 			if (argv[0] === 'python3') run.add(basename(argv.find(part => part.endsWith('.py'))!, '.py'));
 		}
 	}
-	assert.deepEqual([...run].sort(), [...programNames].sort(), 'the two sites run every program');
+	assert.deepEqual([...run].sort(), [...programNames].sort(), 'the sites run every program');
 });
