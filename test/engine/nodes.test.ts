@@ -48,6 +48,8 @@ test('nodes of a rehearsed site', async t => {
 			[['node', 'add', 'gcc21', '--private-address', 'abc', '--yes'], /^ganeti-wizard: --private-address: "abc" is not an IPv4 address/],
 			[['node', 'add', 'gcc21', '--public-address', '127.0.0.1', '--private-address', '10.10.0.21', '--yes'], /^ganeti-wizard: --public-address: "127\.0\.0\.1" is a loopback address/],
 			[['node', 'add', 'gcc21', '--public-address', '198.51.100.21', '--private-address', '10.10.0.10', '--yes'], /^ganeti-wizard: --private-address: cluster\.address: "10\.10\.0\.10" is already used/],
+			// A flag named as it is typed, not as the parser defines it (--privateAddress).
+			[['node', 'add', 'gcc21', '--private-address', '10.10.0.21', '--private-address', '10.10.0.22'], /^ganeti-wizard: The flag --private-address can only be set once/],
 			[[...add, '--yes', '--dry-run'], /^ganeti-wizard: --dry-run is not an option of ganeti-wizard node add \(only of ganeti-wizard undo\)/],
 			[['vm', 'failover', 'rodo1', '--shutdown-timeout', '99999999'], /^ganeti-wizard: --shutdown-timeout: "99999999" is not a whole number of seconds up to 3600/],
 		];
