@@ -23,7 +23,7 @@ import {siteChanges, siteIdentity} from './site/compare.js';
 import {SiteSettings} from './site/settings.js';
 import {siteSteps} from './steps/index.js';
 import {hintFor} from './steps/hints.js';
-import {refusals} from './steps/refusals.js';
+import {preflightNotes, publicZoneQuestion, refusals} from './steps/refusals.js';
 
 /** The seed recipe shipped in the package's recipes/ (found upwards: source/, dist/ or dist/chunks/). */
 export const bundledRecipe = findUpwards('recipes/gcc-compile-farm.yaml');
@@ -66,6 +66,8 @@ export type Session = {
 	importing: boolean;
 	/** What the recipe changes in the saved site, one line each (empty: nothing, or a new site). */
 	siteChanges: string[];
+	/** What preflight could not tell, one line each (e.g. no resolver answered whether the zone is public). */
+	notes: string[];
 	host: Host;
 	progress: Progress;
 	inventory: Inventory;
@@ -138,13 +140,16 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	const {inventory, generated} = buildInventory(recipe, progress.generated, bytes, removals);
 	const importing = Boolean(incoming) && incoming!.text !== saved?.text;
 	const changes = importing && savedRecipe ? siteChanges(buildInventory(savedRecipe, progress.generated, siteBytes(siteIdentity(savedRecipe))).inventory, inventory) : [];
+	const notes: string[] = [];
 	if (options.preflight) {
 		// Probed through a host that writes nothing (no transcript): a refusal leaves no trace.
 		const looking = localHost({root: location.root, stateDir: location.stateDir, transcript: new Transcript(undefined), node});
 		const devices = [recipe.storage.partition, recipe.storage.disk].filter((device): device is string => device !== undefined);
 		const isos = recipe.instances.flatMap(instance => ('iso' in instance.install ? [instance.install.iso] : []));
-		const problems = refusals(inventory, await probeHostFacts(looking, devices, isos));
+		const facts = await probeHostFacts(looking, devices, isos, publicZoneQuestion(inventory));
+		const problems = refusals(inventory, facts);
 		if (problems.length > 0) throw new RecipeError(problems, incoming?.path ?? saved!.path);
+		notes.push(...preflightNotes(inventory, facts));
 	}
 	// Held until the run begins: probes made while the operator only looks leave no trace.
 	const transcript = new Transcript(readOnly ? undefined : resolve(location.stateDir, 'transcript.log'), {held: true});
@@ -161,7 +166,7 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	};
 	const host = localHost({root: location.root, stateDir: location.stateDir, transcript, node});
 	const context: RunContext = {host, progress, inventory, steps: siteSteps(inventory), hint: hintFor, begin};
-	return {recipePath: incoming?.path ?? saved!.path, recipe, builtInDefault: location.builtInDefault, importing, siteChanges: changes, host, progress, inventory, context};
+	return {recipePath: incoming?.path ?? saved!.path, recipe, builtInDefault: location.builtInDefault, importing, siteChanges: changes, notes, host, progress, inventory, context};
 }
 
 /**

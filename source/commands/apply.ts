@@ -34,6 +34,7 @@ export async function applySession(session: Session, flags: CommandFlags): Promi
 	}
 	const write = (line: string) => process.stdout.write(`${line}\n`);
 	write(introduction(session));
+	for (const note of session.notes) write(`Note: ${note}`);
 	if (session.siteChanges.length > 0) for (const line of ['What the recipe changes in the saved site:', ...session.siteChanges.map(change => `  ${change}`)]) write(line);
 	const rehearsal = session.host.kind === 'rehearsal';
 	const decisions: Decisions = rehearsal ? {atCheckpoint: async () => 'pass'} : {};

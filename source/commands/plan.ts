@@ -14,6 +14,8 @@ export async function plan(flags: CommandFlags): Promise<number> {
 	const write = (text: string) => process.stdout.write(`${text}\n`);
 	const plans = await everyNode(session, {readOnly: true}, async run => planAll(run.context));
 	const all = plans.flatMap(entry => entry.result);
+	// What preflight could not tell: beside the plan, or on stderr when stdout is JSON.
+	for (const note of session.notes) (flags.json ? process.stderr.write(`ganeti-wizard: note: ${note}\n`) : write(`Note: ${note}`));
 	if (flags.json) {
 		write(plans.length === 1 ? planJson(all, session.host.node) : nodesPlanJson(plans.map(entry => ({node: entry.name, steps: entry.result}))));
 	} else {

@@ -4,7 +4,7 @@
 // are null.
 import {dirname, posix} from 'node:path';
 import type {Inventory} from '../inventory/inventory.js';
-import type {BindFacts, ClusterFacts, Facts, HostFacts, ListenAddresses, ListeningSocket, ResolverFacts, StepDefinition} from '../steps/step.js';
+import type {BindFacts, ClusterFacts, Facts, HostFacts, ListenAddresses, ListeningSocket, PublicZoneFacts, ResolverFacts, StepDefinition, ZoneAnswer} from '../steps/step.js';
 import type {Host} from './host.js';
 import {isIpv4, isLoopback} from '../inventory/addresses.js';
 import {interfacesPath} from '../render/interfaces.js';
@@ -224,18 +224,20 @@ const interfacesDirectory = '/etc/network/interfaces.d';
  * cluster (config.data: Ganeti's own record, readable with its daemons down,
  * which `gnt-cluster info` shows from), ifupdown's files, the block devices
  * (/sys/class/block), the sizes of `devices` (paths such as /dev/sdb),
- * whether each of `files` exists (probeFile) and the listening sockets (ss).
- * Read-only.
+ * whether each of `files` exists (probeFile), the listening sockets (ss)
+ * and, given a `zone`, what the host's resolvers say of it in public DNS
+ * (probePublicZone; `own`: the private name server's addresses). Read-only.
  */
-export async function probeHostFacts(host: Host, devices: string[] = [], files: string[] = []): Promise<HostFacts> {
+export async function probeHostFacts(host: Host, devices: string[] = [], files: string[] = [], zone?: {name: string; own: string[]}): Promise<HostFacts> {
 	const names = (await host.list('/sys/class/net')).sort();
 	const blocks = (await host.list('/sys/class/block')).sort();
-	const [addresses, volumeGroups, routes, config, sockets] = await Promise.all([
+	const [addresses, volumeGroups, routes, config, sockets, publicZone] = await Promise.all([
 		host.probe(['ip', '-j', '-4', 'addr', 'show']).catch(() => null),
 		probeVolumeGroups(host).catch(() => null),
 		host.readFile('/proc/net/route'),
 		host.readFile(ganetiConfigPath),
 		host.probe(listeningSocketsArgv).catch(() => null),
+		zone ? probePublicZone(host, zone.name, zone.own) : null,
 	]);
 	const resolvers: HostFacts['resolvers'] = [];
 	for (const file of [resolvConfPath, resolvedUpstreamPath]) {
@@ -277,7 +279,82 @@ export async function probeHostFacts(host: Host, devices: string[] = [], files: 
 		blockDevices: blocks.length > 0 ? blocks.map(name => `/dev/${name}`) : null,
 		files: found,
 		sockets: sockets?.exitCode === 0 ? parseListeningSockets(sockets.stdout) : null,
+		publicZone,
 	};
+}
+
+/**
+ * Top-level names no public DNS delegates: `internal` (reserved by ICANN for
+ * private use, 2024), `home.arpa` (RFC 8375), and RFC 6761's special-use
+ * `test`, `localhost`, `invalid` and `example`. A zone under one of them
+ * shadows nothing, so nobody is asked.
+ */
+export const reservedZoneSuffixes = ['internal', 'home.arpa', 'test', 'localhost', 'invalid', 'example'];
+
+/** Whether `zone` is one of reservedZoneSuffixes or a name under one. */
+export function isReservedZone(zone: string): boolean {
+	const name = zone.toLowerCase().replace(/\.$/, '');
+	return reservedZoneSuffixes.some(suffix => name === suffix || name.endsWith(`.${suffix}`));
+}
+
+/** dig asks one server once and waits 2 s at most (dig(1): +time, +tries), so a silent resolver costs little. */
+export function zoneQueryArgv(server: string, zone: string, type: 'SOA' | 'NS'): string[] {
+	return ['dig', `@${server}`, '+time=2', '+tries=1', zone, type];
+}
+
+/**
+ * dig's output for `zone`'s SOA or NS (asked with recursion, as the host's
+ * programs ask) -> what the resolver said: the record type when its answer
+ * section holds that type at the zone's own name, null when it answered
+ * without one (NXDOMAIN, or NOERROR with no such record: the name is no
+ * zone's apex), `silent` with the reason when it told nothing (no reply,
+ * which dig reports with exit 9; SERVFAIL or REFUSED).
+ */
+export function parseZoneAnswer(server: string, zone: string, type: 'SOA' | 'NS', result: {exitCode: number; stdout: string; stderr: string}): ZoneAnswer {
+	const output = `${result.stdout}\n${result.stderr}`;
+	const status = /->>HEADER<<-[^\n]*status: (\w+)/.exec(output)?.[1];
+	if (!status) {
+		if (result.exitCode === 127) return {server, silent: 'not asked: dig is not installed here (bind9-dnsutils)'};
+		const why = /(?:communications error to \S+: |failed: )([^.\n]+)/.exec(output)?.[1];
+		return {server, silent: `no reply${why ? ` (${why.trim()})` : result.exitCode === 0 ? '' : ` (dig exit ${result.exitCode})`}`};
+	}
+	if (status === 'NXDOMAIN') return {server, record: null};
+	if (status !== 'NOERROR') return {server, silent: `it answered ${status}`};
+	const owner = `${zone.toLowerCase().replace(/\.$/, '')}.`;
+	const section = /;; ANSWER SECTION:\n([\s\S]*?)(?:\n\s*\n|$)/.exec(result.stdout)?.[1] ?? '';
+	const found = section.split('\n').some(line => {
+		const [name, , klass, recordType] = line.trim().split(/\s+/);
+		return name?.toLowerCase() === owner && klass === 'IN' && recordType === type;
+	});
+	return {server, record: found ? type : null};
+}
+
+/**
+ * Whether `zone` exists in public DNS, as the resolvers the host uses now
+ * answer (probeResolver's upstreams: resolv.conf's name servers, or
+ * systemd-resolved's own list behind its stub; loopback ones and `own`, the
+ * private name server's addresses, left out: they would answer from the
+ * private zone itself on a rerun). Each is asked for the zone's SOA, then,
+ * when it answered without one, for its NS; all at once, 2 s at most each.
+ * null when nobody is asked: a rehearsal (its root's resolv.conf names
+ * another machine's servers, or none, and a rehearsal runs no commands) and a
+ * zone under a reserved name (isReservedZone). Read-only.
+ */
+export async function probePublicZone(host: Host, zone: string, own: string[]): Promise<PublicZoneFacts | null> {
+	if (host.kind === 'rehearsal' || isReservedZone(zone)) return null;
+	const {upstream} = await probeResolver(host);
+	const servers = upstream.filter(address => !own.includes(address));
+	const ask = async (server: string, type: 'SOA' | 'NS'): Promise<ZoneAnswer> => {
+		const result = await host.probe(zoneQueryArgv(server, zone, type), {timeoutMs: 10_000}).catch((error: unknown) => ({exitCode: -1, stdout: '', stderr: `failed: ${String(error)}`}));
+		return result === null ? {server, silent: 'no reply (this host runs no commands)'} : parseZoneAnswer(server, zone, type, result);
+	};
+	const answers = await Promise.all(
+		servers.map(async server => {
+			const soa = await ask(server, 'SOA');
+			return 'record' in soa && soa.record === null ? ask(server, 'NS') : soa;
+		}),
+	);
+	return {zone, answers};
 }
 
 /** ss(8): listening (-l) TCP and UDP sockets, numeric (-n), with their processes (-p), no header (-H). */

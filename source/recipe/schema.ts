@@ -93,6 +93,9 @@ const dns = z.strictObject({
 	vms_domain: dnsName('vm').default('vm'),
 	forwarders: z.array(ipv4).default([]),
 	ttl: z.string().regex(/^[0-9]+[smhdw]?$/, 'is not a TTL (e.g. 1h or 3600)').default('1h'),
+	// True: the zone may exist in public DNS, and the host's users accept that
+	// the private zone hides it (preflight refuses such a zone otherwise).
+	shadow_public_zone: z.boolean().optional(),
 });
 
 const dhcp = z.strictObject({

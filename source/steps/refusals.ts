@@ -55,6 +55,57 @@ export function refusals(inventory: Inventory, facts: HostFacts): string[] {
 		...instancePolicyProblems(inventory, facts),
 		...isoProblems(inventory, facts),
 		...portProblems(inventory, facts),
+		...publicZoneProblems(inventory, facts),
+	];
+}
+
+/**
+ * What to ask the host's resolvers about the private zone (probeHostFacts'
+ * `zone`): its name, and the private name server's addresses, which are not
+ * asked. Undefined when the recipe accepts shadowing a public zone: nobody is
+ * asked then.
+ */
+export function publicZoneQuestion(inventory: Inventory): {name: string; own: string[]} | undefined {
+	if (inventory.recipe.dns.shadow_public_zone) return undefined;
+	return {name: inventory.recipe.dns.zone, own: [...new Set([...listenAddresses(inventory), inventory.gateway.address, inventory.nameServer.address])]};
+}
+
+/**
+ * What preflight could not tell, for the operator to know (not a refusal):
+ * whether the private zone is public, when no resolver of the host answered.
+ */
+export function preflightNotes(inventory: Inventory, facts: HostFacts): string[] {
+	const {recipe} = inventory;
+	const asked = facts.publicZone;
+	if (!asked || recipe.dns.shadow_public_zone || asked.answers.some(answer => 'record' in answer)) return [];
+	const silent = asked.answers.flatMap(answer => ('silent' in answer ? [`${answer.server}: ${answer.silent}`] : []));
+	const why = silent.length > 0 ? silent.join('; ') : 'this host names no resolver to ask (only loopback or the private name server in /etc/resolv.conf)';
+	return [
+		`dns.zone: cannot tell whether ${quote(asked.zone)} is a zone in public DNS (${why}); if it is, the private zone hides it from this host's users: prefer a name under internal or home.arpa`,
+	];
+}
+
+/**
+ * The private zone exists in public DNS (the host's resolvers answer its SOA
+ * or NS): the private server comes first for the host, so every name under it
+ * would be answered from the private zone alone, and the public ones vanish
+ * for everyone on the machine. A name under a reserved top-level domain never
+ * clashes. A resolver that does not answer tells nothing (preflightNotes says
+ * so). The reverse zones are not asked: they are those of RFC 1918 ranges
+ * (the private range must be one), which public DNS serves only as AS112's
+ * empty zones (RFC 6303, RFC 7534), so a resolver would answer their SOA
+ * while the private ones hide nothing anyone else resolves.
+ */
+function publicZoneProblems(inventory: Inventory, facts: HostFacts): string[] {
+	const {recipe} = inventory;
+	const asked = facts.publicZone;
+	if (!asked || recipe.dns.shadow_public_zone) return [];
+	const found = asked.answers.find((answer): answer is {server: string; record: 'SOA' | 'NS'} => 'record' in answer && answer.record !== null);
+	if (!found) return [];
+	const zone = asked.zone.replace(/\.$/, '');
+	const example = `${zone.split('.')[0]}.internal`;
+	return [
+		`dns.zone: ${quote(zone)} is a zone in public DNS (its ${found.record} answers from ${found.server}): every *.${zone} name would be hidden from this host's users; use a name under internal or home.arpa (e.g. ${example}), or set dns.shadow_public_zone: true to accept hiding it`,
 	];
 }
 

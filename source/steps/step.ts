@@ -133,7 +133,24 @@ export type HostFacts = {
 	files?: Record<string, boolean>;
 	/** Listening TCP and UDP sockets (ss -l); null or absent when unknown. */
 	sockets?: ListeningSocket[] | null;
+	/**
+	 * What the host's resolvers say of the private zone in public DNS
+	 * (probePublicZone); null or absent when not asked (a rehearsal, a recipe
+	 * that accepts shadowing it, a reserved name).
+	 */
+	publicZone?: PublicZoneFacts | null;
 };
+
+/**
+ * One resolver's answer to "is `zone` a zone?" (dig for its SOA, then NS):
+ * `record` is the type found at the zone's own name, null when the resolver
+ * answered without one (NXDOMAIN, or no SOA nor NS there); `silent` says why
+ * it told nothing (no reply within the timeout, SERVFAIL, REFUSED).
+ */
+export type ZoneAnswer = {server: string; record: 'SOA' | 'NS' | null} | {server: string; silent: string};
+
+/** The private zone as the host's current resolvers see it, one answer per resolver asked. */
+export type PublicZoneFacts = {zone: string; answers: ZoneAnswer[]};
 
 /** A listening socket as ss shows it: `address` without brackets or %interface; "0.0.0.0", "::" or "*" is every address. */
 export type ListeningSocket = {protocol: 'tcp' | 'udp'; address: string; port: number; process: string | null};

@@ -5,11 +5,14 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, w
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {test} from 'node:test';
-import {parseBindFacts, parseListenOn, probeResolver} from '../../source/host/facts.js';
+import {isReservedZone, parseBindFacts, parseListenOn, parseZoneAnswer, probePublicZone, probeResolver, zoneQueryArgv} from '../../source/host/facts.js';
+import type {Host, RunResult} from '../../source/host/host.js';
 import {RehearsalHost} from '../../source/host/rehearsal.js';
 import {Transcript} from '../../source/host/transcript.js';
 
 const cases = new URL('../fixtures/cases/', import.meta.url).pathname;
+/** dig's own output, captured (test/fixtures/dig/README.md). */
+const digOutput = (name: string): string => readFileSync(new URL(`../fixtures/dig/${name}.txt`, import.meta.url), 'utf8');
 
 test('listen-on: the addresses on port 53, or why named listens (or may listen) on every address', () => {
 	assert.deepEqual(parseListenOn('options { listen-on { 127.0.0.1; 198.51.100.20; }; };'), {addresses: ['127.0.0.1', '198.51.100.20']});
@@ -66,6 +69,72 @@ test('the resolver: a plain file, systemd-resolved\'s stub (upstreams from its o
 		put('run/resolvconf/resolv.conf', 'nameserver 192.0.2.9\n');
 		symlinkSync('/run/resolvconf/resolv.conf', join(root, 'etc/resolv.conf'));
 		assert.deepEqual(await probeResolver(host), {resolver: {manager: 'other-link', link: '/run/resolvconf/resolv.conf'}, upstream: ['192.0.2.9']});
+	} finally {
+		rmSync(root, {recursive: true, force: true});
+	}
+});
+
+test('dig for a zone: its SOA or NS at the zone\'s own name says it exists; NXDOMAIN or no such record says not; no reply, REFUSED or SERVFAIL tell nothing', () => {
+	const answer = (name: string, type: 'SOA' | 'NS' = 'SOA', zone = 'farm', exitCode = 0) => parseZoneAnswer('192.0.2.53', zone, type, {exitCode, stdout: digOutput(name), stderr: ''});
+	assert.deepEqual(answer('farm-soa'), {server: '192.0.2.53', record: 'SOA'});
+	assert.deepEqual(answer('farm-ns', 'NS'), {server: '192.0.2.53', record: 'NS'});
+	assert.deepEqual(answer('farm-soa', 'SOA', 'FARM.'), {server: '192.0.2.53', record: 'SOA'}, 'names compare without case and trailing dot');
+	// The zone's SOA in the authority section only: www.farm is a name in farm, no zone of its own.
+	assert.deepEqual(answer('www-farm-soa-nodata', 'SOA', 'www.farm'), {server: '192.0.2.53', record: null});
+	assert.deepEqual(answer('nope-farm-nxdomain', 'SOA', 'nope.farm'), {server: '192.0.2.53', record: null});
+	// An answer for another name is not the zone's.
+	assert.deepEqual(answer('farm-soa', 'SOA', 'other'), {server: '192.0.2.53', record: null});
+	assert.deepEqual(answer('refused', 'SOA', 'farm.internal'), {server: '192.0.2.53', silent: 'it answered REFUSED'});
+	assert.deepEqual(answer('timed-out', 'SOA', 'farm', 9), {server: '192.0.2.53', silent: 'no reply (timed out)'});
+	assert.deepEqual(parseZoneAnswer('10.255.255.53', 'farm', 'SOA', {exitCode: 9, stdout: '', stderr: digOutput('unreachable')}), {server: '10.255.255.53', silent: 'no reply (network unreachable)'});
+	assert.deepEqual(parseZoneAnswer('192.0.2.53', 'farm', 'SOA', {exitCode: 127, stdout: '', stderr: 'bash: line 1: dig: command not found\n'}), {server: '192.0.2.53', silent: 'not asked: dig is not installed here (bind9-dnsutils)'});
+	assert.deepEqual(zoneQueryArgv('192.0.2.53', 'farm', 'SOA'), ['dig', '@192.0.2.53', '+time=2', '+tries=1', 'farm', 'SOA']);
+});
+
+test('names under a reserved top-level domain are never public: nobody is asked about them', () => {
+	for (const zone of ['internal', 'farm.internal', 'home.arpa', 'site.home.arpa', 'lab.test', 'Farm.Internal.']) assert.equal(isReservedZone(zone), true, zone);
+	for (const zone of ['farm', 'com', 'example.com', 'internal.example.com', 'arpa', 'myhome.arpa']) assert.equal(isReservedZone(zone), false, zone);
+});
+
+test('the public zone probe asks the resolvers the host uses (resolved\'s upstreams behind its stub), never the private server, SOA then NS; a rehearsal asks nobody', async () => {
+	const root = mkdtempSync(join(tmpdir(), 'gw-zone-'));
+	try {
+		const put = (path: string, content: string) => {
+			mkdirSync(dirname(join(root, path)), {recursive: true});
+			writeFileSync(join(root, path), content);
+		};
+		const rehearsal = new RehearsalHost('node', root, join(root, '.state'), new Transcript(undefined));
+		put('etc/resolv.conf', 'nameserver 10.10.0.20\nnameserver 127.0.0.53\n');
+		put('run/systemd/resolve/resolv.conf', 'nameserver 192.0.2.53\nnameserver 192.0.2.54\nnameserver 10.10.0.20\n');
+		assert.equal(await probePublicZone(rehearsal, 'farm', ['10.10.0.20']), null, 'a rehearsal asks no name server');
+
+		// A host with processes: the same files, and dig answered from captured output.
+		const asked: string[][] = [];
+		const answers: Record<string, RunResult> = {
+			'192.0.2.53 SOA': {exitCode: 0, stdout: digOutput('www-farm-soa-nodata').replaceAll('www.farm', 'farm'), stderr: ''},
+			'192.0.2.53 NS': {exitCode: 0, stdout: digOutput('farm-ns'), stderr: ''},
+			'192.0.2.54 SOA': {exitCode: 9, stdout: digOutput('timed-out'), stderr: ''},
+		};
+		const host = {
+			kind: 'real',
+			readFile: (path: string) => rehearsal.readFile(path),
+			readLink: (path: string) => rehearsal.readLink(path),
+			probe: async (argv: string[]) => {
+				asked.push(argv);
+				return answers[`${argv[1]!.slice(1)} ${argv[5]}`] ?? assert.fail(`unexpected ${argv.join(' ')}`);
+			},
+		} as unknown as Host;
+		assert.deepEqual(await probePublicZone(host, 'farm', ['10.10.0.20']), {
+			zone: 'farm',
+			answers: [
+				{server: '192.0.2.53', record: 'NS'},
+				{server: '192.0.2.54', silent: 'no reply (timed out)'},
+			],
+		});
+		assert.deepEqual(asked, [zoneQueryArgv('192.0.2.53', 'farm', 'SOA'), zoneQueryArgv('192.0.2.54', 'farm', 'SOA'), zoneQueryArgv('192.0.2.53', 'farm', 'NS')]);
+		asked.length = 0;
+		assert.equal(await probePublicZone(host, 'farm.internal', []), null);
+		assert.deepEqual(asked, [], 'a reserved name is asked of nobody');
 	} finally {
 		rmSync(root, {recursive: true, force: true});
 	}

@@ -11,7 +11,7 @@ import {parseDefaultGateways, parseGanetiConfig, parseIpAddresses, parseListenin
 import {localHost} from '../../source/host/local.js';
 import {Transcript} from '../../source/host/transcript.js';
 import {hintFor} from '../../source/steps/hints.js';
-import {defaultInstancePolicy, initialInstancePolicy, refusals} from '../../source/steps/refusals.js';
+import {defaultInstancePolicy, initialInstancePolicy, preflightNotes, publicZoneQuestion, refusals} from '../../source/steps/refusals.js';
 import type {HostFacts} from '../../source/steps/step.js';
 import {ganetiConfig, ganetiConfigRequirements} from '../support/ganeti-config.js';
 import {need} from '../support/need.js';
@@ -265,4 +265,32 @@ test('a missing interface: the hint names the field that named it', () => {
 	assert.equal(hintFor('cluster.init', "Failure: prerequisites not met for this operation:\nerror type: wrong_input, error details:\nInvalid master netdev given (eth9): 'Device \"eth9\" does not exist.'"), masterNetdev);
 	assert.match(hintFor('preflight.public-interface', ipLink.replace('eth9', 'eth0')) ?? '', /set host\.public_interface/);
 	assert.match(hintFor('instances.rodo1.osm.add', 'Missing bridges: br0') ?? '', /network\.bridge\.name/);
+});
+
+test('a zone the host\'s resolvers answer an SOA or NS for is refused naming dns.zone, a reserved name and the field that accepts it; silence refuses nothing but is noted', () => {
+	// The seed accepts shadowing farm; without that line, the check applies.
+	const unaccepted = inventoryFromYaml(seedYaml.replace('  shadow_public_zone: true\n', ''));
+	assert.equal(seed.recipe.dns.shadow_public_zone, true, "the seed recipe accepts that farm is public");
+	assert.equal(publicZoneQuestion(seed), undefined, 'a recipe that accepts it asks nobody');
+	assert.deepEqual(publicZoneQuestion(unaccepted), {name: 'farm', own: ['10.10.0.20', '10.10.1.1']}, 'the private server is not asked');
+	const line =
+		'dns.zone: "farm" is a zone in public DNS (its SOA answers from 192.0.2.53): every *.farm name would be hidden from this host\'s users; use a name under internal or home.arpa (e.g. farm.internal), or set dns.shadow_public_zone: true to accept hiding it';
+	const publicFarm = facts({publicZone: {zone: 'farm', answers: [{server: '192.0.2.54', silent: 'no reply (timed out)'}, {server: '192.0.2.53', record: 'SOA'}]}});
+	assert.deepEqual(refusals(unaccepted, publicFarm), [line]);
+	assert.deepEqual(preflightNotes(unaccepted, publicFarm), [], 'one resolver answered: nothing left untold');
+	assert.deepEqual(refusals(unaccepted, facts({publicZone: {zone: 'farm', answers: [{server: '192.0.2.53', record: 'NS'}]}})), [line.replace('its SOA', 'its NS')]);
+	assert.deepEqual(refusals(seed, publicFarm), [], 'accepted in the recipe');
+	const example = inventoryFromYaml(seedYaml.replace('  shadow_public_zone: true\n', '').replace('zone: farm', 'zone: example.com'));
+	assert.match(refusals(example, facts({publicZone: {zone: 'example.com', answers: [{server: '192.0.2.53', record: 'SOA'}]}}))[0]!, /^dns\.zone: "example\.com" is a zone in public DNS .* every \*\.example\.com name .* \(e\.g\. example\.internal\)/);
+
+	// Not a zone there, or nobody could tell: no refusal.
+	const absent = facts({publicZone: {zone: 'farm', answers: [{server: '192.0.2.53', record: null}]}});
+	assert.deepEqual([refusals(unaccepted, absent), preflightNotes(unaccepted, absent)], [[], []]);
+	const silent = facts({publicZone: {zone: 'farm', answers: [{server: '192.0.2.53', silent: 'no reply (timed out)'}, {server: '192.0.2.54', silent: 'it answered SERVFAIL'}]}});
+	assert.deepEqual(refusals(unaccepted, silent), []);
+	assert.deepEqual(preflightNotes(unaccepted, silent), [
+		'dns.zone: cannot tell whether "farm" is a zone in public DNS (192.0.2.53: no reply (timed out); 192.0.2.54: it answered SERVFAIL); if it is, the private zone hides it from this host\'s users: prefer a name under internal or home.arpa',
+	]);
+	assert.match(preflightNotes(unaccepted, facts({publicZone: {zone: 'farm', answers: []}}))[0]!, /names no resolver to ask/);
+	assert.deepEqual(preflightNotes(unaccepted, facts()), [], 'not asked (a rehearsal): nothing to say');
 });
