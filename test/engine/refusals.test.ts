@@ -156,6 +156,24 @@ test('a stanza for the bridge in an interfaces file the wizard does not own is r
 	);
 });
 
+test('a stanza for lo:1 in an interfaces file the wizard does not own is refused naming host.private_address and the file', async () => {
+	await assertRefused(
+		seedRecipe,
+		await layOut('lo1-stanza', {'etc/network/interfaces': 'auto lo\niface lo inet loopback\n\nauto lo:1\niface lo:1 inet static\n    address 10.10.0.20/32\n'}),
+		`${seedRecipe}: host.private_address: "10.10.0.20" goes on lo:1, which already has a stanza in /etc/network/interfaces (iface lo:1), a file the wizard does not own, and ifupdown would configure lo:1 twice; remove that stanza from /etc/network/interfaces (the wizard writes lo:1 in /etc/network/interfaces.d/ganeti-wizard)`,
+	);
+});
+
+test('the master netdev on the public interface, and consoles on every address or the public one, are refused naming the field, before any change', async () => {
+	const corpus = fileURLToPath(new URL('../recipes-bad/', import.meta.url));
+	for (const name of ['master-netdev-is-public-interface', 'vnc-bind-every-address', 'vnc-bind-public-address']) {
+		const recipe = join(corpus, `${name}.yaml`);
+		// The line the corpus file expects (its first line), as plan and apply print it.
+		const expected = /^# expect: (.*)$/.exec((await readFile(recipe, 'utf8')).split('\n')[0]!)![1]!;
+		await assertRefused(recipe, await layOut(name, ethernetHost), `${recipe}: ${expected}`);
+	}
+});
+
 test('a spare disk too small for a 20 GiB volume group is refused naming storage.disk', async () => {
 	// /sys/class/block/sdb/size: 10 GiB in 512-byte sectors.
 	await assertRefused(
