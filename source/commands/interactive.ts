@@ -7,6 +7,7 @@ import {writeFile} from 'node:fs/promises';
 import {resolve} from 'node:path';
 import {UsageError} from '../errors.js';
 import type {Recipe} from '../recipe/schema.js';
+import type {HostFacts} from '../steps/step.js';
 import type {SavedProgress, WizardExit, WizardOptions} from '../ui/contract.js';
 import {chooseInterfaceHere} from '../ui/mode.js';
 import type {CommandFlags} from './flags.js';
@@ -46,7 +47,7 @@ export function realProblem(isRoot = process.getuid?.() === 0, debian = existsSy
 }
 
 async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
-	const [{detectDefaults}, {probeFile, probeHostFacts}, {localHost}, {Transcript}, {loadRecipeFile}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, pinGenerated, realStateDir, reparseSaved, resolveLocation}, {quoteArgv}] = await Promise.all([
+	const [{detectDefaults}, {probeFile, probeHostFacts, probePublicZone}, {localHost}, {Transcript}, {loadRecipeFile}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, pinGenerated, realStateDir, reparseSaved, resolveLocation}, {quoteArgv}] = await Promise.all([
 		import('../host/detect.js'),
 		import('../host/facts.js'),
 		import('../host/local.js'),
@@ -95,7 +96,17 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 				const exists = await probeFile(site, path);
 				if (exists !== undefined) facts.files = {...facts.files, [path]: exists};
 			};
-			return {...detected, host: {facts, look}};
+			// Each zone is asked about once (the answer is typed a letter at a time); the facts hold the last one asked for.
+			const zones = new Map<string, Promise<HostFacts['publicZone']>>();
+			let latest: string | undefined;
+			const lookZone = async (zone: {name: string; own: string[]}) => {
+				latest = zone.name;
+				if (!zones.has(zone.name)) zones.set(zone.name, probePublicZone(site, zone.name, zone.own));
+				const found = await zones.get(zone.name)!;
+				if (latest === zone.name) facts.publicZone = found;
+			};
+			// A rehearsal asks no name server (probePublicZone): its answers are judged at once.
+			return {...detected, host: {facts, look, ...(site.kind === 'real' ? {lookZone} : {})}};
 		},
 		...(problem
 			? {

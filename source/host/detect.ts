@@ -52,9 +52,11 @@ export type Detected = {
 	/**
 	 * The host the site is for, as preflight's refusals see it (probeHostFacts),
 	 * so each answer meets the same refusals at its question; `look` adds
-	 * whether a file an answer names (an ISO) exists to `facts.files`.
+	 * whether a file an answer names (an ISO) exists to `facts.files`;
+	 * `lookZone` sets `facts.publicZone` to what the host's resolvers say of a
+	 * zone (probePublicZone; `own`: the private name server's addresses).
 	 */
-	host?: {facts: HostFacts; look: (path: string) => Promise<void>};
+	host?: {facts: HostFacts; look: (path: string) => Promise<void>; lookZone?: (zone: {name: string; own: string[]}) => Promise<void>};
 };
 
 export const nothingDetected: Detected = {

@@ -77,7 +77,7 @@ export function publicZoneQuestion(inventory: Inventory): {name: string; own: st
 export function preflightNotes(inventory: Inventory, facts: HostFacts): string[] {
 	const {recipe} = inventory;
 	const asked = facts.publicZone;
-	if (!asked || recipe.dns.shadow_public_zone || asked.answers.some(answer => 'record' in answer)) return [];
+	if (!asked || asked.zone !== recipe.dns.zone || recipe.dns.shadow_public_zone || asked.answers.some(answer => 'record' in answer)) return [];
 	const silent = asked.answers.flatMap(answer => ('silent' in answer ? [`${answer.server}: ${answer.silent}`] : []));
 	const why = silent.length > 0 ? silent.join('; ') : 'this host names no resolver to ask (only loopback or the private name server in /etc/resolv.conf)';
 	return [
@@ -99,7 +99,8 @@ export function preflightNotes(inventory: Inventory, facts: HostFacts): string[]
 function publicZoneProblems(inventory: Inventory, facts: HostFacts): string[] {
 	const {recipe} = inventory;
 	const asked = facts.publicZone;
-	if (!asked || recipe.dns.shadow_public_zone) return [];
+	// Facts about another name (the wizard's question, looked up as it was typed) tell nothing of this one.
+	if (!asked || asked.zone !== recipe.dns.zone || recipe.dns.shadow_public_zone) return [];
 	const found = asked.answers.find((answer): answer is {server: string; record: 'SOA' | 'NS'} => 'record' in answer && answer.record !== null);
 	if (!found) return [];
 	const zone = asked.zone.replace(/\.$/, '');

@@ -7,7 +7,7 @@ import {buildInventory} from '../inventory/inventory.js';
 import {siteBytes} from '../inventory/mac.js';
 import {hypervisors, type Recipe} from '../recipe/schema.js';
 import {siteIdentity} from '../site/compare.js';
-import {refusals} from '../steps/refusals.js';
+import {publicZoneQuestion, refusals} from '../steps/refusals.js';
 import type {HostFacts} from '../steps/step.js';
 import {checkDraft, getPath, problemsAt, setPath, skeletonDraft, type Draft, type FieldPath} from './draft.js';
 import {formatBytes} from './text.js';
@@ -469,22 +469,27 @@ function hostRefusals(recipe: Recipe, facts: HostFacts): string[] {
 /**
  * Finds out what judging `value` needs to know of the host that the facts do
  * not hold yet: whether the ISO files it names exist (a missing one is asked
- * about each time, as the operator may be copying it there). Undefined when
- * there is nothing to ask: the answer can be judged at once. Judge after the
- * promise settles.
+ * about each time, as the operator may be copying it there), and, at the
+ * zone's question, whether the host's resolvers know the zone in public DNS.
+ * Undefined when there is nothing to ask: the answer can be judged at once.
+ * Judge after the promise settles.
  */
 export function lookUp(wizard: Wizard, question: Question, value: string): Promise<void> | undefined {
 	const host = wizard.detected.host;
 	if (!host) return undefined;
 	const draft = playAnswers(wizard, {override: {id: question.id, text: value}});
 	const instances = Array.isArray(draft.instances) ? (draft.instances as Array<{install?: {iso?: unknown}}>) : [];
-	// Only the files whose refusal this question would show: other questions are not held up.
-	const judgedHere = (index: number) => problemsAt([`instances[${index}].install.iso: `], question.hostChecks ?? question.checks).length > 0;
+	// Only what this question's refusals need: other questions are not held up.
+	const judgedHere = (field: string) => problemsAt([`${field}: `], question.hostChecks ?? question.checks).length > 0;
 	const unknown = instances
-		.map((instance, index) => (judgedHere(index) ? instance?.install?.iso : undefined))
+		.map((instance, index) => (judgedHere(`instances[${index}].install.iso`) ? instance?.install?.iso : undefined))
 		.filter((iso): iso is string => typeof iso === 'string' && iso.startsWith('/') && host.facts.files?.[iso] !== true);
-	if (unknown.length === 0) return undefined;
-	return Promise.all(unknown.map(path => host.look(path))).then(() => {});
+	const asking = unknown.map(path => host.look(path));
+	const recipe = host.lookZone && judgedHere('dns.zone') ? checkDraft(draft).recipe : null;
+	const zone = recipe ? publicZoneQuestion(buildInventory(recipe, {macs: {}, addresses: {}}, siteBytes(siteIdentity(recipe))).inventory) : undefined;
+	if (zone && host.facts.publicZone?.zone !== zone.name) asking.push(host.lookZone!(zone));
+	if (asking.length === 0) return undefined;
+	return Promise.all(asking).then(() => {});
 }
 
 /** The draft as it stands before `question`: what its defaults and choices come from. */

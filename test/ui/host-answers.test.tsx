@@ -13,7 +13,7 @@ import type {Detected} from '../../source/host/detect.js';
 import {probeFile, probeHostFacts} from '../../source/host/facts.js';
 import {localHost} from '../../source/host/local.js';
 import {Transcript} from '../../source/host/transcript.js';
-import {judge, newWizard, questions, type Answers} from '../../source/ui/questions.js';
+import {judge, lookUp, newWizard, questions, type Answers} from '../../source/ui/questions.js';
 import {QuestionScreen} from '../../source/ui/screens/QuestionScreen.js';
 import {detectedHost} from './support/detected.js';
 import {keys, nextCall, press, tick, type, waitFor} from './support/ink.js';
@@ -125,4 +125,29 @@ test('a port another program holds is left to preflight: no answer frees it', ()
 	const sockets = [{protocol: 'udp' as const, address: '0.0.0.0', port: 53, process: 'dnsmasq'}];
 	const busy = {...detected, host: {...detected.host!, facts: {...detected.host!.facts, sockets}}};
 	assert.equal(judge(newWizard(null, busy), question('host.private_address'), '10.10.0.20').refusal, null);
+});
+
+test('dns.zone: a zone the host\'s resolvers know in public DNS is refused at its question, each name asked about once; a name under internal passes', async () => {
+	const facts = {...detected.host!.facts};
+	const asked: Array<{name: string; own: string[]}> = [];
+	// The host's resolver as probePublicZone reports it: farm has an SOA there, other names none.
+	const lookZone = async (zone: {name: string; own: string[]}) => {
+		asked.push(zone);
+		facts.publicZone = {zone: zone.name, answers: [{server: '192.0.2.53', record: zone.name === 'farm' ? 'SOA' : null}]};
+	};
+	const wizard = newWizard(null, {...detected, host: {facts, look: detected.host!.look, lookZone}});
+	const zone = question('dns.zone');
+	const line =
+		'dns.zone: "farm" is a zone in public DNS (its SOA answers from 192.0.2.53): every *.farm name would be hidden from this host\'s users; use a name under internal or home.arpa (e.g. farm.internal), or set dns.shadow_public_zone: true to accept hiding it';
+	await lookUp(wizard, zone, 'farm');
+	assert.equal(judge(wizard, zone, 'farm').refusal, line);
+	assert.equal(lookUp(wizard, zone, 'farm'), undefined, 'known now: judged at once');
+	assert.equal(judge(wizard, question('storage.vg'), 'vg0').refusal, null, "another question does not show the zone's refusal");
+	await lookUp(wizard, zone, 'farm.internal');
+	assert.equal(judge(wizard, zone, 'farm.internal').refusal, null);
+	assert.deepEqual(asked.map(entry => entry.name), ['farm', 'farm.internal']);
+	assert.ok(asked.every(entry => entry.own.length > 0), 'the private name server is named, so that it is not asked');
+	// Facts about another name judge nothing: the answer typed last is the one asked about.
+	assert.equal(judge(wizard, zone, 'farm').refusal, null, 'not known for farm any more until asked again');
+	assert.equal(judge(newWizard(null, detected), zone, 'farm').refusal, null, 'a host that cannot be asked (a rehearsal) refuses nothing');
 });
