@@ -12,7 +12,7 @@ export const KeysActive = createContext(true);
  */
 export const TextEntry = createContext<{set: (taking: boolean) => void}>({set() {}});
 
-type Emitter = {prependListener: (event: string, listener: () => void) => unknown};
+type Emitter = {prependListener: (event: string, listener: (data: unknown) => void) => unknown};
 type Handler = {call: (input: string, key: Key) => void; tick: () => void};
 
 /** Key handlers of one Ink instance (by its input emitter), in the order they started listening. */
@@ -21,6 +21,8 @@ type Registry = {
 	/** Counts the emitter's input events; `taken` is the last one already dispatched. */
 	event: number;
 	taken: number;
+	/** The text of the last input event, as Ink's parser cut it from the terminal's bytes. */
+	raw: unknown;
 	/** Keys of bursts waiting to go out one by one, and whether they are going. */
 	queue: Array<[string, Key]>;
 	draining: boolean;
@@ -33,9 +35,12 @@ const registries = new WeakMap<object, Registry>();
 function registryOf(emitter: Emitter): Registry {
 	let registry = registries.get(emitter);
 	if (!registry) {
-		const created: Registry = {handlers: [], event: 0, taken: 0, queue: [], draining: false, committed: []};
-		// First of the listeners: it numbers each input event before Ink's handlers see it.
-		emitter.prependListener('input', () => void created.event++);
+		const created: Registry = {handlers: [], event: 0, taken: 0, raw: undefined, queue: [], draining: false, committed: []};
+		// First of the listeners: it numbers each input event (and keeps its text) before Ink's handlers see it.
+		emitter.prependListener('input', (data: unknown) => {
+			created.event++;
+			created.raw = data;
+		});
 		registries.set(emitter, created);
 		registry = created;
 	}
@@ -48,6 +53,11 @@ function registryOf(emitter: Emitter): Registry {
  */
 export function cutAtEnters(input: string): string[] {
 	return input.match(/[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$/g) ?? [input];
+}
+
+/** How many Escapes an input event of Ink's stands for: its text when that is ESC bytes alone, else none. */
+export function escapeCount(raw: unknown): number {
+	return typeof raw === 'string' && /^\u001B+$/.test(raw) ? raw.length : 0;
 }
 
 /**
@@ -103,6 +113,13 @@ export function useKeys(handler: (input: string, key: Key) => void, active = tru
 			const registry = registryOf(emitter);
 			if (registry.taken === registry.event) return;
 			registry.taken = registry.event;
+			// Escapes sent together: Ink's parser makes one event of two (ESC ESC reads as Alt-Escape), and the handlers hear one Escape.
+			const escapes = key.escape ? escapeCount(registry.raw) : 0;
+			if (escapes > 1) {
+				for (let count = 0; count < escapes; count++) registry.queue.push(['', key]);
+				if (!registry.draining) void drain(registry);
+				return;
+			}
 			const keys = cutAtEnters(input);
 			if (keys.length < 2 && !registry.draining) {
 				for (const each of [...registry.handlers]) each.call(input, key);
