@@ -15,6 +15,7 @@ import {loadDiff, planLines} from './plan-lines.js';
 import {contextFor, judge, lookUp, newWizard, noDisk, playAnswers, questionText, visibleQuestions, type Question, type Wizard} from './questions.js';
 import {resumeView} from './resume-view.js';
 import {tunnelCommand} from './tunnel.js';
+import {KeyFeed} from './key-feed.js';
 import {lineReporter} from './lines.js';
 import {summaryLines} from './summary-lines.js';
 import {cleanLine, oneLine, quoteArgv} from './text.js';
@@ -44,21 +45,30 @@ export async function plainPrompter(streams: PlainStreams = {}): Promise<Prompte
 	const output = streams.output ?? process.stdout;
 	const input = streams.input ?? process.stdin;
 	const {createPromptModule} = await import('inquirer');
+	// One reader of the input for every prompt: keys typed ahead of a prompt's end reach the next one.
+	const keys = new KeyFeed(input);
 	// Each prompt ends the stream it writes to when it closes: give each one a
 	// fresh stand-in that forwards to the real output and never ends it.
-	const ask = async <T>(question: Record<string, unknown>): Promise<T> => {
+	const ask = async <T>(question: Record<string, unknown>, validate?: (value: string) => true | string | Promise<true | string>): Promise<T> => {
 		const stand = new Writable({write: (chunk, encoding, done) => void output.write(chunk, encoding, done)});
 		Object.assign(stand, {isTTY: (output as NodeJS.WriteStream).isTTY, columns: (output as NodeJS.WriteStream).columns, rows: (output as NodeJS.WriteStream).rows});
-		const prompt = createPromptModule({input, output: stand} as never);
-		for (const [type, make] of Object.entries(prompt.prompts)) prompt.registerPrompt(type, withLineEditing(make as never) as never);
-		const closed = new Promise(resolve => stand.once('finish', resolve));
-		const answer = (await (prompt([{...question, name: 'value'}] as never) as Promise<{value: T}>)).value;
-		// The prompt's last words (its answer line, the cursor) come before the next line of ours.
-		await Promise.race([closed, new Promise(resolve => setTimeout(resolve, 200))]);
-		return answer;
+		const fed = keys.open();
+		try {
+			const prompt = createPromptModule({input: fed.stream, output: stand} as never);
+			for (const [type, make] of Object.entries(prompt.prompts)) prompt.registerPrompt(type, withLineEditing(make as never) as never);
+			const closed = new Promise(resolve => stand.once('finish', resolve));
+			// Keys wait while an answer is checked: the prompt ignores them meanwhile.
+			const checked = validate ? {validate: (value: string) => fed.busy(validate(value))} : {};
+			const answer = (await (prompt([{...question, ...checked, name: 'value'}] as never) as Promise<{value: T}>)).value;
+			// The prompt's last words (its answer line, the cursor) come before the next line of ours.
+			await Promise.race([closed, new Promise(resolve => setTimeout(resolve, 200))]);
+			return answer;
+		} finally {
+			fed.close();
+		}
 	};
 	return {
-		text: (message, {default: initial, validate}) => ask<string>({type: 'input', message, default: initial, ...(validate ? {validate} : {})}),
+		text: (message, {default: initial, validate}) => ask<string>({type: 'input', message, default: initial}, validate),
 		select: (message, choices, initial) => ask({type: 'select', message, choices, default: initial, pageSize: 12}),
 	};
 }
