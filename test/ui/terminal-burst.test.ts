@@ -37,7 +37,7 @@ for (const face of faces) {
 			const at = async (index: number): Promise<string> => {
 				const screen = await terminal.waitFor(question(index));
 				if (face.full) {
-					assert.match(screen, /\? help · (q|Ctrl-C) quit \(resume\s+later\)/, `the key help at question ${index}:\n${screen}`);
+					assert.match(screen, /\? help ·\s+(q|Ctrl-C) quit \(resume later\)/, `the key help at question ${index}:\n${screen}`);
 					assert.deepEqual(brokenWords(terminal.visible(), columns), [], `no word broken at question ${index}`);
 				}
 				return question(index).exec(screen)![2]!.trim();
