@@ -80,9 +80,10 @@ export function App({options: given, onExit, flushMs}: Props) {
 			if (input === '?' || input === 'q' || key.escape || key.return) setHelp(false);
 			return;
 		}
-		// The closing screen handles its own keys; ? is help everywhere else, text fields included.
-		if (screen.name === 'finished') return;
+		// ? is help on every screen, text fields included.
 		if (input === '?') return setHelp(true);
+		// The closing screen handles its own keys.
+		if (screen.name === 'finished') return;
 		// Text fields take q as a letter.
 		if (textEntry.current) return;
 		if (input === 'q') {
@@ -219,14 +220,15 @@ function Finished({exit, onLeave}: {exit: WizardExit; onLeave: () => void}) {
 	useKeys((input, key) => {
 		if (key.return || input === 'q' || key.escape) onLeave();
 	});
+	// The lines say what happened and what comes next: wrapped between words, never cut.
 	return (
 		<Box flexDirection="column">
 			{exit.message.map((line, index) => (
-				<Text key={index} color={index === 0 ? (exit.outcome === 'done' ? 'green' : 'red') : undefined}>
+				<Text key={index} wrap="wrap" color={index === 0 ? (exit.outcome === 'done' ? 'green' : 'red') : undefined}>
 					{line}
 				</Text>
 			))}
-			<KeyHelp keys={[['Enter', 'leave']]} />
+			<KeyHelp keys={[['Enter', 'leave'], ['?', 'help']]} />
 		</Box>
 	);
 }
