@@ -27,18 +27,26 @@ export type FedInput = {
 	busy: <T>(work: Promise<T> | T) => Promise<T> | T;
 	/** The prompt is over: keys not given to it wait for the next one. */
 	close: () => void;
+	/** Called, instead of the prompt hearing it, for a ? pressed on its own (not inside pasted text). */
+	onHelp?: () => void;
 };
 
+/** A ? pressed on its own: the help, never a character of an answer. */
+const help = Symbol('help');
+
 export class KeyFeed {
-	private readonly queue: string[] = [];
+	private readonly queue: Array<string | typeof help> = [];
 	private readonly decoder = new StringDecoder('utf8');
-	private prompt: {stream: PassThrough; ready: boolean; closed: boolean; busy: Set<Promise<unknown>>} | null = null;
+	private prompt: {stream: PassThrough; ready: boolean; closed: boolean; busy: Set<Promise<unknown>>; fed: FedInput} | null = null;
 	private feeding = false;
 
 	constructor(private readonly input: NodeJS.ReadableStream) {}
 
 	private readonly heard = (chunk: Buffer | string): void => {
-		this.queue.push(...splitKeys(typeof chunk === 'string' ? chunk : this.decoder.write(chunk)));
+		const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+		// Text pasted or typed ahead keeps its ? as a character: only a ? read alone asks for help.
+		if (text === '?') this.queue.push(help);
+		else this.queue.push(...splitKeys(text));
 		void this.feed();
 	};
 
@@ -53,7 +61,7 @@ export class KeyFeed {
 			Object.defineProperty(stream, 'isRaw', {get: () => real.isRaw});
 			Object.assign(stream, {setRawMode: (mode: boolean) => (real.setRawMode(mode), stream)});
 		}
-		const prompt = {stream, ready: false, closed: false, busy: new Set<Promise<unknown>>()};
+		const prompt = {stream, ready: false, closed: false, busy: new Set<Promise<unknown>>(), fed: undefined as unknown as FedInput};
 		this.prompt = prompt;
 		// Readline resumes its input as it starts listening: the prompt is ready for keys.
 		stream.once('resume', () => {
@@ -64,7 +72,7 @@ export class KeyFeed {
 		stream.on('pause', () => (prompt.closed = true));
 		this.input.on('data', this.heard);
 		this.input.resume();
-		return {
+		prompt.fed = {
 			stream,
 			busy: work => {
 				if (!(work instanceof Promise)) return work;
@@ -84,6 +92,7 @@ export class KeyFeed {
 				}
 			},
 		};
+		return prompt.fed;
 	}
 
 	/** Gives the queued keys to the prompt in front, one at a time, while it is ready and not busy. */
@@ -94,7 +103,11 @@ export class KeyFeed {
 			for (;;) {
 				const prompt = this.prompt;
 				if (!prompt || !prompt.ready || prompt.closed || prompt.busy.size > 0 || this.queue.length === 0) return;
-				prompt.stream.write(this.queue.shift()!);
+				const key = this.queue.shift()!;
+				if (key !== help) prompt.stream.write(key);
+				else if (prompt.fed.onHelp) prompt.fed.onHelp();
+				// Without a help to show, a lone ? is typed as it is.
+				else prompt.stream.write('?');
 				// The key is parsed and acted on (an Enter may end the prompt) before the next goes.
 				await new Promise(resolve => setImmediate(resolve));
 				await new Promise(resolve => setImmediate(resolve));
