@@ -74,3 +74,49 @@ for (const [columns, rows] of [
 		}
 	});
 }
+
+for (const [columns, rows] of [
+	[80, 24],
+	[120, 40],
+] as const) {
+	test(`${columns}x${rows}, line mode (TERM=dumb): ? shows the help at every kind of prompt to the end, then the same prompt; no word broken`, {timeout: 300_000}, async t => {
+		if (!need(['tmux'], t)) return;
+		assert.ok(existsSync(cliPath), 'dist/cli.js is built (npm run build)');
+		const scratch = mkdtempSync(join(tmpdir(), 'wizard-help-line-'));
+		const terminal = new Terminal('wizard-help-line', {columns, rows});
+		const kinds = new Set<string>();
+		/** The prompt in front: inquirer marks it with ? (✔ once answered). */
+		const active = (screen: string) => [...screen.matchAll(/^\? (.+)$/gm)].at(-1)?.[1];
+		const helps = () => terminal.history().split('\n').filter(line => line === 'Help').length;
+		try {
+			terminal.start(`cd ${scratch} && env -u CI TERM=dumb ${process.execPath} ${cliPath} --recipe ${seedRecipe} --root ${join(scratch, 'rehearsal')} --state-dir ${join(scratch, 'state')}`);
+			for (;;) {
+				const screen = await terminal.waitFor(/^\? |EXIT=\d+/m, 120_000);
+				if (/EXIT=\d+/.test(screen)) break;
+				const prompt = active(screen)!;
+				assert.deepEqual(brokenWords(terminal.visible(), columns), [], `no word broken at ${prompt}`);
+				const kind = /Disk for the VMs/.test(prompt) ? 'the disk list' : /^\(\d+\/\d+\)/.test(prompt) ? (/↑↓ navigate/.test(screen.slice(screen.lastIndexOf(prompt))) ? 'a list' : 'a text question') : /^Next\?/.test(prompt) ? 'the summary' : /^Apply "/.test(prompt) ? 'a plan' : /^Has the install finished/.test(prompt) ? 'the checkpoint' : prompt;
+				if (!kinds.has(kind)) {
+					const before = helps();
+					await terminal.press('?');
+					for (let waited = 0; helps() === before; waited += 100) {
+						assert.ok(waited < 10_000, `? showed no help at ${prompt}:\n${terminal.screen()}`);
+						await tick(100);
+					}
+					// The same prompt again, under the help.
+					const again = await terminal.waitFor(/^Every command and its output[\s\S]*^\? /m);
+					assert.equal(active(again)!.replace(/ \(.*\)$/, ''), prompt.replace(/ \(.*\)$/, ''));
+					assert.deepEqual(brokenWords(terminal.visible(), columns), [], `no word broken in the help at ${prompt}`);
+					kinds.add(kind);
+				}
+				await terminal.press('Enter');
+				for (let waited = 0; active(terminal.screen()) === prompt && waited < 5000; waited += 100) await tick(100);
+			}
+			assert.match(terminal.screen(), /EXIT=0/);
+			assert.deepEqual([...kinds].sort(), ['a list', 'a plan', 'a text question', 'the checkpoint', 'the disk list', 'the summary']);
+		} finally {
+			terminal.close();
+			rmSync(scratch, {recursive: true, force: true});
+		}
+	});
+}
