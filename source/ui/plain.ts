@@ -102,10 +102,14 @@ export function plainHelp(mode: 'real' | 'rehearsal'): string[] {
 	];
 }
 
-/** `line` wrapped between words at the width of `output` when it is a terminal (as is, elsewhere). */
+/**
+ * `line` wrapped between words at the width of `output` when it is a
+ * terminal (as is, elsewhere). A line that gives a command to copy (in
+ * backquotes) stays one line: the terminal's own wrap keeps it whole to copy.
+ */
 function wrapTo(output: NodeJS.WritableStream, line: string): string {
 	const columns = (output as NodeJS.WriteStream).isTTY ? (output as NodeJS.WriteStream).columns : undefined;
-	return columns ? wrapAnsi(line, columns, {hard: true, trim: false}) : line;
+	return columns && !/`[^`]+`/.test(line) ? wrapAnsi(line, columns, {hard: true, trim: false}) : line;
 }
 
 export async function startPlain(options: WizardOptions, streams: PlainStreams = {}): Promise<WizardExit> {
