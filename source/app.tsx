@@ -8,7 +8,7 @@ import type {Recipe} from './recipe/schema.js';
 import type {PlannedStep} from './runner/events.js';
 import {closing, wizardPlace} from './ui/closing.js';
 import {KeyHelp} from './ui/components/KeyHelp.js';
-import {KeysActive, QuitHandler, TextEntry, useKeys} from './ui/components/keys.js';
+import {KeysActive, QuitHandler, TextEntry, useHoldKeys, useKeys} from './ui/components/keys.js';
 import {Spinner} from './ui/components/Spinner.js';
 import type {WizardExit, WizardOptions} from './ui/contract.js';
 import {checkDraft, draftFromRecipe, type Draft} from './ui/draft.js';
@@ -143,7 +143,7 @@ export function App({options: given, onExit, flushMs}: Props) {
 			/>
 		);
 	} else if (!wizard || !draft) {
-		body = <Spinner label="Looking at this host (interfaces, disks, resolvers)…" />;
+		body = <Loading label="Looking at this host (interfaces, disks, resolvers)…" />;
 	} else if (screen.name === 'question') {
 		const visible = visibleQuestions(draft);
 		const index = Math.max(0, visible.findIndex(question => question.id === screen.id));
@@ -214,6 +214,12 @@ export function App({options: given, onExit, flushMs}: Props) {
 			</QuitHandler.Provider>
 		</TextEntry.Provider>
 	);
+}
+
+/** A spinner while nothing can be answered yet: keys typed meanwhile go to the first screen that asks. */
+function Loading({label}: {label: string}) {
+	useHoldKeys();
+	return <Spinner label={label} />;
 }
 
 function Finished({exit, onLeave}: {exit: WizardExit; onLeave: () => void}) {

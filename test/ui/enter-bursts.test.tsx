@@ -72,3 +72,18 @@ test('Escapes in one burst go back one question each: three go back three, two g
 	await waitFor(screen.lastFrame, /Question 1 of \d+ · Host name/);
 	screen.unmount();
 });
+
+test('Enters typed while the host is still being looked at wait for the questions, and answer one each', async () => {
+	let detected!: () => void;
+	const slow: WizardOptions = {...options(), detect: () => new Promise(resolve => (detected = () => resolve(nothingDetected)))};
+	const screen = render(<App options={slow} onExit={() => {}} />);
+	await waitFor(screen.lastFrame, 'Looking at this host');
+	await tick(30);
+	screen.stdin.write('\r\r\r');
+	await tick(50);
+	detected();
+	await waitFor(screen.lastFrame, /Question 4 of \d+ · Private range/);
+	await tick(100);
+	assert.match(screen.lastFrame()!, /Question 4 of/, 'no key was left over or lost');
+	screen.unmount();
+});

@@ -26,6 +26,8 @@ type Registry = {
 	/** Keys of bursts waiting to go out one by one, and whether they are going. */
 	queue: Array<[string, Key]>;
 	draining: boolean;
+	/** Screens holding the keys (one still loading): they wait in the queue. */
+	held: number;
 	/** Called at the next commit that follows a tick. */
 	committed: Array<() => void>;
 };
@@ -35,7 +37,7 @@ const registries = new WeakMap<object, Registry>();
 function registryOf(emitter: Emitter): Registry {
 	let registry = registries.get(emitter);
 	if (!registry) {
-		const created: Registry = {handlers: [], event: 0, taken: 0, raw: undefined, queue: [], draining: false, committed: []};
+		const created: Registry = {handlers: [], event: 0, taken: 0, raw: undefined, queue: [], draining: false, held: 0, committed: []};
 		// First of the listeners: it numbers each input event (and keeps its text) before Ink's handlers see it.
 		emitter.prependListener('input', (data: unknown) => {
 			created.event++;
@@ -68,7 +70,7 @@ export function escapeCount(raw: unknown): number {
 async function drain(registry: Registry): Promise<void> {
 	registry.draining = true;
 	try {
-		for (let next = registry.queue.shift(); next; next = registry.queue.shift()) {
+		for (let next = registry.held > 0 ? undefined : registry.queue.shift(); next; next = registry.held > 0 ? undefined : registry.queue.shift()) {
 			const handlers = [...registry.handlers];
 			if (handlers.length === 0) continue;
 			const committed = new Promise<void>(resolve => registry.committed.push(resolve));
@@ -121,6 +123,11 @@ export function useKeys(handler: (input: string, key: Key) => void, active = tru
 				return;
 			}
 			const keys = cutAtEnters(input);
+			// While a screen is loading, keys typed ahead wait for the screen after it (Ctrl-C never waits).
+			if (registry.held > 0 && !(key.ctrl && input === 'c')) {
+				for (const part of keys) registry.queue.push(part === '\r' || part === '\n' || part === '\r\n' ? ['', {...key, return: true}] : [part, key]);
+				return;
+			}
 			if (keys.length < 2 && !registry.draining) {
 				for (const each of [...registry.handlers]) each.call(input, key);
 				return;
@@ -132,6 +139,28 @@ export function useKeys(handler: (input: string, key: Key) => void, active = tru
 		[emitter],
 	);
 	useInput(heard, {isActive: listening});
+}
+
+/**
+ * Holds the keys while the calling screen is mounted (one that shows
+ * something loading, with nothing to answer yet): keys typed ahead wait, in
+ * order, for the screen after it.
+ */
+export function useHoldKeys(): void {
+	const {internal_eventEmitter} = useStdin();
+	const emitter = internal_eventEmitter as unknown as Emitter | undefined;
+	useLayoutEffect(() => {
+		if (!emitter) return;
+		const registry = registryOf(emitter);
+		registry.held++;
+		return () => {
+			registry.held--;
+			// After the commit that unmounts this screen: the next one's handlers are listening by then.
+			queueMicrotask(() => {
+				if (registry.held === 0 && registry.queue.length > 0 && !registry.draining) void drain(registry);
+			});
+		};
+	}, [emitter]);
 }
 
 /** Declares that the calling screen takes free text while mounted (and `taking`). */
