@@ -8,7 +8,7 @@ import type {Recipe} from './recipe/schema.js';
 import type {PlannedStep} from './runner/events.js';
 import {closing, wizardPlace} from './ui/closing.js';
 import {KeyHelp} from './ui/components/KeyHelp.js';
-import {KeysActive, QuitHandler, TextEntry, useKeys} from './ui/components/keys.js';
+import {KeysActive, QuitHandler, TextEntry, useHoldKeys, useKeys} from './ui/components/keys.js';
 import {Spinner} from './ui/components/Spinner.js';
 import type {WizardExit, WizardOptions} from './ui/contract.js';
 import {checkDraft, draftFromRecipe, type Draft} from './ui/draft.js';
@@ -80,9 +80,10 @@ export function App({options: given, onExit, flushMs}: Props) {
 			if (input === '?' || input === 'q' || key.escape || key.return) setHelp(false);
 			return;
 		}
-		// The closing screen handles its own keys; ? is help everywhere else, text fields included.
-		if (screen.name === 'finished') return;
+		// ? is help on every screen, text fields included.
 		if (input === '?') return setHelp(true);
+		// The closing screen handles its own keys.
+		if (screen.name === 'finished') return;
 		// Text fields take q as a letter.
 		if (textEntry.current) return;
 		if (input === 'q') {
@@ -142,7 +143,7 @@ export function App({options: given, onExit, flushMs}: Props) {
 			/>
 		);
 	} else if (!wizard || !draft) {
-		body = <Spinner label="Looking at this host (interfaces, disks, resolvers)…" />;
+		body = <Loading label="Looking at this host (interfaces, disks, resolvers)…" />;
 	} else if (screen.name === 'question') {
 		const visible = visibleQuestions(draft);
 		const index = Math.max(0, visible.findIndex(question => question.id === screen.id));
@@ -215,18 +216,25 @@ export function App({options: given, onExit, flushMs}: Props) {
 	);
 }
 
+/** A spinner while nothing can be answered yet: keys typed meanwhile go to the first screen that asks. */
+function Loading({label}: {label: string}) {
+	useHoldKeys();
+	return <Spinner label={label} />;
+}
+
 function Finished({exit, onLeave}: {exit: WizardExit; onLeave: () => void}) {
 	useKeys((input, key) => {
 		if (key.return || input === 'q' || key.escape) onLeave();
 	});
+	// The lines say what happened and what comes next: wrapped between words, never cut.
 	return (
 		<Box flexDirection="column">
 			{exit.message.map((line, index) => (
-				<Text key={index} color={index === 0 ? (exit.outcome === 'done' ? 'green' : 'red') : undefined}>
+				<Text key={index} wrap="wrap" color={index === 0 ? (exit.outcome === 'done' ? 'green' : 'red') : undefined}>
 					{line}
 				</Text>
 			))}
-			<KeyHelp keys={[['Enter', 'leave']]} />
+			<KeyHelp keys={[['Enter', 'leave'], ['?', 'help']]} />
 		</Box>
 	);
 }

@@ -3,6 +3,7 @@
 // as one line per status change. Never mounts Ink (the two cannot share stdin).
 import {Writable} from 'node:stream';
 import {Chalk, type ChalkInstance} from 'chalk';
+import wrapAnsi from 'wrap-ansi';
 import type {CheckpointAction} from '../actions/action.js';
 import {nothingDetected, type Detected} from '../host/detect.js';
 import type {Recipe} from '../recipe/schema.js';
@@ -15,6 +16,7 @@ import {loadDiff, planLines} from './plan-lines.js';
 import {contextFor, judge, lookUp, newWizard, noDisk, playAnswers, questionText, visibleQuestions, type Question, type Wizard} from './questions.js';
 import {resumeView} from './resume-view.js';
 import {tunnelCommand} from './tunnel.js';
+import {KeyFeed} from './key-feed.js';
 import {lineReporter} from './lines.js';
 import {summaryLines} from './summary-lines.js';
 import {cleanLine, oneLine, quoteArgv} from './text.js';
@@ -40,34 +42,82 @@ export function colourAllowed(stream: NodeJS.WritableStream, env: NodeJS.Process
  * on every terminal: plain mode's, and any command's that asks a question or two.
  * Ctrl-C inside a prompt rejects with inquirer's ExitPromptError.
  */
-export async function plainPrompter(streams: PlainStreams = {}): Promise<Prompter> {
+export async function plainPrompter(streams: PlainStreams = {}, help?: string[]): Promise<Prompter> {
 	const output = streams.output ?? process.stdout;
 	const input = streams.input ?? process.stdin;
 	const {createPromptModule} = await import('inquirer');
+	// One reader of the input for every prompt: keys typed ahead of a prompt's end reach the next one.
+	const keys = new KeyFeed(input);
 	// Each prompt ends the stream it writes to when it closes: give each one a
 	// fresh stand-in that forwards to the real output and never ends it.
-	const ask = async <T>(question: Record<string, unknown>): Promise<T> => {
+	const ask = async <T>(question: Record<string, unknown>, validate?: (value: string) => true | string | Promise<true | string>): Promise<T> => {
+		for (;;) {
+			// A ? on its own stops the prompt, shows the help, and asks the same again.
+			const helped = new AbortController();
+			try {
+				return await askOnce<T>(question, validate, help ? () => helped.abort() : undefined, helped.signal);
+			} catch (error) {
+				if (!helped.signal.aborted) throw error;
+			}
+			for (const line of help ?? []) output.write(`${wrapTo(output, line)}\n`);
+		}
+	};
+	const askOnce = async <T>(question: Record<string, unknown>, validate: ((value: string) => true | string | Promise<true | string>) | undefined, onHelp: (() => void) | undefined, signal: AbortSignal): Promise<T> => {
 		const stand = new Writable({write: (chunk, encoding, done) => void output.write(chunk, encoding, done)});
 		Object.assign(stand, {isTTY: (output as NodeJS.WriteStream).isTTY, columns: (output as NodeJS.WriteStream).columns, rows: (output as NodeJS.WriteStream).rows});
-		const prompt = createPromptModule({input, output: stand} as never);
-		for (const [type, make] of Object.entries(prompt.prompts)) prompt.registerPrompt(type, withLineEditing(make as never) as never);
-		const closed = new Promise(resolve => stand.once('finish', resolve));
-		const answer = (await (prompt([{...question, name: 'value'}] as never) as Promise<{value: T}>)).value;
-		// The prompt's last words (its answer line, the cursor) come before the next line of ours.
-		await Promise.race([closed, new Promise(resolve => setTimeout(resolve, 200))]);
-		return answer;
+		const fed = keys.open();
+		fed.onHelp = onHelp;
+		try {
+			const prompt = createPromptModule({input: fed.stream, output: stand, signal} as never);
+			for (const [type, make] of Object.entries(prompt.prompts)) prompt.registerPrompt(type, withLineEditing(make as never) as never);
+			const closed = new Promise(resolve => stand.once('finish', resolve));
+			// Keys wait while an answer is checked: the prompt ignores them meanwhile.
+			const checked = validate ? {validate: (value: string) => fed.busy(validate(value))} : {};
+			const answer = (await (prompt([{...question, ...checked, name: 'value'}] as never) as Promise<{value: T}>)).value;
+			// The prompt's last words (its answer line, the cursor) come before the next line of ours.
+			await Promise.race([closed, new Promise(resolve => setTimeout(resolve, 200))]);
+			return answer;
+		} finally {
+			fed.close();
+		}
 	};
 	return {
-		text: (message, {default: initial, validate}) => ask<string>({type: 'input', message, default: initial, ...(validate ? {validate} : {})}),
+		text: (message, {default: initial, validate}) => ask<string>({type: 'input', message, default: initial}, validate),
 		select: (message, choices, initial) => ask({type: 'select', message, choices, default: initial, pageSize: 12}),
 	};
 }
 
+/** What `?` shows in line mode, before the question is asked again. */
+export function plainHelp(mode: 'real' | 'rehearsal'): string[] {
+	return [
+		'',
+		'Help',
+		`The wizard asks what it cannot detect, shows each step's plan (files as diffs, commands as they will run) and applies it only when you say so.${mode === 'rehearsal' ? ' This is a rehearsal: files go under a folder and commands are only recorded.' : ''}`,
+		'The line above each question says what its value is for. Enter accepts the value shown (a default in brackets); in a list, ↑ ↓ move and Enter chooses.',
+		'In a field: Backspace or Ctrl-H a character, Ctrl-W a word, Ctrl-U all before the cursor.',
+		'This help comes with ? at every question (no value the wizard asks for holds a ?).',
+		'Ctrl-C quit at any time; the next start resumes where you left, and progress is saved after every change.',
+		'Every command and its output also go to the transcript beside the saved progress.',
+		'',
+	];
+}
+
+/**
+ * `line` wrapped between words at the width of `output` when it is a
+ * terminal (as is, elsewhere). A line that gives a command to copy (in
+ * backquotes) stays one line: the terminal's own wrap keeps it whole to copy.
+ */
+function wrapTo(output: NodeJS.WritableStream, line: string): string {
+	const columns = (output as NodeJS.WriteStream).isTTY ? (output as NodeJS.WriteStream).columns : undefined;
+	return columns && !/`[^`]+`/.test(line) ? wrapAnsi(line, columns, {hard: true, trim: false}) : line;
+}
+
 export async function startPlain(options: WizardOptions, streams: PlainStreams = {}): Promise<WizardExit> {
 	const output = streams.output ?? process.stdout;
-	const prompter = await plainPrompter(streams);
+	const prompter = await plainPrompter(streams, plainHelp(options.mode));
 	try {
-		return await plainWizard(options, prompter, line => output.write(`${line}\n`), colourAllowed(output));
+		// Our lines wrap between words: the terminal would cut a word at its edge.
+		return await plainWizard(options, prompter, line => output.write(`${wrapTo(output, line)}\n`), colourAllowed(output));
 	} catch (error) {
 		// Ctrl-C inside a prompt: inquirer rejects with ExitPromptError.
 		if ((error as Error).name === 'ExitPromptError') return {outcome: 'quit', message: [`Stopped. Run \`${options.resumeCommand ?? 'ganeti-wizard'}\` again to resume.`]};

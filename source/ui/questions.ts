@@ -29,6 +29,12 @@ export type Question = {
 	checks: FieldPath[];
 	/** The fields whose refusals by the host this question answers for (default: `checks`). */
 	hostChecks?: FieldPath[];
+	/**
+	 * Problems of two fields reported at the other one (the recipe names one
+	 * field per problem) that this question's answer can cause all the same:
+	 * refused here too, with the same line.
+	 */
+	crossChecks?: RegExp[];
 	title: string;
 	/** One or two sentences: what the value is for. */
 	help: string;
@@ -182,6 +188,8 @@ export const questions: Question[] = [
 		id: 'network.bridge.name',
 		path: ['network', 'bridge', 'name'],
 		checks: [['network', 'bridge', 'name']],
+		// A bridge named like the public interface: cross-checks.ts reports it at the public interface, asked before.
+		crossChecks: [/^(host|nodes\[\d+\])\.public_interface: .* is also network\.bridge\.name,/],
 		title: 'Bridge name',
 		help: "The bridge the VMs' network cards are plugged into.",
 		kind: 'text',
@@ -450,7 +458,7 @@ export type Verdict = {refusal: string | null; remark: string | undefined};
 export function judge(wizard: Wizard, question: Question, value: string): Verdict {
 	const draft = playAnswers(wizard, {override: {id: question.id, text: value}});
 	const checked = checkDraft(draft);
-	const problems = problemsAt(checked.problems, question.checks);
+	const problems = [...problemsAt(checked.problems, question.checks), ...checked.problems.filter(problem => question.crossChecks?.some(pattern => pattern.test(problem)))];
 	const host = wizard.detected.host;
 	if (problems.length === 0 && checked.recipe && host) problems.push(...problemsAt(hostRefusals(checked.recipe, host.facts), question.hostChecks ?? question.checks));
 	return {refusal: problems[0] ?? null, remark: question.remark?.(value, {draft, detected: wizard.detected, fromRecipe: wizard.fromRecipe})};

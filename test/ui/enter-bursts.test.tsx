@@ -2,6 +2,7 @@
 // sent one by one would: each Enter answers the question in front at that
 // moment, the next key goes to the question after it. A ? inside a burst of
 // text (a paste) is a character of the value; a ? on its own opens the help.
+// Escapes in one burst go back one question each.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {render} from 'ink-testing-library';
@@ -54,5 +55,35 @@ test('a ? inside pasted text is typed into the field; a ? alone opens the help',
 	await press(screen.stdin, keys.escape);
 	const frame = await waitFor(screen.lastFrame, '❯ a?b');
 	assert.match(frame, /✗ host\.hostname: "a\?b"/, 'the value is judged as typed');
+	screen.unmount();
+});
+
+test('Escapes in one burst go back one question each: three go back three, two go back two', async () => {
+	const screen = await atFirstQuestion();
+	screen.stdin.write('\r\r\r\r\r');
+	await waitFor(screen.lastFrame, /Question 6 of \d+ · Private address/);
+	await tick(50);
+	// Ink's parser reads ESC ESC as one Alt-Escape event: each ESC of it is a key all the same.
+	screen.stdin.write('\u001B\u001B\u001B');
+	await waitFor(screen.lastFrame, /Question 3 of \d+ · Public address/);
+	await tick(100);
+	assert.match(screen.lastFrame()!, /Question 3 of/, 'no Escape was left over or lost');
+	screen.stdin.write('\u001B\u001B');
+	await waitFor(screen.lastFrame, /Question 1 of \d+ · Host name/);
+	screen.unmount();
+});
+
+test('Enters typed while the host is still being looked at wait for the questions, and answer one each', async () => {
+	let detected!: () => void;
+	const slow: WizardOptions = {...options(), detect: () => new Promise(resolve => (detected = () => resolve(nothingDetected)))};
+	const screen = render(<App options={slow} onExit={() => {}} />);
+	await waitFor(screen.lastFrame, 'Looking at this host');
+	await tick(30);
+	screen.stdin.write('\r\r\r');
+	await tick(50);
+	detected();
+	await waitFor(screen.lastFrame, /Question 4 of \d+ · Private range/);
+	await tick(100);
+	assert.match(screen.lastFrame()!, /Question 4 of/, 'no key was left over or lost');
 	screen.unmount();
 });

@@ -7,6 +7,7 @@ import {render} from 'ink-testing-library';
 import {useState} from 'react';
 import {Select} from '../../source/ui/components/Select.js';
 import {TextInput} from '../../source/ui/components/TextInput.js';
+import {splitKeys} from '../../source/ui/key-feed.js';
 import {typeInto} from '../../source/ui/line-edit.js';
 import {keys, nextCall, tick, waitFor} from './support/ink.js';
 
@@ -75,4 +76,11 @@ test('line editing: each control of a burst applies in order, at the cursor', ()
 	assert.deepEqual(typeInto({text: 'one two  ', cursor: 9}, '\u0017'), {text: 'one ', cursor: 4});
 	assert.deepEqual(typeInto({text: 'tail', cursor: 2}, '\u0015X'), {text: 'Xil', cursor: 1});
 	assert.deepEqual(typeInto({text: 'ab', cursor: 1}, '\u0001<\u0005>\t\u001B'), {text: '<ab>', cursor: 4});
+});
+
+test('line mode cuts a burst into keys: escape sequences and CR LF whole, two Escapes two keys', () => {
+	assert.deepEqual(splitKeys('\r\r'), ['\r', '\r']);
+	assert.deepEqual(splitKeys(`${keys.down}${keys.down}\u001BOA\r\n`), [keys.down, keys.down, '\u001BOA', '\r\n']);
+	assert.deepEqual(splitKeys('\u001B\u001B\u001B'), ['\u001B', '\u001B', '\u001B']);
+	assert.deepEqual(splitKeys('\u001Bxé\u0015'), ['\u001Bx', 'é', '\u0015']);
 });

@@ -1,8 +1,9 @@
-// Correcting a typo in a text question, in a real terminal (tmux) driving the
-// built command: line mode under TERM=dumb (a serial console) and under a
-// terminal that can draw, and the full-screen wizard. Backspace, Ctrl-H,
-// Ctrl-U and Ctrl-W edit the answer and are never part of it; the answer the
-// wizard keeps (saved with the progress when the operator quits) says so.
+// Correcting a typo in a text question, in a real terminal (tmux) at 80x24
+// and 120x40 driving the built command: line mode under TERM=dumb (a serial
+// console) and under a terminal that can draw, and the full-screen wizard.
+// Backspace, Ctrl-H, Ctrl-U and Ctrl-W edit the answer and are never part of
+// it; the answer the wizard keeps (saved with the progress when the operator
+// quits) says so.
 import assert from 'node:assert/strict';
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -18,11 +19,11 @@ function savedHostname(state: string): unknown {
 	return settings.answers?.host?.hostname;
 }
 
-async function correctHostname(t: TestContext, term: string, face: 'line' | 'full-screen'): Promise<void> {
+async function correctHostname(t: TestContext, term: string, face: 'line' | 'full-screen', columns: number, rows: number): Promise<void> {
 	if (!need(['tmux'], t)) return;
 	assert.ok(existsSync(cliPath), 'dist/cli.js is built (npm run build)');
 	const scratch = mkdtempSync(join(tmpdir(), 'wizard-editing-'));
-	const terminal = new Terminal('wizard-editing');
+	const terminal = new Terminal(`wizard-editing-${term}-${face}`, {columns, rows});
 	try {
 		const state = join(scratch, 'state');
 		const plain = face === 'line' && term !== 'dumb' ? ' --plain' : '';
@@ -57,14 +58,19 @@ async function correctHostname(t: TestContext, term: string, face: 'line' | 'ful
 	}
 }
 
-test('line mode under TERM=dumb (a serial console): Backspace, Ctrl-H, Ctrl-U and Ctrl-W edit the answer', {timeout: 120_000}, async t => {
-	await correctHostname(t, 'dumb', 'line');
-});
+for (const [columns, rows] of [
+	[80, 24],
+	[120, 40],
+] as const) {
+	test(`${columns}x${rows}, line mode under TERM=dumb (a serial console): Backspace, Ctrl-H, Ctrl-U and Ctrl-W edit the answer`, {timeout: 120_000}, async t => {
+		await correctHostname(t, 'dumb', 'line', columns, rows);
+	});
 
-test('line mode (--plain) under TERM=xterm-256color: the same keys edit the answer', {timeout: 120_000}, async t => {
-	await correctHostname(t, 'xterm-256color', 'line');
-});
+	test(`${columns}x${rows}, line mode (--plain) under TERM=xterm-256color: the same keys edit the answer`, {timeout: 120_000}, async t => {
+		await correctHostname(t, 'xterm-256color', 'line', columns, rows);
+	});
 
-test('the full-screen wizard under TERM=xterm-256color: Backspace and Ctrl-U edit the answer', {timeout: 120_000}, async t => {
-	await correctHostname(t, 'xterm-256color', 'full-screen');
-});
+	test(`${columns}x${rows}, the full-screen wizard under TERM=xterm-256color: Backspace and Ctrl-U edit the answer`, {timeout: 120_000}, async t => {
+		await correctHostname(t, 'xterm-256color', 'full-screen', columns, rows);
+	});
+}

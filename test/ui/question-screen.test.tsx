@@ -64,6 +64,25 @@ for (const [id, bad, good] of textCases) {
 	});
 }
 
+test('question network.bridge.name: the public interface\'s name is refused there with the recipe\'s one line; vmbr0 passes', async () => {
+	const wizard = newWizard(null, detected, {'host.public_interface': 'eth0'});
+	const {screen, answered} = show(wizard, 'network.bridge.name');
+	await waitFor(screen.lastFrame, '❯');
+	await press(screen.stdin, keys.end, keys.clear);
+	await type(screen.stdin, 'eth0');
+	const frame = await waitFor(screen.lastFrame, '✗ host.public_interface: "eth0" is also network.bridge.name, but the VM bridge must be an interface of its own; rename the bridge or correct the public interface');
+	assert.equal(frame.split('\n').filter(line => line.includes('✗')).length, 1, 'one line');
+	await press(screen.stdin, keys.enter);
+	await tick(30);
+	assert.equal(answered.calls.length, 0, 'Enter must not accept a refused value');
+	await press(screen.stdin, keys.clear);
+	await type(screen.stdin, 'vmbr0');
+	await waitFor(screen.lastFrame, '✓ ok');
+	await press(screen.stdin, keys.enter);
+	assert.equal(await answered.value, 'vmbr0');
+	screen.unmount();
+});
+
 test('question vm.os: a bad OS definition is refused, a good one accepted', async () => {
 	const wizard = newWizard(null, detected, {'vm.install': 'os'});
 	const {screen, answered} = show(wizard, 'vm.os');

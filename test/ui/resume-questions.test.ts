@@ -1,7 +1,7 @@
 // Quitting in the middle of the questions and starting again resumes at that
-// same question, in a real terminal (tmux) driving the built command: the
-// full-screen wizard, and line mode under TERM=dumb. The questions after it
-// are asked, never filled in silently.
+// same question, in a real terminal (tmux) at 80x24 and 120x40 driving the
+// built command: the full-screen wizard, and line mode under TERM=dumb. The
+// questions after it are asked, never filled in silently.
 import assert from 'node:assert/strict';
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -11,11 +11,11 @@ import {cliPath, seedRecipe} from '../support/cli.js';
 import {need} from '../support/need.js';
 import {Terminal} from './support/terminal.js';
 
-async function quitAndResume(t: TestContext, face: 'line' | 'full-screen'): Promise<void> {
+async function quitAndResume(t: TestContext, face: 'line' | 'full-screen', columns: number, rows: number): Promise<void> {
 	if (!need(['tmux'], t)) return;
 	assert.ok(existsSync(cliPath), 'dist/cli.js is built (npm run build)');
 	const scratch = mkdtempSync(join(tmpdir(), 'wizard-resume-questions-'));
-	const terminal = new Terminal('wizard-resume-questions');
+	const terminal = new Terminal(`wizard-resume-questions-${face}`, {columns, rows});
 	try {
 		const term = face === 'line' ? 'dumb' : 'xterm-256color';
 		const command = `env -u CI TERM=${term} ${process.execPath} ${cliPath} --recipe ${seedRecipe} --root ${join(scratch, 'rehearsal')} --state-dir ${join(scratch, 'state')}`;
@@ -46,5 +46,10 @@ async function quitAndResume(t: TestContext, face: 'line' | 'full-screen'): Prom
 	}
 }
 
-test('the full-screen wizard: quit at question 7, start again, question 7 is asked, then 8', {timeout: 120_000}, async t => quitAndResume(t, 'full-screen'));
-test('line mode under TERM=dumb: quit at question 7, start again, question 7 is asked, then 8', {timeout: 120_000}, async t => quitAndResume(t, 'line'));
+for (const [columns, rows] of [
+	[80, 24],
+	[120, 40],
+] as const) {
+	test(`${columns}x${rows}, the full-screen wizard: quit at question 7, start again, question 7 is asked, then 8`, {timeout: 120_000}, async t => quitAndResume(t, 'full-screen', columns, rows));
+	test(`${columns}x${rows}, line mode under TERM=dumb: quit at question 7, start again, question 7 is asked, then 8`, {timeout: 120_000}, async t => quitAndResume(t, 'line', columns, rows));
+}

@@ -3,7 +3,8 @@
 // operator did (a rehearsal stays one, under the same folder) with the
 // generated MAC and address written in, the closing lines say where the
 // rehearsal's files and commands are and how to do it for real, once; the
-// recipe replayed into a fresh folder gives the same files.
+// recipe replayed into a fresh folder gives the same files and records the
+// same commands.
 import assert from 'node:assert/strict';
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -19,7 +20,7 @@ import {treeFiles} from '../support/tree.js';
 
 const count = (text: string, part: string) => text.split(part).length - 1;
 
-test('save as recipe in a rehearsal, then run it: the replay command, the pinned MAC, the closing lines once, the same files on replay', {timeout: 600_000}, async t => {
+test('save as recipe in a rehearsal, then run it: the replay command, the pinned MAC, the closing lines once, the same files and recorded commands on replay', {timeout: 600_000}, async t => {
 	if (!need(['tmux'], t)) return;
 	assert.ok(existsSync(cliPath), 'dist/cli.js is built (npm run build)');
 	const scratch = mkdtempSync(join(tmpdir(), 'wizard-save-'));
@@ -88,6 +89,10 @@ test('save as recipe in a rehearsal, then run it: the replay command, the pinned
 		const got = treeFiles(fresh);
 		assert.deepEqual([...got.keys()].sort(), [...expected.keys()].sort());
 		for (const [path, content] of expected) assert.equal(got.get(path), content, path);
+		// And the same commands recorded, in the same order (comment lines carry dates).
+		const commands = (directory: string) => readFileSync(join(directory, 'commands.sh'), 'utf8').split('\n').filter(line => !line.startsWith('#'));
+		assert.ok(commands(state).length > 10, 'the interactive run recorded its commands');
+		assert.deepEqual(commands(join(scratch, 'fresh-state')), commands(state));
 	} finally {
 		terminal.close();
 		rmSync(scratch, {recursive: true, force: true});

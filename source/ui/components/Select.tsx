@@ -58,14 +58,23 @@ export function Select<V extends string>({items, onSelect, onHighlight, initial,
 			{first > 0 ? <Text dimColor>  ↑ {first} more</Text> : null}
 			{shown.map((item, offset) => {
 				const selected = first + offset === current;
+				// A hint wider than the screen goes on under itself, between words: nothing is cut.
 				return (
-					<Text key={item.value} wrap="truncate-end" dimColor={item.disabled}>
-						<Text color={selected ? 'cyan' : undefined} bold={selected}>
-							{selected ? '❯ ' : '  '}
-							{item.hint ? item.label.padEnd(labelWidth) : item.label}
-						</Text>
-						{item.hint ? <Text dimColor>  {item.hint}</Text> : null}
-					</Text>
+					<Box key={item.value}>
+						<Box flexShrink={0}>
+							<Text color={selected ? 'cyan' : undefined} bold={selected} dimColor={item.disabled}>
+								{selected ? '❯ ' : '  '}
+								{item.hint ? item.label.padEnd(labelWidth) : item.label}
+							</Text>
+						</Box>
+						{item.hint ? (
+							<Box marginLeft={2}>
+								<Text dimColor wrap="wrap">
+									{item.hint}
+								</Text>
+							</Box>
+						) : null}
+					</Box>
 				);
 			})}
 			{first + visible < items.length ? <Text dimColor>  ↓ {items.length - first - visible} more</Text> : null}

@@ -12,7 +12,7 @@ export const KeysActive = createContext(true);
  */
 export const TextEntry = createContext<{set: (taking: boolean) => void}>({set() {}});
 
-type Emitter = {prependListener: (event: string, listener: () => void) => unknown};
+type Emitter = {prependListener: (event: string, listener: (data: unknown) => void) => unknown};
 type Handler = {call: (input: string, key: Key) => void; tick: () => void};
 
 /** Key handlers of one Ink instance (by its input emitter), in the order they started listening. */
@@ -21,9 +21,13 @@ type Registry = {
 	/** Counts the emitter's input events; `taken` is the last one already dispatched. */
 	event: number;
 	taken: number;
+	/** The text of the last input event, as Ink's parser cut it from the terminal's bytes. */
+	raw: unknown;
 	/** Keys of bursts waiting to go out one by one, and whether they are going. */
 	queue: Array<[string, Key]>;
 	draining: boolean;
+	/** Screens holding the keys (one still loading): they wait in the queue. */
+	held: number;
 	/** Called at the next commit that follows a tick. */
 	committed: Array<() => void>;
 };
@@ -33,9 +37,12 @@ const registries = new WeakMap<object, Registry>();
 function registryOf(emitter: Emitter): Registry {
 	let registry = registries.get(emitter);
 	if (!registry) {
-		const created: Registry = {handlers: [], event: 0, taken: 0, queue: [], draining: false, committed: []};
-		// First of the listeners: it numbers each input event before Ink's handlers see it.
-		emitter.prependListener('input', () => void created.event++);
+		const created: Registry = {handlers: [], event: 0, taken: 0, raw: undefined, queue: [], draining: false, held: 0, committed: []};
+		// First of the listeners: it numbers each input event (and keeps its text) before Ink's handlers see it.
+		emitter.prependListener('input', (data: unknown) => {
+			created.event++;
+			created.raw = data;
+		});
 		registries.set(emitter, created);
 		registry = created;
 	}
@@ -50,6 +57,11 @@ export function cutAtEnters(input: string): string[] {
 	return input.match(/[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$/g) ?? [input];
 }
 
+/** How many Escapes an input event of Ink's stands for: its text when that is ESC bytes alone, else none. */
+export function escapeCount(raw: unknown): number {
+	return typeof raw === 'string' && /^\u001B+$/.test(raw) ? raw.length : 0;
+}
+
 /**
  * Sends the queued keys one at a time to the handlers listening at that
  * moment: each key's changes are committed before the next key goes out, so
@@ -58,7 +70,7 @@ export function cutAtEnters(input: string): string[] {
 async function drain(registry: Registry): Promise<void> {
 	registry.draining = true;
 	try {
-		for (let next = registry.queue.shift(); next; next = registry.queue.shift()) {
+		for (let next = registry.held > 0 ? undefined : registry.queue.shift(); next; next = registry.held > 0 ? undefined : registry.queue.shift()) {
 			const handlers = [...registry.handlers];
 			if (handlers.length === 0) continue;
 			const committed = new Promise<void>(resolve => registry.committed.push(resolve));
@@ -103,7 +115,19 @@ export function useKeys(handler: (input: string, key: Key) => void, active = tru
 			const registry = registryOf(emitter);
 			if (registry.taken === registry.event) return;
 			registry.taken = registry.event;
+			// Escapes sent together: Ink's parser makes one event of two (ESC ESC reads as Alt-Escape), and the handlers hear one Escape.
+			const escapes = key.escape ? escapeCount(registry.raw) : 0;
+			if (escapes > 1) {
+				for (let count = 0; count < escapes; count++) registry.queue.push(['', key]);
+				if (!registry.draining) void drain(registry);
+				return;
+			}
 			const keys = cutAtEnters(input);
+			// While a screen is loading, keys typed ahead wait for the screen after it (Ctrl-C never waits).
+			if (registry.held > 0 && !(key.ctrl && input === 'c')) {
+				for (const part of keys) registry.queue.push(part === '\r' || part === '\n' || part === '\r\n' ? ['', {...key, return: true}] : [part, key]);
+				return;
+			}
 			if (keys.length < 2 && !registry.draining) {
 				for (const each of [...registry.handlers]) each.call(input, key);
 				return;
@@ -115,6 +139,28 @@ export function useKeys(handler: (input: string, key: Key) => void, active = tru
 		[emitter],
 	);
 	useInput(heard, {isActive: listening});
+}
+
+/**
+ * Holds the keys while the calling screen is mounted (one that shows
+ * something loading, with nothing to answer yet): keys typed ahead wait, in
+ * order, for the screen after it.
+ */
+export function useHoldKeys(): void {
+	const {internal_eventEmitter} = useStdin();
+	const emitter = internal_eventEmitter as unknown as Emitter | undefined;
+	useLayoutEffect(() => {
+		if (!emitter) return;
+		const registry = registryOf(emitter);
+		registry.held++;
+		return () => {
+			registry.held--;
+			// After the commit that unmounts this screen: the next one's handlers are listening by then.
+			queueMicrotask(() => {
+				if (registry.held === 0 && registry.queue.length > 0 && !registry.draining) void drain(registry);
+			});
+		};
+	}, [emitter]);
 }
 
 /** Declares that the calling screen takes free text while mounted (and `taking`). */

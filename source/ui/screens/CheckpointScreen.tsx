@@ -43,8 +43,9 @@ export function CheckpointScreen({action, sshTarget, mode, onChoose}: Props) {
 					<Text>{tunnel}</Text>
 				</Box>
 			) : null}
-			{mode === 'rehearsal' ? <Text dimColor>Rehearsal: there is no VM to install; confirming records that the operator would act here.</Text> : null}
-			<Box marginTop={1}>
+			{/* Short enough for one line of 80 columns: the screen fits 80x24 with the strip of steps above it. */}
+			{mode === 'rehearsal' ? <Text dimColor>Rehearsal: there is no VM to install; confirming records your turn here.</Text> : null}
+			<Box>
 				<Select<CheckpointChoice>
 					items={[
 						{value: 'done', label: 'The install has finished', hint: 'go on with the next actions'},

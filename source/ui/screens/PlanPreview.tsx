@@ -2,7 +2,8 @@
 import {useEffect, useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
 import type {PlannedStep} from '../../runner/events.js';
-import {KeyHelp, quitKeys} from '../components/KeyHelp.js';
+import wrapAnsi from 'wrap-ansi';
+import {KeyHelp, keyHelpLines, quitKeys, type KeyHint} from '../components/KeyHelp.js';
 import {useKeys} from '../components/keys.js';
 import {loadDiff, loadedDiff, planLines, wrapPlanLines} from '../plan-lines.js';
 
@@ -13,6 +14,8 @@ const buttons: Array<{value: PreviewChoice; label: string}> = [
 	{value: 'skip', label: 'Skip this step'},
 	{value: 'back', label: 'Back to the answers'},
 ];
+
+const keyHints: KeyHint[] = [['↑↓', 'scroll'], ['←→', 'choose'], ['Enter', 'confirm'], ['a/s/b', 'apply/skip/back'], ...quitKeys];
 
 type Props = {
 	step: PlannedStep;
@@ -31,9 +34,13 @@ export function PlanPreview({step, height, width = 100, onChoose}: Props) {
 		if (!diff) void loadDiff().then(setDiff);
 	}, [diff]);
 	const lines = useMemo(() => (diff ? wrapPlanLines(planLines(step, diff), width - 1) : []), [diff, step, width]);
-	const rows = Math.max(3, height);
-	const maxTop = Math.max(0, lines.length - rows);
 	const pending = step.actions.filter(entry => entry.status !== 'satisfied' && entry.status !== 'done').length;
+	const counts = `${pending} change${pending === 1 ? '' : 's'}, ${step.actions.length - pending} already so`;
+	// A title or key help that wraps on a narrow terminal takes its lines from the plan: the whole screen still fits.
+	const spare = (text: string) => wrapAnsi(text, width, {hard: true, trim: false}).split('\n').length - 1;
+	const longest = `Plan: ${step.title} · ${counts} · lines ${lines.length}-${lines.length} of ${lines.length}`;
+	const rows = Math.max(3, height - spare(longest) - (keyHelpLines(keyHints, width) - 1));
+	const maxTop = Math.max(0, lines.length - rows);
 
 	useKeys((input, key) => {
 		if (key.upArrow) return setTop(value => Math.max(0, value - 1));
@@ -57,7 +64,7 @@ export function PlanPreview({step, height, width = 100, onChoose}: Props) {
 				<Text bold>Plan: {step.title}</Text>
 				<Text dimColor>
 					{' '}
-					· {pending} change{pending === 1 ? '' : 's'}, {step.actions.length - pending} already so
+					· {counts}
 					{lines.length > rows ? ` · lines ${top + 1}-${Math.min(lines.length, top + rows)} of ${lines.length}` : ''}
 				</Text>
 			</Text>
@@ -82,7 +89,7 @@ export function PlanPreview({step, height, width = 100, onChoose}: Props) {
 					</Box>
 				))}
 			</Box>
-			<KeyHelp keys={[['↑↓', 'scroll'], ['←→', 'choose'], ['Enter', 'confirm'], ['a/s/b', 'apply/skip/back'], ...quitKeys]} />
+			<KeyHelp keys={keyHints} />
 		</Box>
 	);
 }

@@ -39,9 +39,13 @@ export function SummaryScreen({draft, savePath, onStart, onSave, onEdit, onQuit,
 		<Box flexDirection="column">
 			<Text bold>Your site</Text>
 			{summaryLines(draft).map(([label, value], index) => (
-				<Text key={index} wrap="truncate-end">
-					<Text color="cyan">{label.padEnd(9)}</Text> {value}
-				</Text>
+				// A value wider than the screen goes on under itself, between words: nothing is cut.
+				<Box key={index}>
+					<Box width={10} flexShrink={0}>
+						<Text color="cyan">{label}</Text>
+					</Box>
+					<Text wrap="wrap">{value}</Text>
+				</Box>
 			))}
 			<Text dimColor>{mode === 'rehearsal' ? `Rehearsal: files go under ${root}, commands are only recorded.` : 'This host will be changed, one confirmed step at a time.'}</Text>
 			{problems.length > 0 ? (

@@ -31,6 +31,11 @@ export class Terminal {
 		return this.tmux('capture-pane', '-p', '-J');
 	}
 
+	/** The screen as it looks: a line the terminal wrapped stays two lines. */
+	visible(): string {
+		return this.tmux('capture-pane', '-p');
+	}
+
 	/** Everything the terminal showed, the lines scrolled off the top too. */
 	history(): string {
 		return this.tmux('capture-pane', '-p', '-J', '-S', '-');
@@ -69,4 +74,19 @@ export class Terminal {
 	close(): void {
 		this.tmux('kill-server');
 	}
+}
+
+/**
+ * Words broken mid-way on a screen `columns` wide (as `visible()` returns it):
+ * a full line cut short with an ellipsis, or a full line ending inside a word
+ * that the next line goes on with. Each is returned with the line after it.
+ */
+export function brokenWords(screen: string, columns: number): string[] {
+	const lines = screen.split('\n');
+	return lines.flatMap((line, index) => {
+		if ([...line].length < columns) return [];
+		const next = lines[index + 1] ?? '';
+		const cut = line.endsWith('…') || (/[\p{L}\p{N}]$/u.test(line) && /^[\p{L}\p{N}]/u.test(next));
+		return cut ? [`${line}⏎${next}`] : [];
+	});
 }
