@@ -47,7 +47,9 @@ export async function vm(flags: CommandFlags, args: string[], vmFlags: VmFlags):
 		case 'add':
 			if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'vm add needs the VM\'s NAME (e.g. ganeti-wizard vm add web1 --os debootstrap+default --yes)' : `vm add takes one NAME ("${rest[1]}" is one too many)`);
 			try {
-				return await add(flags, rest[0]!, vmFlags);
+				// The CLI gives an empty list when --extra-disk is not given: then it is asked.
+				const {extraDisk, ...others} = vmFlags;
+				return await add(flags, rest[0]!, extraDisk && extraDisk.length > 0 ? vmFlags : others);
 			} catch (error) {
 				// Ctrl-C at one of its questions: nothing was changed yet (the questions come first).
 				if ((error as Error).name !== 'ExitPromptError') throw error;
