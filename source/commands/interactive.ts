@@ -53,7 +53,7 @@ async function handOver(then: Exclude<Handover, 'changes' | 'undo'>, vm: WizardE
 	const {exitCodes} = await import('./apply.js');
 	const terminal = process.stdin.isTTY ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
 	try {
-		if (then === 'vm-add') return await commands.add(site, vm?.name, vm?.values ?? {}, terminal);
+		if (then === 'vm-add') return await commands.add(site, vm?.name, vm?.values ?? {}, terminal, true);
 		const {current} = await commands.savedSite(site, 'vm remove');
 		const names = current.inventory.instances.map(instance => instance.name);
 		if (names.length === 0) {

@@ -172,8 +172,8 @@ type SavedSite = Awaited<ReturnType<typeof savedSite>>;
  * command does before anything changes: the recipe's rules, the names,
  * addresses and MACs in use, the ISO on the host, then the refusals apply
  * would make (the instance policy, the volume group's free space). Throws a
- * UsageError, one line per problem naming the flag; else returns the edited
- * site and how to open a session on it.
+ * UsageError, one line per problem naming the flag; else returns how to open
+ * a session on the edited site (its opening makes apply's refusals).
  */
 async function checkAdd(flags: CommandFlags, {current, saved}: SavedSite, name: string, vmFlags: VmFlags) {
 	const names = current.recipe.instances.map(instance => instance.name);
@@ -208,7 +208,7 @@ async function checkAdd(flags: CommandFlags, {current, saved}: SavedSite, name: 
 			throw new UsageError(error.problems.map(problem => flagProblem(problem, names.length, names)).join('\n'));
 		}
 	};
-	return {fqdn, opened, looking: await opened(true)};
+	return {fqdn, opened};
 }
 
 /**
@@ -223,7 +223,7 @@ export async function vmSite(flags: CommandFlags, site?: SavedSite): Promise<VmS
 		names: opened.current.recipe.instances.map(instance => instance.name),
 		refusals: async (name, values) => {
 			try {
-				await checkAdd(flags, opened, name, values);
+				await (await checkAdd(flags, opened, name, values)).opened(true);
 				return [];
 			} catch (error) {
 				if (!(error instanceof UsageError)) throw error;
@@ -243,12 +243,12 @@ export function asksQuestions(flags: CommandFlags, env: NodeJS.ProcessEnv = proc
  * preview without --yes. On a terminal without --yes, what the flags leave
  * out is asked (NAME too when `name` is undefined, as the wizard's "add a VM"
  * does), each answer judged at its question, then the plan and a choice to
- * apply it. `input`: where the answers are read (default stdin).
+ * apply it. `input`: where the answers are read (default stdin); `interactive`:
+ * whether to ask (default: asksQuestions; the wizard's what next always does).
  */
-export async function add(flags: CommandFlags, name: string | undefined, given: VmFlags, input?: NodeJS.ReadableStream): Promise<number> {
+export async function add(flags: CommandFlags, name: string | undefined, given: VmFlags, input?: NodeJS.ReadableStream, interactive = asksQuestions(flags)): Promise<number> {
 	const site = await savedSite(flags, 'vm add');
 	const {current, saved} = site;
-	const interactive = asksQuestions(flags);
 	let vmFlags = given;
 	let prompter: Prompter | undefined;
 	if (interactive) {
@@ -272,9 +272,9 @@ export async function add(flags: CommandFlags, name: string | undefined, given: 
 			return applySession(await openSession({...flags, unattended: true}), flags);
 		}
 	}
-	const {opened, looking} = await checkAdd(flags, site, name, vmFlags);
+	const {opened} = await checkAdd(flags, site, name, vmFlags);
 	if (!flags.yes) {
-		await preview(looking, 'vm add');
+		await preview(await opened(true), 'vm add');
 		if (!prompter) {
 			process.stdout.write('Nothing changed yet: run the same command with --yes to make these changes.\n');
 			return 0;

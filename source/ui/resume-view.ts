@@ -29,6 +29,7 @@ export type Handover = Extract<ResumeChoice, 'vm-add' | 'vm-list' | 'vm-remove' 
 
 const handovers: readonly ResumeChoice[] = ['vm-add', 'vm-list', 'vm-remove', 'doctor', 'changes', 'undo'];
 
+/** Whether the choice leaves the wizard for a command (vm, doctor, changes, undo). */
 export function isHandover(choice: ResumeChoice): choice is Handover {
 	return handovers.includes(choice);
 }

@@ -60,6 +60,7 @@ export type VmQuestion = {
 
 const sizes = 'a whole number and M, G or T';
 
+/** vm add's questions in the order they are asked; NAME only when the command line did not give it. */
 export const vmQuestions: VmQuestion[] = [
 	{
 		id: 'name',
