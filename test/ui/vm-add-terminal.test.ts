@@ -96,7 +96,8 @@ test('vm add in a terminal at 80x24: the wizard\'s what next, and line mode', {t
 			await terminal.waitFor('? Memory');
 			await terminal.type('64G');
 			await terminal.press('Enter');
-			await terminal.waitFor(/> --memory: "64G" \(65536 MiB\) is above the cluster's instance policy maximum of\s+32G/);
+			// (inquirer breaks the line at 80 columns, inside a word too.)
+			await terminal.waitFor(/> --memory: "64G" \(65536 MiB\) is above the cluster's instance policy maximum of/);
 			await terminal.press('C-u');
 			await terminal.type('256M');
 			await terminal.press('Enter');
@@ -148,5 +149,31 @@ test('vm add in a terminal at 80x24: the wizard\'s what next, and line mode', {t
 			terminal.close();
 		}
 		assert.deepEqual(await digest(), before, 'listing writes nothing');
+	});
+
+	await t.test('--plain on the finished site: Add a VM asks its name first (one in use refused), Ctrl-C at the next question exits 4 and writes nothing', async () => {
+		const before = await digest();
+		const terminal = new Terminal('wizard-vm-add-plain', {columns: 80, rows: 24});
+		try {
+			terminal.start(`env -u CI ${process.execPath} ${cliPath} --plain ${where}`);
+			await terminal.waitFor('❯ Add a VM');
+			await terminal.press('Enter');
+			await terminal.waitFor('? VM name');
+			await terminal.press('C-u');
+			await terminal.type('rodo1.osm');
+			await terminal.press('Enter');
+			// (inquirer breaks the line at 80 columns, inside a word too.)
+			await terminal.waitFor(/> NAME: "rodo1\.osm" is already a VM of the site \(rodo1\.osm\.vm\.farm\); choose/);
+			await terminal.press('C-u');
+			await terminal.type('web9');
+			await terminal.press('Enter');
+			await terminal.waitFor('? Install medium');
+			await terminal.press('C-c');
+			const screen = await terminal.waitFor('EXIT=4');
+			assert.match(screen, /Stopped: nothing changed\./);
+		} finally {
+			terminal.close();
+		}
+		assert.deepEqual(await digest(), before);
 	});
 });
