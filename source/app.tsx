@@ -20,10 +20,13 @@ import {RehearsalOffer} from './ui/screens/RehearsalOffer.js';
 import {ResumeScreen} from './ui/screens/ResumeScreen.js';
 import {RunPhase, type RunEnd} from './ui/screens/RunPhase.js';
 import {SummaryScreen} from './ui/screens/SummaryScreen.js';
+import {VmAddScreen} from './ui/screens/VmAddScreen.js';
+import {isHandover, siteFinished} from './ui/resume-view.js';
 
 type Screen =
 	| {name: 'offer'}
 	| {name: 'resume'}
+	| {name: 'vm-add'}
 	| {name: 'question'; id: string; thenSummary: boolean}
 	| {name: 'summary'}
 	| {name: 'run'; recipe: Recipe; startOver: boolean; steps: PlannedStep[]; attempt: number}
@@ -126,10 +129,13 @@ export function App({options: given, onExit, flushMs}: Props) {
 			<ResumeScreen
 				steps={options.progress?.steps ?? []}
 				updatedAt={options.progress?.updatedAt}
+				finished={siteFinished(options.progress)}
 				onChoose={choice => {
 					if (choice === 'quit') return quitToResume();
+					// "Add a VM" asks its questions here; the plan and the rest go to vm add once the screen is gone.
+					if (choice === 'vm-add' && options.vmSite) return setScreen({name: 'vm-add'});
 					// Handed to the line-mode command once the screen is gone.
-					if (choice === 'changes' || choice === 'undo') return leave({outcome: 'quit', message: [], then: choice});
+					if (isHandover(choice)) return leave({outcome: 'quit', message: [], then: choice});
 					if (choice === 'continue' && options.progress?.recipe) return startRun(options.progress.recipe);
 					if (choice === 'start-over') {
 						// Fresh answers from detected defaults (and --recipe); the journal and backups stay.
@@ -142,6 +148,8 @@ export function App({options: given, onExit, flushMs}: Props) {
 				}}
 			/>
 		);
+	} else if (screen.name === 'vm-add') {
+		body = <VmAddScreen site={options.vmSite ?? (() => Promise.reject(new Error('not offered here')))} onDone={vm => leave({outcome: 'quit', message: [], then: 'vm-add', vm})} onBack={() => setScreen({name: 'resume'})} />;
 	} else if (!wizard || !draft) {
 		body = <Loading label="Looking at this host (interfaces, disks, resolvers)…" />;
 	} else if (screen.name === 'question') {

@@ -54,7 +54,8 @@ function readCommandLine() {
 			  status    show saved progress
 			  help      this text (also --help, -h)
 			  vm list   the site's VMs: address, MAC, Ganeti's state, whether DNS and DHCP agree
-			  vm add NAME  add a VM to the saved site and apply it (--yes; without it: a preview)
+			  vm add NAME  add a VM to the saved site and apply it (on a terminal: asks what the
+			            flags leave out, then the plan to apply; --yes: at once; no terminal: a preview)
 			  vm remove NAME  remove a VM (gnt-instance remove), then its DNS and DHCP entries
 			            (--yes, or type its name)
 			  vm migrate NAME   live-migrate a VM to another node (--node NAME with more than two)

@@ -2,14 +2,16 @@
 // otherwise (--plain, TERM=dumb, CI). This module only wires the wizard to the
 // engine: sessions, saved progress, detection and the runner. The engine is
 // loaded behind the TUI's first frame, so the operator sees the wizard at once.
-import {createReadStream, existsSync} from 'node:fs';
+import {createReadStream, existsSync, openSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import {resolve} from 'node:path';
+import {ReadStream} from 'node:tty';
 import {UsageError} from '../errors.js';
 import type {Recipe} from '../recipe/schema.js';
 import type {HostFacts} from '../steps/step.js';
 import type {SavedProgress, WizardExit, WizardOptions} from '../ui/contract.js';
 import {chooseInterfaceHere} from '../ui/mode.js';
+import type {Handover} from '../ui/resume-view.js';
 import type {CommandFlags} from './flags.js';
 
 export async function interactive(flags: CommandFlags): Promise<number> {
@@ -35,8 +37,41 @@ export async function interactive(flags: CommandFlags): Promise<number> {
 			if (terminal !== process.stdin) terminal.destroy();
 		}
 	}
+	if (exit.then) return handOver(exit.then, exit.vm, {...site, recipe: undefined, yes: false});
 	const {exitCodes} = await import('./apply.js');
 	return exitCodes[exit.outcome];
+}
+
+/**
+ * What next on a finished site, once the wizard is gone: the vm and doctor
+ * commands for the same site, their questions and confirmations in line mode
+ * on the terminal (read afresh, as undo's).
+ */
+async function handOver(then: Exclude<Handover, 'changes' | 'undo'>, vm: WizardExit['vm'], site: CommandFlags): Promise<number> {
+	if (then === 'doctor') return (await import('./doctor.js')).doctor(site);
+	const commands = await import('./vm.js');
+	if (then === 'vm-list') return commands.vm(site, ['list'], {});
+	const {exitCodes} = await import('./apply.js');
+	const terminal = process.stdin.isTTY ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
+	try {
+		if (then === 'vm-add') return await commands.add(site, vm?.name, vm?.values ?? {}, terminal, true);
+		const {current} = await commands.savedSite(site, 'vm remove');
+		const names = current.inventory.instances.map(instance => instance.name);
+		if (names.length === 0) {
+			process.stdout.write('The site has no VMs to remove.\n');
+			return 0;
+		}
+		const prompter = await (await import('../ui/plain.js')).plainPrompter({input: terminal});
+		const name = await prompter.select('Which VM to remove?', names.map(entry => ({value: entry, name: entry})));
+		return await commands.remove(site, name, terminal);
+	} catch (error) {
+		// Ctrl-C at a question: nothing was changed yet (the questions come first).
+		if ((error as Error).name !== 'ExitPromptError') throw error;
+		process.stdout.write('Stopped: nothing changed.\n');
+		return exitCodes.quit;
+	} finally {
+		if (terminal !== process.stdin) terminal.destroy();
+	}
 }
 
 /** Why this host cannot be set up for real, or undefined when it can. */
@@ -134,6 +169,8 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 		site: () => ({stateDir: location().stateDir, stateDirFlag: location().stateDir !== realStateDir}),
 		pinGenerated: recipe => pinGenerated(recipe, location().stateDir),
 		// What the operator is doing, unattended: a rehearsal stays one, under the same folder and site.
+		// "Add a VM" on a finished site: vm add's own checks judge each answer.
+		vmSite: async () => (await import('./vm.js')).vmSite({...flags, root, ...(stateDir ? {stateDir} : {}), recipe: undefined, yes: false}),
 		replayCommand: path => quoteArgv(['ganeti-wizard', 'apply', '--recipe', path, '--root', root, ...(stateDir ? ['--state-dir', stateDir] : []), '--yes']),
 	};
 	return options;

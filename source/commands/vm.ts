@@ -15,7 +15,9 @@ import {addInstanceText, removeInstanceText} from '../site/recipe-edit.js';
 import {everyNode} from '../node-runs.js';
 import {planAll} from '../runner/run.js';
 import {openSession, type Session} from '../session.js';
-import {applySession} from './apply.js';
+import {plainPrompter, type Prompter} from '../ui/plain.js';
+import {askVmLines, type VmSite} from '../ui/vm-flow.js';
+import {applySession, exitCodes} from './apply.js';
 import type {CommandFlags} from './flags.js';
 import {planText} from './report.js';
 
@@ -44,7 +46,16 @@ export async function vm(flags: CommandFlags, args: string[], vmFlags: VmFlags):
 			return list(flags);
 		case 'add':
 			if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'vm add needs the VM\'s NAME (e.g. ganeti-wizard vm add web1 --os debootstrap+default --yes)' : `vm add takes one NAME ("${rest[1]}" is one too many)`);
-			return add(flags, rest[0]!, vmFlags);
+			try {
+				// The CLI gives an empty list when --extra-disk is not given: then it is asked.
+				const {extraDisk, ...others} = vmFlags;
+				return await add(flags, rest[0]!, extraDisk && extraDisk.length > 0 ? vmFlags : others);
+			} catch (error) {
+				// Ctrl-C at one of its questions: nothing was changed yet (the questions come first).
+				if ((error as Error).name !== 'ExitPromptError') throw error;
+				process.stdout.write('Stopped: nothing changed.\n');
+				return exitCodes.quit;
+			}
 		case 'remove':
 			if (rest.length !== 1) throw new UsageError(rest.length === 0 ? "vm remove needs the VM's NAME (e.g. ganeti-wizard vm remove web1 --yes)" : `vm remove takes one NAME ("${rest[1]}" is one too many)`);
 			return remove(flags, rest[0]!);
@@ -153,20 +164,22 @@ export async function savedSite(flags: CommandFlags, command: string) {
 	return {current, saved};
 }
 
-async function add(flags: CommandFlags, name: string, vmFlags: VmFlags): Promise<number> {
-	const {current, saved} = await savedSite(flags, 'vm add');
+/** The site vm add edits: the saved site opened read-only, and its recipe text. */
+type SavedSite = Awaited<ReturnType<typeof savedSite>>;
+
+/**
+ * Judges vm add NAME with these values against the saved site, as the
+ * command does before anything changes: the recipe's rules, the names,
+ * addresses and MACs in use, the ISO on the host, then the refusals apply
+ * would make (the instance policy, the volume group's free space). Throws a
+ * UsageError, one line per problem naming the flag; else returns how to open
+ * a session on the edited site (its opening makes apply's refusals).
+ */
+async function checkAdd(flags: CommandFlags, {current, saved}: SavedSite, name: string, vmFlags: VmFlags) {
 	const names = current.recipe.instances.map(instance => instance.name);
 	const fqdn = `${name}.${current.inventory.vmsDomain}`;
+	if (names.includes(name)) throw new UsageError(`NAME: "${name}" is already a VM of the site (${fqdn}); choose another name`);
 	const entry = instanceFromFlags(name, vmFlags, current.recipe.cluster.disk_templates);
-	if (names.includes(name)) {
-		// The same vm add again (after a kill, a lost session, a failure): the site has it; finish it.
-		if (flags.yes && sameInstance(saved.text, name, entry)) {
-			process.stdout.write(`${fqdn} is in the site as these flags describe it: finishing it.\n`);
-			return applySession(await openSession({...flags, unattended: true}), flags);
-		}
-		throw new UsageError(`NAME: "${name}" is already a VM of the site (${fqdn}); choose another name`);
-	}
-
 	const text = addInstanceText(saved.text, entry);
 	let recipe;
 	try {
@@ -195,10 +208,85 @@ async function add(flags: CommandFlags, name: string, vmFlags: VmFlags): Promise
 			throw new UsageError(error.problems.map(problem => flagProblem(problem, names.length, names)).join('\n'));
 		}
 	};
+	return {fqdn, opened};
+}
+
+/**
+ * The saved site as vm add's questions see it: its VMs' domain, disk
+ * templates and names, and vm add's own checks of an answer (read-only).
+ */
+export async function vmSite(flags: CommandFlags, site?: SavedSite): Promise<VmSite> {
+	const opened = site ?? (await savedSite(flags, 'vm add'));
+	return {
+		domain: opened.current.inventory.vmsDomain,
+		diskTemplates: opened.current.recipe.cluster.disk_templates,
+		names: opened.current.recipe.instances.map(instance => instance.name),
+		refusals: async (name, values) => {
+			try {
+				await (await checkAdd(flags, opened, name, values)).opened(true);
+				return [];
+			} catch (error) {
+				if (!(error instanceof UsageError)) throw error;
+				return error.message.split('\n');
+			}
+		},
+	};
+}
+
+/** Whether vm add asks for what its flags leave out: on a terminal, without --yes, outside CI. */
+export function asksQuestions(flags: CommandFlags, env: NodeJS.ProcessEnv = process.env): boolean {
+	return !flags.yes && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY) && env['CI'] === undefined;
+}
+
+/**
+ * vm add NAME. Unattended (--yes, or no terminal): the flags as given, a
+ * preview without --yes. On a terminal without --yes, what the flags leave
+ * out is asked (NAME too when `name` is undefined, as the wizard's "add a VM"
+ * does), each answer judged at its question, then the plan and a choice to
+ * apply it. `input`: where the answers are read (default stdin); `interactive`:
+ * whether to ask (default: asksQuestions; the wizard's what next always does).
+ */
+export async function add(flags: CommandFlags, name: string | undefined, given: VmFlags, input?: NodeJS.ReadableStream, interactive = asksQuestions(flags)): Promise<number> {
+	const site = await savedSite(flags, 'vm add');
+	const {current, saved} = site;
+	let vmFlags = given;
+	let prompter: Prompter | undefined;
+	if (interactive) {
+		prompter = await plainPrompter(input ? {input} : {});
+		// NAME first: a name in use is refused before any question.
+		if (name !== undefined) {
+			const refused = (await (await vmSite(flags, site)).refusals(name, {...given, os: given.os ?? 'debootstrap+default'})).find(line => line.startsWith('NAME:'));
+			if (refused) throw new UsageError(refused);
+		}
+		const write = (line: string) => process.stdout.write(`${line}\n`);
+		const answered = await askVmLines(prompter, await vmSite(flags, site), {...(name !== undefined ? {name} : {}), values: given}, write);
+		name = answered.name;
+		vmFlags = {...given, ...answered.values};
+	}
+	if (name === undefined) throw new UsageError('vm add needs the VM\'s NAME (e.g. ganeti-wizard vm add web1 --os debootstrap+default --yes)');
+	const fqdn = `${name}.${current.inventory.vmsDomain}`;
+	if (current.recipe.instances.some(instance => instance.name === name)) {
+		// The same vm add again (after a kill, a lost session, a failure): the site has it; finish it.
+		if (flags.yes && sameInstance(saved.text, name, instanceFromFlags(name, vmFlags, current.recipe.cluster.disk_templates))) {
+			process.stdout.write(`${fqdn} is in the site as these flags describe it: finishing it.\n`);
+			return applySession(await openSession({...flags, unattended: true}), flags);
+		}
+	}
+	const {opened} = await checkAdd(flags, site, name, vmFlags);
 	if (!flags.yes) {
 		await preview(await opened(true), 'vm add');
-		process.stdout.write('Nothing changed yet: run the same command with --yes to make these changes.\n');
-		return 0;
+		if (!prompter) {
+			process.stdout.write('Nothing changed yet: run the same command with --yes to make these changes.\n');
+			return 0;
+		}
+		const choice = await prompter.select(`Add ${fqdn} now?`, [
+			{value: 'apply', name: 'apply these changes'},
+			{value: 'quit', name: 'change nothing'},
+		]);
+		if (choice !== 'apply') {
+			process.stdout.write('Nothing changed.\n');
+			return 1;
+		}
 	}
 	return applySession(await opened(false), flags);
 }
@@ -216,7 +304,11 @@ function sameInstance(text: string, name: string, entry: Record<string, unknown>
 	return saved !== undefined && isDeepStrictEqual(saved, asFlagged);
 }
 
-async function remove(flags: CommandFlags, name: string): Promise<number> {
+/**
+ * vm remove NAME: with --yes at once; else the plan, then (on a terminal) the
+ * name typed to confirm, read from `input` (default stdin).
+ */
+export async function remove(flags: CommandFlags, name: string, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
 	const {current, saved} = await savedSite(flags, 'vm remove');
 	const instance = current.inventory.instances.find(entry => entry.name === name || entry.fqdn === name);
 	if (!instance) {
@@ -227,12 +319,12 @@ async function remove(flags: CommandFlags, name: string): Promise<number> {
 	const edited = {recipe: parseRecipe(text, saved.path), origin: saved.path, text, removals: [instance.fqdn]};
 	if (!flags.yes) {
 		await preview(await openSession({...flags, unattended: true, readOnly: true}, edited), 'vm remove');
-		if (!process.stdin.isTTY) {
+		if (!(input as NodeJS.ReadStream).isTTY) {
 			process.stdout.write('Nothing changed: run the same command with --yes to remove it.\n');
 			return 0;
 		}
 		const {createInterface} = await import('node:readline/promises');
-		const prompt = createInterface({input: process.stdin, output: process.stdout});
+		const prompt = createInterface({input, output: process.stdout});
 		const typed = await prompt.question(`${instance.fqdn} and its disks will be deleted. Type ${instance.name} to remove it (anything else keeps it): `);
 		prompt.close();
 		if (typed.trim() !== instance.name) {

@@ -4,6 +4,8 @@
 import type {Detected} from '../host/detect.js';
 import type {Recipe} from '../recipe/schema.js';
 import type {Decisions, PlannedStep, RunEvent, RunOutcome, RunResult} from '../runner/events.js';
+import type {Handover} from './resume-view.js';
+import type {VmSite, VmValues} from './vm-flow.js';
 
 export type RunIo = {
 	onEvent: (event: RunEvent) => void;
@@ -67,6 +69,8 @@ export type WizardOptions = {
 	pinGenerated?: (recipe: Recipe) => Recipe;
 	/** The command that replays a recipe saved at `path` as this run would (a rehearsal stays one). */
 	replayCommand?: (path: string) => string;
+	/** The saved site as vm add's questions see it ("add a VM" on a finished site). */
+	vmSite?: () => Promise<VmSite>;
 };
 
 export type WizardExit = {
@@ -79,7 +83,10 @@ export type WizardExit = {
 	/**
 	 * What the operator chose to do instead from the resume screen: list the
 	 * wizard's changes, or undo them (the CLI runs that command once the wizard
-	 * is gone; undo then asks for its confirmation typed).
+	 * is gone; undo then asks for its confirmation typed); on a finished site,
+	 * add, list or remove a VM, or check for drift (doctor).
 	 */
-	then?: 'changes' | 'undo';
+	then?: Handover;
+	/** With then "vm-add": the VM's name and values, when the wizard asked for them already (the TUI). */
+	vm?: {name: string; values: VmValues};
 };

@@ -14,7 +14,7 @@ import {checkDraft, draftFromRecipe, type Draft} from './draft.js';
 import {recipeToSave} from './save.js';
 import {loadDiff, planLines} from './plan-lines.js';
 import {contextFor, judge, lookUp, newWizard, noDisk, playAnswers, questionText, visibleQuestions, type Question, type Wizard} from './questions.js';
-import {resumeView} from './resume-view.js';
+import {isHandover, resumeChoices, resumeView, siteFinished} from './resume-view.js';
 import {tunnelCommand} from './tunnel.js';
 import {KeyFeed} from './key-feed.js';
 import {lineReporter} from './lines.js';
@@ -183,16 +183,15 @@ export async function plainWizard(options: WizardOptions, prompter: Prompter, wr
 		write(`Done: ${view.done.length ? view.done.map(step => step.title).join(', ') : 'nothing yet'}`);
 		write(`Interrupted: ${view.interrupted ? `${view.interrupted.step.title}: ${view.interrupted.title} (${view.interrupted.status})` : 'nothing'}`);
 		write(`Next: ${view.next ? `${view.next.step.title}: ${view.next.title}` : 'nothing left'}`);
-		const choice = await prompter.select('What now?', [
-			{value: 'continue', name: 'Continue', description: 'where it stopped, with the saved answers'},
-			{value: 'review', name: 'Review answers'},
-			{value: 'start-over', name: 'Start over', description: 'answer again (the journal and backups stay)'},
-			{value: 'changes', name: 'See the changes', description: 'everything the wizard changed here, files as diffs'},
-			{value: 'undo', name: 'Undo', description: 'reverse those changes (its plan first, then "undo" typed to confirm)'},
-			{value: 'quit', name: 'Quit'},
-		]);
+		const finished = siteFinished(options.progress);
+		if (finished) write(paint.bold('The site is set up. What next?'));
+		const choice = await prompter.select(
+			'What now?',
+			resumeChoices(finished).map(item => ({value: item.value, name: item.label, ...(item.hint ? {description: item.hint} : {})})),
+		);
 		if (choice === 'quit') return quit;
-		if (choice === 'changes' || choice === 'undo') return {outcome: 'quit', message: [], then: choice};
+		// Handed to the line-mode command once the wizard is gone ("add a VM" asks its questions there).
+		if (isHandover(choice)) return {outcome: 'quit', message: [], then: choice};
 		const saved = options.progress.recipe ? draftFromRecipe(options.progress.recipe) : ((options.progress.answers as Draft | undefined) ?? null);
 		if (choice === 'start-over') startOver = true;
 		else prefill = saved ?? prefill;

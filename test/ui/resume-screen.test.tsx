@@ -75,3 +75,29 @@ test('resume screen offers the changes and undo: each is handed back as the choi
 		screen.unmount();
 	}
 });
+
+test('a finished site opens on what next: add, list or remove a VM, check for drift, then the rest; each handed back as the choice', async () => {
+	const finished = [steps[0]!, steps[1]!];
+	const wanted = ['vm-add', 'vm-list', 'vm-remove', 'doctor', 'continue', 'review', 'start-over', 'changes', 'undo', 'quit'] as const;
+	for (const [downs, choice] of [[0, 'vm-add'], [1, 'vm-list'], [2, 'vm-remove'], [3, 'doctor'], [8, 'undo']] as const) {
+		const chosen = nextCall<ResumeChoice>();
+		const screen = render(<ResumeScreen steps={finished} finished onChoose={chosen.callback} />);
+		const frame = await waitFor(screen.lastFrame, 'What next?');
+		const labels = ['Add a VM', 'List VMs', 'Remove a VM', 'Check for drift', 'Continue', 'Review answers', 'Start over', 'See the changes', 'Undo', 'Quit'];
+		assert.deepEqual(
+			frame.split('\n').flatMap(line => labels.filter(label => new RegExp(`^[❯ ] ${label}\\b`).test(line))),
+			labels,
+			'every item, in order',
+		);
+		assert.match(frame, /Remove a VM +choose one, then type its name to confirm/);
+		await press(screen.stdin, ...Array.from({length: downs}, () => keys.down), keys.enter);
+		assert.equal(await chosen.value, choice);
+		assert.equal(wanted.indexOf(choice), downs);
+		screen.unmount();
+	}
+	// A site with steps left keeps the resume menu: no what next.
+	const screen = render(<ResumeScreen steps={steps} onChoose={() => {}} />);
+	const frame = await waitFor(screen.lastFrame, 'Continue');
+	assert.doesNotMatch(frame, /What next|Add a VM/);
+	screen.unmount();
+});

@@ -1,12 +1,15 @@
 // The first screen when progress was saved: what was done, what was
 // interrupted, what comes next; continue, review the answers, or start over.
+// On a finished site it opens on what next: add, list or remove a VM, or
+// check for drift (handed to those commands once the wizard is gone; adding
+// asks its questions here first).
 import {Box, Text} from 'ink';
 import type {ActionStatus} from '../../actions/action.js';
 import type {PlannedStep} from '../../runner/events.js';
 import {Select} from '../components/Select.js';
-import {resumeView} from '../resume-view.js';
+import {resumeChoices, resumeView, type ResumeChoice} from '../resume-view.js';
 
-export type ResumeChoice = 'continue' | 'review' | 'start-over' | 'changes' | 'undo' | 'quit';
+export type {ResumeChoice} from '../resume-view.js';
 
 const how: Partial<Record<ActionStatus, string>> = {
 	running: 'was running when the wizard stopped',
@@ -17,10 +20,12 @@ const how: Partial<Record<ActionStatus, string>> = {
 type Props = {
 	steps: PlannedStep[];
 	updatedAt?: string;
+	/** The site is set up (every step done): the menu opens on what next. */
+	finished?: boolean;
 	onChoose: (choice: ResumeChoice) => void;
 };
 
-export function ResumeScreen({steps, updatedAt, onChoose}: Props) {
+export function ResumeScreen({steps, updatedAt, finished = false, onChoose}: Props) {
 	const view = resumeView(steps);
 	return (
 		<Box flexDirection="column">
@@ -37,16 +42,14 @@ export function ResumeScreen({steps, updatedAt, onChoose}: Props) {
 				<Text color="cyan">Next:        </Text>
 				{view.next ? `${view.next.step.title}: ${view.next.title}` : 'nothing left: every step is done'}
 			</Text>
-			<Box marginTop={1}>
+			{finished ? (
+				<Text bold color="green">
+					The site is set up. What next?
+				</Text>
+			) : null}
+			<Box marginTop={finished ? 0 : 1}>
 				<Select<ResumeChoice>
-					items={[
-						{value: 'continue', label: 'Continue', hint: 'where it stopped, with the saved answers'},
-						{value: 'review', label: 'Review answers', hint: 'see and change them, then continue'},
-						{value: 'start-over', label: 'Start over', hint: 'answer again from detected defaults (the journal and backups stay)'},
-						{value: 'changes', label: 'See the changes', hint: 'everything the wizard changed here, files as diffs'},
-						{value: 'undo', label: 'Undo', hint: 'reverse those changes (its plan first, then "undo" typed to confirm)'},
-						{value: 'quit', label: 'Quit'},
-					]}
+					items={resumeChoices(finished)}
 					onSelect={onChoose}
 				/>
 			</Box>
