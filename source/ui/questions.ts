@@ -468,8 +468,9 @@ function hostRefusals(recipe: Recipe, facts: HostFacts): string[] {
 
 /**
  * Finds out what judging `value` needs to know of the host that the facts do
- * not hold yet: whether the ISO files it names exist (a missing one is asked
- * about each time, as the operator may be copying it there). Undefined when
+ * not hold yet: whether the ISO files it names exist and are ISO 9660 images
+ * (a missing or unfit one is asked about each time, as the operator may be
+ * copying it there). Undefined when
  * there is nothing to ask: the answer can be judged at once. Judge after the
  * promise settles.
  */
@@ -482,7 +483,7 @@ export function lookUp(wizard: Wizard, question: Question, value: string): Promi
 	const judgedHere = (index: number) => problemsAt([`instances[${index}].install.iso: `], question.hostChecks ?? question.checks).length > 0;
 	const unknown = instances
 		.map((instance, index) => (judgedHere(index) ? instance?.install?.iso : undefined))
-		.filter((iso): iso is string => typeof iso === 'string' && iso.startsWith('/') && host.facts.files?.[iso] !== true);
+		.filter((iso): iso is string => typeof iso === 'string' && iso.startsWith('/') && (host.facts.files?.[iso] !== true || host.facts.isoImages?.[iso] === false));
 	if (unknown.length === 0) return undefined;
 	return Promise.all(unknown.map(path => host.look(path))).then(() => {});
 }

@@ -8,8 +8,11 @@
 // extra disk. The cluster has a kernel_path (KVM would boot that kernel and
 // never the CD): the instance clears it, and boots the ISO, then its disk.
 import assert from 'node:assert/strict';
+import {mkdir, writeFile} from 'node:fs/promises';
+import {dirname} from 'node:path';
 import {test} from 'node:test';
 import {createLabHost, doneLines, labHostRequirements, transcriptPath, writeRecipeVariant, type CliRun, type LabHost} from '../support/lab-host.js';
+import {iso9660Image} from '../support/iso-image.js';
 import {need} from '../support/need.js';
 import {configurationChanges, snapshot} from './snapshot.js';
 
@@ -52,8 +55,10 @@ test('the ISO checkpoint on a real KVM cluster: waits with VNC and tunnel, chang
 	const {lab} = host;
 	const failWith = async (message: string, run?: CliRun) => assert.fail(`${message}\n${await host.diagnostics(run)}`);
 	try {
-		// Any file boots in qemu: an installer that never finishes is what the operator would see.
-		await lab.run(['sh', '-e', '-c', `mkdir -p ${iso.slice(0, iso.lastIndexOf('/'))} /boot && truncate -s 4M ${iso} && truncate -s 1M ${hostKernel}`]);
+		// An ISO 9660 image with nothing to boot: an installer that never finishes is what the operator would see.
+		await mkdir(dirname(lab.path(iso)), {recursive: true});
+		await writeFile(lab.path(iso), iso9660Image());
+		await lab.run(['sh', '-e', '-c', `mkdir -p /boot && truncate -s 1M ${hostKernel}`]);
 		const recipe = await writeRecipeVariant(host, 'kvm-iso', document => {
 			document.cluster.hypervisor = 'kvm';
 			// Software emulation: no /dev/kvm on this machine.
