@@ -191,10 +191,11 @@ function drbdProblems(inventory: Inventory, facts: HostFacts): string[] {
 	const subject = onDrbd ? `instances[${onDrbd.index}].disk_template: "drbd"` : `cluster.disk_templates: ${quote(templates)}`;
 	const whose = cluster ? `the cluster's (${cluster.name}, gnt-cluster info shows it)` : "Ganeti's default, which gnt-cluster init sets";
 	const other = onDrbd ? 'or use another disk template' : 'or leave drbd out';
-	const load = `echo "options drbd usermode_helper=${expected}" >/etc/modprobe.d/drbd.conf`;
+	// Added to modprobe's file, never written over it: someone may keep other options there.
+	const load = `options drbd usermode_helper=${expected} in /etc/modprobe.d/drbd.conf`;
 	if (!facts.drbd.loaded) {
 		return [
-			`${subject} needs DRBD's kernel module, which this host has not loaded (no ${drbdUsermodeHelperPath}); load it with the usermode helper ${expected}, ${whose} (${load}; modprobe drbd), ${other}`,
+			`${subject} needs DRBD's kernel module, which this host has not loaded (no ${drbdUsermodeHelperPath}); load it with the usermode helper ${expected}, ${whose} (${load}, then modprobe drbd), ${other}`,
 		];
 	}
 	const {usermodeHelper} = facts.drbd;

@@ -206,12 +206,12 @@ test('the drbd template without the drbd module, or with another usermode helper
 	await assertRefused(
 		recipe,
 		await layOut('drbd-no-module', {...ethernetHost, 'sys/module/bridge': null}),
-		`${recipe}: instances[0].disk_template: "drbd" needs DRBD's kernel module, which this host has not loaded (no /${helperFile}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (echo "options drbd usermode_helper=/bin/true" >/etc/modprobe.d/drbd.conf; modprobe drbd), or use another disk template`,
+		`${recipe}: instances[0].disk_template: "drbd" needs DRBD's kernel module, which this host has not loaded (no /${helperFile}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf, then modprobe drbd), or use another disk template`,
 	);
 	await assertRefused(
 		recipe,
 		await layOut('drbd-other-helper', {...ethernetHost, [helperFile]: '/sbin/drbdadm\n'}),
-		`${recipe}: instances[0].disk_template: "drbd" needs DRBD's usermode helper to be /bin/true, Ganeti's default, which gnt-cluster init sets, but the drbd module has "/sbin/drbdadm" (/${helperFile}); set it (echo /bin/true >/${helperFile}, and echo "options drbd usermode_helper=/bin/true" >/etc/modprobe.d/drbd.conf for the next boot), or use another disk template`,
+		`${recipe}: instances[0].disk_template: "drbd" needs DRBD's usermode helper to be /bin/true, Ganeti's default, which gnt-cluster init sets, but the drbd module has "/sbin/drbdadm" (/${helperFile}); set it (echo /bin/true >/${helperFile}, and options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf for the next boot), or use another disk template`,
 	);
 	for (const [name, files] of [
 		['drbd-helper-true', {...ethernetHost, [helperFile]: '/bin/true\n'}],

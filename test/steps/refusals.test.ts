@@ -156,28 +156,28 @@ test('probeInstallerIso reads the ISO 9660 identifier through the host: a text f
 /** The seed with drbd enabled and its instance on it (a one-node site: as far as the module goes). */
 const drbdSeed = inventoryFromYaml(seedYaml.replace('disk_templates: [plain]', 'disk_templates: [plain, drbd]').replace('disk_template: plain', 'disk_template: drbd'));
 const drbdCluster = (helper: string | null) => ({name: drbdSeed.cluster.fqdn, policy: defaultInstancePolicy, instances: [], drbdUsermodeHelper: helper});
-const withoutModule = `instances[0].disk_template: "drbd" needs DRBD's kernel module, which this host has not loaded (no ${drbdUsermodeHelperPath}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (echo "options drbd usermode_helper=/bin/true" >/etc/modprobe.d/drbd.conf; modprobe drbd), or use another disk template`;
+const withoutModule = `instances[0].disk_template: "drbd" needs DRBD's kernel module, which this host has not loaded (no ${drbdUsermodeHelperPath}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf, then modprobe drbd), or use another disk template`;
 
 test('the drbd template needs the drbd module with the usermode helper Ganeti expects: /bin/true before init', () => {
 	assert.ok(drbdSeed.recipe.cluster.disk_templates.includes('drbd') && drbdSeed.instances[0]!.disk_template === 'drbd');
 	assert.deepEqual(refusals(drbdSeed, facts({drbd: null})), [], 'unknown: nothing refused');
 	assert.deepEqual(refusals(drbdSeed, facts({drbd: {loaded: false}})), [withoutModule]);
 	assert.deepEqual(refusals(drbdSeed, facts({drbd: {loaded: true, usermodeHelper: '/sbin/drbdadm'}})), [
-		`instances[0].disk_template: "drbd" needs DRBD's usermode helper to be /bin/true, Ganeti's default, which gnt-cluster init sets, but the drbd module has "/sbin/drbdadm" (${drbdUsermodeHelperPath}); set it (echo /bin/true >${drbdUsermodeHelperPath}, and echo "options drbd usermode_helper=/bin/true" >/etc/modprobe.d/drbd.conf for the next boot), or use another disk template`,
+		`instances[0].disk_template: "drbd" needs DRBD's usermode helper to be /bin/true, Ganeti's default, which gnt-cluster init sets, but the drbd module has "/sbin/drbdadm" (${drbdUsermodeHelperPath}); set it (echo /bin/true >${drbdUsermodeHelperPath}, and options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf for the next boot), or use another disk template`,
 	]);
 	assert.deepEqual(refusals(drbdSeed, facts({drbd: {loaded: true, usermodeHelper: '/bin/true'}})), []);
 	assert.deepEqual(refusals(seed, facts({drbd: {loaded: false}})), [], 'drbd not enabled: the module does not matter');
 	// drbd enabled, no instance on it: init itself would refuse.
 	const enabledOnly = inventoryFromYaml(seedYaml.replace('disk_templates: [plain]', 'disk_templates: [plain, drbd]'));
 	assert.deepEqual(refusals(enabledOnly, facts({drbd: {loaded: false}})), [
-		`cluster.disk_templates: ["plain","drbd"] needs DRBD's kernel module, which this host has not loaded (no ${drbdUsermodeHelperPath}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (echo "options drbd usermode_helper=/bin/true" >/etc/modprobe.d/drbd.conf; modprobe drbd), or leave drbd out`,
+		`cluster.disk_templates: ["plain","drbd"] needs DRBD's kernel module, which this host has not loaded (no ${drbdUsermodeHelperPath}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf, then modprobe drbd), or leave drbd out`,
 	]);
 });
 
 test("the drbd template on an existing cluster: the module's helper must be the cluster's; a cluster without one checks none", () => {
 	const module = facts({drbd: {loaded: true, usermodeHelper: '/bin/true'}});
 	assert.deepEqual(refusals(drbdSeed, {...module, cluster: drbdCluster('/usr/local/sbin/drbd-helper')}), [
-		`instances[0].disk_template: "drbd" needs DRBD's usermode helper to be /usr/local/sbin/drbd-helper, the cluster's (${drbdSeed.cluster.fqdn}, gnt-cluster info shows it), but the drbd module has "/bin/true" (${drbdUsermodeHelperPath}); set it (echo /usr/local/sbin/drbd-helper >${drbdUsermodeHelperPath}, and echo "options drbd usermode_helper=/usr/local/sbin/drbd-helper" >/etc/modprobe.d/drbd.conf for the next boot), or use another disk template`,
+		`instances[0].disk_template: "drbd" needs DRBD's usermode helper to be /usr/local/sbin/drbd-helper, the cluster's (${drbdSeed.cluster.fqdn}, gnt-cluster info shows it), but the drbd module has "/bin/true" (${drbdUsermodeHelperPath}); set it (echo /usr/local/sbin/drbd-helper >${drbdUsermodeHelperPath}, and options drbd usermode_helper=/usr/local/sbin/drbd-helper in /etc/modprobe.d/drbd.conf for the next boot), or use another disk template`,
 	]);
 	assert.deepEqual(refusals(drbdSeed, {...module, cluster: drbdCluster('/bin/true')}), []);
 	assert.deepEqual(refusals(drbdSeed, {...facts({drbd: {loaded: false}}), cluster: drbdCluster(null)}), [], 'no helper set: Ganeti checks none');
