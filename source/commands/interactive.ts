@@ -82,7 +82,7 @@ export function realProblem(isRoot = process.getuid?.() === 0, debian = existsSy
 }
 
 async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
-	const [{detectDefaults}, {probeFile, probeHostFacts, probePublicZone}, {localHost}, {Transcript}, {loadRecipeFile}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, pinGenerated, realStateDir, reparseSaved, resolveLocation}, {quoteArgv}] = await Promise.all([
+	const [{detectDefaults}, {probeInstallerIso, probeHostFacts, probePublicZone}, {localHost}, {Transcript}, {loadRecipeFile}, {Progress}, {journalView, runPlan}, {defaultRehearsalRoot, openSession, pinGenerated, realStateDir, reparseSaved, resolveLocation}, {quoteArgv}] = await Promise.all([
 		import('../host/detect.js'),
 		import('../host/facts.js'),
 		import('../host/local.js'),
@@ -128,8 +128,9 @@ async function wizardOptions(flags: CommandFlags): Promise<WizardOptions> {
 			const devices = detected.disks.flatMap(disk => [disk.path, ...disk.partitions.map(partition => partition.path)]);
 			const facts = await probeHostFacts(site, devices);
 			const look = async (path: string) => {
-				const exists = await probeFile(site, path);
+				const {exists, iso9660} = await probeInstallerIso(site, path);
 				if (exists !== undefined) facts.files = {...facts.files, [path]: exists};
+				if (iso9660 !== undefined) facts.isoImages = {...facts.isoImages, [path]: iso9660};
 			};
 			// Each zone is asked about once (the answer is typed a letter at a time); the facts hold the last one asked for.
 			const zones = new Map<string, Promise<HostFacts['publicZone']>>();

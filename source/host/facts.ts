@@ -224,9 +224,11 @@ const interfacesDirectory = '/etc/network/interfaces.d';
  * cluster (config.data: Ganeti's own record, readable with its daemons down,
  * which `gnt-cluster info` shows from), ifupdown's files, the block devices
  * (/sys/class/block), the sizes of `devices` (paths such as /dev/sdb),
- * whether each of `files` exists (probeFile), the listening sockets (ss)
- * and, given a `zone`, what the host's resolvers say of it in public DNS
- * (probePublicZone; `own`: the private name server's addresses). Read-only.
+ * whether each of `files` (installer ISOs) exists and is an ISO 9660 image
+ * (probeInstallerIso), DRBD's module and usermode helper (probeDrbd), the
+ * listening sockets (ss) and, given a `zone`, what the host's resolvers say
+ * of it in public DNS (probePublicZone; `own`: the private name server's
+ * addresses). Read-only.
  */
 export async function probeHostFacts(host: Host, devices: string[] = [], files: string[] = [], zone?: {name: string; own: string[]}): Promise<HostFacts> {
 	const names = (await host.list('/sys/class/net')).sort();
@@ -260,9 +262,11 @@ export async function probeHostFacts(host: Host, devices: string[] = [], files: 
 		if (sectors !== null && /^\d+\s*$/.test(sectors)) deviceBytes[device] = Number(sectors.trim()) * 512;
 	}
 	const found: NonNullable<HostFacts['files']> = {};
+	const isoImages: NonNullable<HostFacts['isoImages']> = {};
 	for (const path of files) {
-		const exists = await probeFile(host, path);
-		if (exists !== undefined) found[path] = exists;
+		const iso = await probeInstallerIso(host, path);
+		if (iso.exists !== undefined) found[path] = iso.exists;
+		if (iso.iso9660 !== undefined) isoImages[path] = iso.iso9660;
 	}
 	const parsedAddresses = addresses?.exitCode === 0 ? parseIpAddresses(addresses.stdout) : null;
 	return {
@@ -278,6 +282,8 @@ export async function probeHostFacts(host: Host, devices: string[] = [], files: 
 		// Like the interfaces: a root without /sys/class/block tells nothing.
 		blockDevices: blocks.length > 0 ? blocks.map(name => `/dev/${name}`) : null,
 		files: found,
+		isoImages,
+		drbd: await probeDrbd(host),
 		sockets: sockets?.exitCode === 0 ? parseListeningSockets(sockets.stdout) : null,
 		publicZone,
 	};
@@ -396,6 +402,55 @@ export async function probeFile(host: Pick<Host, 'stat' | 'kind'>, path: string)
 	return false;
 }
 
+/**
+ * Where an ISO 9660 image says it is one (ECMA-119, 8.1 and 6.2.1): its volume
+ * descriptors begin at logical sector 16, sectors being 2048 bytes, and each
+ * opens with its type byte, then the standard identifier "CD001". Installer
+ * images (CD and DVD .iso files, hybrid ones that also boot from USB) carry it;
+ * a disk image, a text file or an empty file does not.
+ */
+export const iso9660Identifier = {offset: 16 * 2048 + 1, text: 'CD001'} as const;
+
+/** Whether bytes read at iso9660Identifier.offset are its identifier. */
+export function isIso9660(bytes: Buffer | null): boolean {
+	return bytes !== null && bytes.toString('latin1') === iso9660Identifier.text;
+}
+
+/**
+ * An installer ISO as preflight judges it: whether it exists (as probeFile:
+ * undefined when a rehearsal root does not hold its directory) and, when it
+ * does, whether it is an ISO 9660 image (its identifier read through the
+ * host, five bytes, whatever the image's size).
+ */
+export async function probeInstallerIso(host: Pick<Host, 'stat' | 'kind' | 'readBytes'>, path: string): Promise<{exists?: boolean; iso9660?: boolean}> {
+	const exists = await probeFile(host, path);
+	if (exists !== true) return exists === undefined ? {} : {exists};
+	return {exists, iso9660: isIso9660(await host.readBytes(path, iso9660Identifier.offset, iso9660Identifier.text.length))};
+}
+
+/** The drbd module's usermode helper, as Ganeti reads it (Ganeti 3.0 storage/drbd.py DRBD8._USERMODE_HELPER_FILE). */
+export const drbdUsermodeHelperPath = '/sys/module/drbd/parameters/usermode_helper';
+
+/**
+ * The helper in that file: its first line, as Ganeti's
+ * DRBD8.GetUsermodeHelper takes it ("" when the file is empty, which Ganeti
+ * refuses as no helper).
+ */
+export function parseDrbdUsermodeHelper(text: string): string {
+	return text.split('\n')[0]!;
+}
+
+/**
+ * DRBD's kernel module on the host: loaded with its usermode helper, or not
+ * loaded (no drbd under /sys/module). null when unknown: a rehearsal root
+ * without /sys/module tells nothing (every Linux host has it).
+ */
+export async function probeDrbd(host: Pick<Host, 'readFile' | 'stat'>): Promise<HostFacts['drbd']> {
+	const text = await host.readFile(drbdUsermodeHelperPath);
+	if (text !== null) return {loaded: true, usermodeHelper: parseDrbdUsermodeHelper(text)};
+	return (await host.stat('/sys/module')) === null ? null : {loaded: false};
+}
+
 /** `ip -j -4 addr show` -> every IPv4 address with its interface. */
 export function parseIpAddresses(json: string): NonNullable<HostFacts['addresses']> {
 	return parseIpLinks(json).flatMap(link => link.addresses.map(address => ({interface: link.name, address})));
@@ -419,12 +474,12 @@ export function parseDefaultGateways(text: string): string[] {
 }
 
 /**
- * Ganeti's config.data (JSON) -> the cluster's name, instance policy and
- * instances; null when it is not a cluster configuration. Instances are keyed
+ * Ganeti's config.data (JSON) -> the cluster's name, instance policy,
+ * instances and DRBD usermode helper ("" there is none); null when it is not a cluster configuration. Instances are keyed
  * by UUID with a name field in Ganeti 2.13 and later, by name before.
  */
 export function parseGanetiConfig(text: string): ClusterFacts | null {
-	let data: {cluster?: {cluster_name?: unknown; ipolicy?: {minmax?: unknown; 'disk-templates'?: unknown}}; instances?: Record<string, {name?: unknown}>};
+	let data: {cluster?: {cluster_name?: unknown; drbd_usermode_helper?: unknown; ipolicy?: {minmax?: unknown; 'disk-templates'?: unknown}}; instances?: Record<string, {name?: unknown}>};
 	try {
 		data = JSON.parse(text) as typeof data;
 	} catch {
@@ -439,5 +494,6 @@ export function parseGanetiConfig(text: string): ClusterFacts | null {
 	// A set to Ganeti (init stores an intersection in no particular order): sorted here.
 	const diskTemplates = Array.isArray(ipolicy['disk-templates']) ? (ipolicy['disk-templates'] as unknown[]).filter((name): name is string => typeof name === 'string').sort() : [];
 	const instances = Object.entries(data.instances ?? {}).map(([key, instance]) => (typeof instance?.name === 'string' ? instance.name : key));
-	return {name: cluster.cluster_name, policy: {minmax, diskTemplates}, instances};
+	const helper = cluster.drbd_usermode_helper;
+	return {name: cluster.cluster_name, policy: {minmax, diskTemplates}, instances, drbdUsermodeHelper: typeof helper === 'string' && helper !== '' ? helper : null};
 }

@@ -47,6 +47,25 @@ export class MappedFiles {
 		}
 	}
 
+	async readBytes(path: string, offset: number, length: number): Promise<Buffer | null> {
+		let handle;
+		try {
+			handle = await open(this.map(path), 'r');
+		} catch (error) {
+			if (isMissing(error)) return null;
+			throw error;
+		}
+		try {
+			const info = await handle.stat();
+			if (!info.isFile() && !info.isBlockDevice()) return Buffer.alloc(0);
+			const buffer = Buffer.alloc(length);
+			const {bytesRead} = await handle.read(buffer, 0, length, offset);
+			return buffer.subarray(0, bytesRead);
+		} finally {
+			await handle.close();
+		}
+	}
+
 	async readLink(path: string): Promise<string | null> {
 		try {
 			return await readlink(this.map(path));
@@ -199,6 +218,10 @@ export abstract class FilesUnderRoot {
 
 	stat(path: string): Promise<FileInfo | null> {
 		return this.files.stat(path);
+	}
+
+	readBytes(path: string, offset: number, length: number): Promise<Buffer | null> {
+		return this.files.readBytes(path, offset, length);
 	}
 
 	list(path: string): Promise<string[]> {

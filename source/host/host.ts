@@ -56,6 +56,13 @@ export interface Host {
 	/** Where a symbolic link points, as written in the link (null: absent or not a link). */
 	readLink(path: string): Promise<string | null>;
 	stat(path: string): Promise<FileInfo | null>;
+	/**
+	 * Up to `length` bytes of a file from byte `offset` (fewer where the file
+	 * ends first; none for what is no regular file or block device, such as a
+	 * directory); null when the path is absent. Reads only those bytes, so a
+	 * multi-GiB image costs no more than its header.
+	 */
+	readBytes(path: string, offset: number, length: number): Promise<Buffer | null>;
 	/** Lists a directory's entries (empty when absent). */
 	list(path: string): Promise<string[]>;
 	/**

@@ -96,6 +96,12 @@ const fileScripts = {
 	read: '[ -e "$1" ] || exit 3; exec cat -- "$1"',
 	readLink: '[ -L "$1" ] || exit 3; exec readlink -- "$1"',
 	stat: '[ -e "$1" ] || exit 3; exec stat -L -c "%a %u %g %s" -- "$1"',
+	/**
+	 * $3 bytes of the file $1 from byte $2, as od's hex pairs (the output stays
+	 * text); nothing past its end or for what is no file or block device. tail
+	 * seeks in a file, so a large image is not read through.
+	 */
+	bytes: '[ -e "$1" ] || exit 3; { [ -f "$1" ] || [ -b "$1" ]; } || exit 0; tail -c +"$(($2 + 1))" -- "$1" | head -c "$3" | od -A n -v -t x1',
 	list: `[ -d "$1" ] || exit 3; exec find "$1" -mindepth 1 -maxdepth 1 -printf '%f\\0'`,
 	/**
 	 * $1 target, $2 mode for a new file (octal), $3 owner for a new file
@@ -220,6 +226,11 @@ export class SshHost implements Host {
 		if (result === null) return null;
 		const [mode = '', uid, gid, size] = result.stdout.trim().split(' ');
 		return {mode: Number.parseInt(mode, 8), uid: Number(uid), gid: Number(gid), size: Number(size)};
+	}
+
+	async readBytes(path: string, offset: number, length: number): Promise<Buffer | null> {
+		const result = await this.files('bytes', [path, String(offset), String(length)]);
+		return result === null ? null : Buffer.from(result.stdout.replace(/\s+/g, ''), 'hex');
 	}
 
 	async list(path: string): Promise<string[]> {

@@ -7,6 +7,7 @@
 import {contains, isIpv4} from '../inventory/addresses.js';
 import {nodeFieldPath, recipeNodeOf, type Inventory, type InventoryInstance} from '../inventory/inventory.js';
 import {freePrivateRanges} from '../host/detect.js';
+import {drbdUsermodeHelperPath, iso9660Identifier} from '../host/facts.js';
 import {minimumVolumeGroupMiB, needsVolumeGroup, volumeGroupMiB} from '../recipe/cross-checks.js';
 import {sizeMiB} from '../recipe/schema.js';
 import {listenAddresses} from '../render/bind.js';
@@ -54,6 +55,7 @@ export function refusals(inventory: Inventory, facts: HostFacts): string[] {
 		...volumeGroupProblems(inventory, facts),
 		...instancePolicyProblems(inventory, facts),
 		...isoProblems(inventory, facts),
+		...drbdProblems(inventory, facts),
 		...portProblems(inventory, facts),
 		...publicZoneProblems(inventory, facts),
 	];
@@ -193,11 +195,66 @@ function deviceProblems({recipe}: Inventory, facts: HostFacts): string[] {
  * have yet (an installed one boots from its disk; its ISO may be gone).
  */
 function isoProblems(inventory: Inventory, facts: HostFacts): string[] {
-	return newInstances(inventory, facts).flatMap(({instance, index}) =>
-		'iso' in instance.install && facts.files?.[instance.install.iso] === false
-			? [`instances[${index}].install.iso: ${quote(instance.install.iso)} does not exist on this host; put the installer ISO there, or give the path of one that exists`]
-			: [],
-	);
+	return newInstances(inventory, facts).flatMap(({instance, index}) => {
+		if (!('iso' in instance.install)) return [];
+		const {iso} = instance.install;
+		const field = `instances[${index}].install.iso`;
+		if (facts.files?.[iso] === false) return [`${field}: ${quote(iso)} does not exist on this host; put the installer ISO there, or give the path of one that exists`];
+		// KVM would boot it as a CD all the same, and the guest's firmware find nothing to boot.
+		if (facts.isoImages?.[iso] === false) {
+			return [
+				`${field}: ${quote(iso)} is not an ISO 9660 image (no "${iso9660Identifier.text}" at byte ${iso9660Identifier.offset}, ECMA-119); give the path of an installer CD or DVD image (.iso)`,
+			];
+		}
+		return [];
+	});
+}
+
+/**
+ * Ganeti's default DRBD usermode helper (Ganeti 3.0 constants.DEFAULT_DRBD_HELPER):
+ * what `gnt-cluster init` sets when drbd is enabled and no
+ * --drbd-usermode-helper is given, as the wizard gives none.
+ */
+export const defaultDrbdUsermodeHelper = '/bin/true';
+
+/**
+ * The drbd disk template needs DRBD's kernel module loaded with the usermode
+ * helper the cluster expects. Ganeti reads the module's helper from
+ * /sys/module/drbd/parameters/usermode_helper (storage/drbd.py
+ * GetUsermodeHelper; a missing file: "check if the module is loaded"):
+ * `gnt-cluster init` refuses a helper other than the cluster's ("requiring
+ * /bin/true as drbd helper but ... is the current helper", bootstrap.py
+ * _InitCheckDrbdHelper), and `gnt-cluster verify` reports it on every node
+ * (ENODEDRBDHELPER "wrong drbd usermode helper", cmdlib/cluster/verify.py).
+ * The cluster's helper is its config.data's once it exists, else Ganeti's
+ * default /bin/true; Ganeti's install guide loads the module so
+ * ("options drbd minor_count=128 usermode_helper=/bin/true" in
+ * /etc/modprobe.d/drbd.conf). Refused only when drbd is enabled, naming the
+ * first new instance on drbd, else cluster.disk_templates.
+ */
+function drbdProblems(inventory: Inventory, facts: HostFacts): string[] {
+	const templates = inventory.recipe.cluster.disk_templates;
+	if (!templates.includes('drbd') || !facts.drbd) return [];
+	const cluster = ourCluster(inventory, facts);
+	// An existing cluster without a helper checks none (verify skips it).
+	const expected = cluster ? cluster.drbdUsermodeHelper : defaultDrbdUsermodeHelper;
+	if (!expected) return [];
+	const onDrbd = newInstances(inventory, facts).find(({instance}) => instance.disk_template === 'drbd');
+	const subject = onDrbd ? `instances[${onDrbd.index}].disk_template: "drbd"` : `cluster.disk_templates: ${quote(templates)}`;
+	const whose = cluster ? `the cluster's (${cluster.name}, gnt-cluster info shows it)` : "Ganeti's default, which gnt-cluster init sets";
+	const other = onDrbd ? 'or use another disk template' : 'or leave drbd out';
+	// Added to modprobe's file, never written over it: someone may keep other options there.
+	const load = `options drbd usermode_helper=${expected} in /etc/modprobe.d/drbd.conf`;
+	if (!facts.drbd.loaded) {
+		return [
+			`${subject} needs DRBD's kernel module, which this host has not loaded (no ${drbdUsermodeHelperPath}); load it with the usermode helper ${expected}, ${whose} (${load}, then modprobe drbd), ${other}`,
+		];
+	}
+	const {usermodeHelper} = facts.drbd;
+	if (usermodeHelper === expected) return [];
+	return [
+		`${subject} needs DRBD's usermode helper to be ${expected}, ${whose}, but the drbd module has ${quote(usermodeHelper)} (${drbdUsermodeHelperPath}); set it (echo ${expected} >${drbdUsermodeHelperPath}, and ${load} for the next boot), ${other}`,
+	];
 }
 
 /** A port a daemon the wizard starts or configures needs, and where. */

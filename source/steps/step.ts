@@ -103,6 +103,11 @@ export type ClusterFacts = {
 	policy: InstancePolicy;
 	/** FQDNs of the instances it has. */
 	instances: string[];
+	/**
+	 * The DRBD usermode helper the cluster expects of every node's drbd module
+	 * (config.data's drbd_usermode_helper); null or absent when it sets none.
+	 */
+	drbdUsermodeHelper?: string | null;
 };
 
 /**
@@ -131,6 +136,13 @@ export type HostFacts = {
 	blockDevices?: string[] | null;
 	/** Whether each file asked for (an installer ISO) exists; a path absent here is unknown. */
 	files?: Record<string, boolean>;
+	/** Whether each of those files that exists is an ISO 9660 image (isIso9660); a path absent here is unknown. */
+	isoImages?: Record<string, boolean>;
+	/**
+	 * DRBD's kernel module: not loaded, or loaded with its usermode helper
+	 * (/sys/module/drbd/parameters/usermode_helper); null or absent when unknown.
+	 */
+	drbd?: {loaded: false} | {loaded: true; usermodeHelper: string} | null;
 	/** Listening TCP and UDP sockets (ss -l); null or absent when unknown. */
 	sockets?: ListeningSocket[] | null;
 	/**

@@ -476,11 +476,11 @@ function hostRefusals(recipe: Recipe, facts: HostFacts): string[] {
 
 /**
  * Finds out what judging `value` needs to know of the host that the facts do
- * not hold yet: whether the ISO files it names exist (a missing one is asked
- * about each time, as the operator may be copying it there), and, at the
- * zone's question, whether the host's resolvers know the zone in public DNS.
- * Undefined when there is nothing to ask: the answer can be judged at once.
- * Judge after the promise settles.
+ * not hold yet: whether the ISO files it names exist and are ISO 9660 images
+ * (a missing or unfit one is asked about each time, as the operator may be
+ * copying it there), and, at the zone's question, whether the host's
+ * resolvers know the zone in public DNS. Undefined when there is nothing to
+ * ask: the answer can be judged at once. Judge after the promise settles.
  */
 export function lookUp(wizard: Wizard, question: Question, value: string): Promise<void> | undefined {
 	const host = wizard.detected.host;
@@ -491,7 +491,7 @@ export function lookUp(wizard: Wizard, question: Question, value: string): Promi
 	const judgedHere = (field: string) => problemsAt([`${field}: `], question.hostChecks ?? question.checks).length > 0;
 	const unknown = instances
 		.map((instance, index) => (judgedHere(`instances[${index}].install.iso`) ? instance?.install?.iso : undefined))
-		.filter((iso): iso is string => typeof iso === 'string' && iso.startsWith('/') && host.facts.files?.[iso] !== true);
+		.filter((iso): iso is string => typeof iso === 'string' && iso.startsWith('/') && (host.facts.files?.[iso] !== true || host.facts.isoImages?.[iso] === false));
 	const asking = unknown.map(path => host.look(path));
 	const recipe = host.lookZone && judgedHere('dns.zone') ? checkDraft(draft).recipe : null;
 	const zone = recipe ? publicZoneQuestion(buildInventory(recipe, {macs: {}, addresses: {}}, siteBytes(siteIdentity(recipe))).inventory) : undefined;

@@ -11,6 +11,7 @@ import {after, before, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {runCli, seedRecipe} from '../support/cli.js';
 import {ganetiConfig, ganetiConfigRequirements} from '../support/ganeti-config.js';
+import {iso9660Image} from '../support/iso-image.js';
 import {need} from '../support/need.js';
 import {treeDigest} from '../support/tree.js';
 
@@ -26,7 +27,7 @@ after(async () => {
 });
 
 /** A rehearsal root holding these files (path under the root -> content; null: an empty directory). */
-async function layOut(name: string, files: Record<string, string | null> = {}): Promise<{root: string; state: string}> {
+async function layOut(name: string, files: Record<string, string | Buffer | null> = {}): Promise<{root: string; state: string}> {
 	const root = join(work, name);
 	await mkdir(root, {recursive: true});
 	for (const [path, content] of Object.entries(files)) {
@@ -192,12 +193,52 @@ test('an installer ISO missing from the folder that should hold it is refused na
 		`${seedRecipe}: instances[0].install.iso: "${iso}" does not exist on this host; put the installer ISO there, or give the path of one that exists`,
 	);
 	for (const [name, files] of [
-		['iso-present', {...ethernetHost, [iso.slice(1)]: 'an ISO image\n'}],
+		['iso-present', {...ethernetHost, [iso.slice(1)]: iso9660Image()}],
 		['iso-folder-unknown', ethernetHost],
 	] as const) {
 		const host = await layOut(name, files);
 		const plan = await runCli(['plan', '--recipe', seedRecipe, '--root', host.root, '--state-dir', host.state]);
 		assert.equal(plan.code, 0, `${name}: ${plan.stderr}`);
+	}
+});
+
+test('an installer ISO that is no ISO 9660 image (a text file named .iso, an empty file) is refused naming the instance field', async () => {
+	const iso = '/srv/ganeti/debian-6.0.0-amd64-CD-1.iso';
+	for (const [name, content] of [
+		['iso-text', 'an ISO image\n'],
+		['iso-empty', ''],
+	] as const) {
+		await assertRefused(
+			seedRecipe,
+			await layOut(name, {...ethernetHost, [iso.slice(1)]: content}),
+			`${seedRecipe}: instances[0].install.iso: "${iso}" is not an ISO 9660 image (no "CD001" at byte 32769, ECMA-119); give the path of an installer CD or DVD image (.iso)`,
+		);
+	}
+});
+
+test('the drbd template without the drbd module, or with another usermode helper than Ganeti expects, is refused naming the instance field; /bin/true passes', async () => {
+	const text = (await readFile(seedRecipe, 'utf8')).replace('disk_templates: [plain]', 'disk_templates: [plain, drbd]').replace('disk_template: plain', 'disk_template: drbd');
+	const recipe = join(work, 'seed-drbd.yaml');
+	await writeFile(recipe, text);
+	const helperFile = 'sys/module/drbd/parameters/usermode_helper';
+	await assertRefused(
+		recipe,
+		await layOut('drbd-no-module', {...ethernetHost, 'sys/module/bridge': null}),
+		`${recipe}: instances[0].disk_template: "drbd" needs DRBD's kernel module, which this host has not loaded (no /${helperFile}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf, then modprobe drbd), or use another disk template`,
+	);
+	await assertRefused(
+		recipe,
+		await layOut('drbd-other-helper', {...ethernetHost, [helperFile]: '/sbin/drbdadm\n'}),
+		`${recipe}: instances[0].disk_template: "drbd" needs DRBD's usermode helper to be /bin/true, Ganeti's default, which gnt-cluster init sets, but the drbd module has "/sbin/drbdadm" (/${helperFile}); set it (echo /bin/true >/${helperFile}, and options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf for the next boot), or use another disk template`,
+	);
+	for (const [name, files] of [
+		['drbd-helper-true', {...ethernetHost, [helperFile]: '/bin/true\n'}],
+		['drbd-module-unknown', ethernetHost],
+	] as const) {
+		const host = await layOut(name, files);
+		const plan = await runCli(['plan', '--recipe', recipe, '--root', host.root, '--state-dir', host.state]);
+		assert.equal(plan.code, 0, `${name}: ${plan.stderr}`);
+		assert.match(plan.stdout, /create rodo1\.osm\.vm\.farm \(drbd 10G/);
 	}
 });
 

@@ -4,12 +4,13 @@
 // next free address and a MAC of its own in the saved recipe text, whose
 // comments stay; a removal takes it out of the zones and dhcpd.conf.
 import assert from 'node:assert/strict';
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, test} from 'node:test';
 import type {VmRow} from '../../source/drift/compare.js';
 import {runCli} from '../support/cli.js';
+import {iso9660Image} from '../support/iso-image.js';
 import {treeDigest} from '../support/tree.js';
 
 const work = await mkdtemp(join(tmpdir(), 'gw-vm-'));
@@ -25,10 +26,20 @@ test('vm commands on a rehearsed lab site', async t => {
 	assert.equal((await runCli(['apply', '--recipe', labRecipe, '--root', root, '--state-dir', state, '--yes'])).code, 0);
 
 	await t.test('bad input: one line naming the flag, exit 2, nothing written', async () => {
+		await mkdir(join(root, 'srv/iso'), {recursive: true});
+		await writeFile(join(root, 'srv/iso/text.iso'), 'not an image\n');
+		await writeFile(join(root, 'srv/iso/empty.iso'), '');
+		await writeFile(join(root, 'srv/iso/image.iso'), iso9660Image());
 		const before = await digest();
+		// An ISO 9660 image passes: the preview shows the plan.
+		const image = await at('vm', 'add', 'web1', '--iso', '/srv/iso/image.iso');
+		assert.equal(image.code, 0, image.stderr);
+		assert.match(image.stdout, /boot web1\.vm\.farm from \/srv\/iso\/image\.iso/);
 		const cases: Array<[string[], RegExp]> = [
 			[['vm', 'add', 'web1'], /^ganeti-wizard: vm add needs an install medium: --iso PATH .* or --os NAME\+VARIANT/],
 			[['vm', 'add', 'web1', '--iso', '/srv/none.iso', '--yes'], /^ganeti-wizard: --iso: "\/srv\/none\.iso" does not exist on this host/],
+			[['vm', 'add', 'web1', '--iso', '/srv/iso/text.iso', '--yes'], /^ganeti-wizard: [^\n]*--iso: "\/srv\/iso\/text\.iso" is not an ISO 9660 image \(no "CD001" at byte 32769, ECMA-119\); give the path of an installer CD or DVD image \(\.iso\)/],
+			[['vm', 'add', 'web1', '--iso', '/srv/iso/empty.iso'], /^ganeti-wizard: [^\n]*--iso: "\/srv\/iso\/empty\.iso" is not an ISO 9660 image/],
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--vcpus', 'two', '--yes'], /^ganeti-wizard: --vcpus: "two" is not a whole number/],
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--disk', '10 GB', '--yes'], /^ganeti-wizard: --disk: "10 GB" is not a size/],
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--mac', '52:54:5a:8d:77:8e', '--yes'], /^ganeti-wizard: --mac: "52:54:5a:8d:77:8e" is already used by instance rodo1\.osm/],

@@ -7,9 +7,18 @@
 // order to the disk, restarts the instance (a new qemu process) and adds its
 // extra disk. The cluster has a kernel_path (KVM would boot that kernel and
 // never the CD): the instance clears it, and boots the ISO, then its disk.
+// On the same cluster, `vm add NAME --iso ... --extra-disk 1G --yes` goes
+// through the same checkpoint: killed once the ISO booted and run again, it
+// stops there (exit 3) with the VNC address and port Ganeti reports; the
+// printed continuation, killed once the boot order is on the disk, and the
+// same vm add with --confirm then finish it: a new qemu booting the disk, two
+// disks. A text file named .iso is refused before anything changes.
 import assert from 'node:assert/strict';
+import {mkdir, writeFile} from 'node:fs/promises';
+import {dirname} from 'node:path';
 import {test} from 'node:test';
 import {createLabHost, doneLines, labHostRequirements, transcriptPath, writeRecipeVariant, type CliRun, type LabHost} from '../support/lab-host.js';
+import {iso9660Image} from '../support/iso-image.js';
 import {need} from '../support/need.js';
 import {configurationChanges, snapshot} from './snapshot.js';
 
@@ -35,6 +44,11 @@ async function qemuProcess(host: LabHost, fqdn: string): Promise<{pid: number; a
 	return {pid, argv: cmdline.split('\0').filter(Boolean)};
 }
 
+/** Names of `gnt-instance list --no-headers -o name`. */
+function parseInstanceCount(listed: string): string[] {
+	return listed.split('\n').map(line => line.trim()).filter(Boolean);
+}
+
 /** Addresses qemu listens on (ss inside the lab). */
 async function listening(host: LabHost, pid: number): Promise<string[]> {
 	const out = await host.lab.run(['ss', '-Hltnp']);
@@ -52,8 +66,10 @@ test('the ISO checkpoint on a real KVM cluster: waits with VNC and tunnel, chang
 	const {lab} = host;
 	const failWith = async (message: string, run?: CliRun) => assert.fail(`${message}\n${await host.diagnostics(run)}`);
 	try {
-		// Any file boots in qemu: an installer that never finishes is what the operator would see.
-		await lab.run(['sh', '-e', '-c', `mkdir -p ${iso.slice(0, iso.lastIndexOf('/'))} /boot && truncate -s 4M ${iso} && truncate -s 1M ${hostKernel}`]);
+		// An ISO 9660 image with nothing to boot: an installer that never finishes is what the operator would see.
+		await mkdir(dirname(lab.path(iso)), {recursive: true});
+		await writeFile(lab.path(iso), iso9660Image());
+		await lab.run(['sh', '-e', '-c', `mkdir -p /boot && truncate -s 1M ${hostKernel}`]);
 		const recipe = await writeRecipeVariant(host, 'kvm-iso', document => {
 			document.cluster.hypervisor = 'kvm';
 			// Software emulation: no /dev/kvm on this machine.
@@ -132,6 +148,59 @@ test('the ISO checkpoint on a real KVM cluster: waits with VNC and tunnel, chang
 			assert.ok(!restarted.argv.includes('-kernel'), 'still its own disk, not the cluster\'s kernel');
 			const transcript = (await lab.readFile(transcriptPath)) ?? '';
 			assert.equal(transcript.match(/^\S+ \$ gnt-instance reboot --type=hard .*# started$/gm)?.length, 1, 'one hard reboot');
+		});
+
+		await t.test('vm add --iso of a text file named .iso: one line naming --iso, exit 2; the zone, dhcpd.conf and gnt-instance list stay byte for byte', async () => {
+			const text = '/srv/iso/notes.iso';
+			await lab.writeFile(text, 'not an image\n');
+			const watched = async () => [await lab.readFile('/etc/bind/db.farm'), await lab.readFile('/etc/dhcp/dhcpd.d/ganeti-wizard.conf'), await lab.readFile('/etc/dhcp/dhcpd.conf'), await lab.run(['gnt-instance', 'list'])];
+			const before = await watched();
+			const refused = await host.cli(['vm', 'add', 'web6', '--iso', text, '--os', 'noop+default', '--yes', '--root', '/']);
+			assert.equal(refused.code, 2, await host.diagnostics(refused));
+			assert.equal(refused.stderr, `ganeti-wizard: --iso: "${text}" is not an ISO 9660 image (no "CD001" at byte 32769, ECMA-119); give the path of an installer CD or DVD image (.iso)\n`);
+			assert.deepEqual(await watched(), before);
+		});
+
+		await t.test('vm add --iso --extra-disk 1G --yes: killed once the ISO booted, run again it waits at the checkpoint with the VNC address and port Ganeti reports; confirmed (killed once, then again) it boots from its disk with the extra disk', async () => {
+			const name = 'web5';
+			const flags = ['--iso', iso, '--os', 'noop+default', '--extra-disk', '1G', '--disk', '1G', '--memory', '128M', '--yes', '--root', '/'];
+			const vmAdd = (more: string[] = [], failpoint?: string) => host.cli(['vm', 'add', name, ...flags, ...more], failpoint ? {env: {GANETI_WIZARD_FAILPOINT: failpoint}} : {});
+			const killed = await vmAdd([], `after-effect@instances.${name}.start`);
+			if (killed.signal !== 'SIGKILL') await failWith(`vm add ${name} was not killed after booting the ISO (exit ${killed.code})`, killed);
+			const waiting = await vmAdd();
+			console.log(`# vm add ${name} again: exit ${waiting.code ?? waiting.signal} in ${(waiting.ms / 1000).toFixed(1)} s, ${doneLines(waiting.stdout).length} changes`);
+			if (waiting.code !== 3) await failWith(`vm add ${name} run again exits 3 at the checkpoint, not ${waiting.code ?? waiting.signal}`, waiting);
+			const fqdn = `${name}.${inventory.vmsDomain}`;
+			const id = `instances.${name}.install`;
+			const [vncBind = '', port = '', bootOrder = '', status = ''] = (await lab.run(['gnt-instance', 'list', '--no-headers', '--separator=|', '-o', 'hv/vnc_bind_address,network_port,hv/boot_order,status', fqdn])).trim().split('|');
+			assert.deepEqual([bootOrder, status], ['cdrom', 'running'], 'booted from the ISO');
+			assert.match(port, /^\d+$/);
+			const lines = waiting.stdout.trimEnd().split('\n');
+			const tail = lines.slice(lines.findIndex(line => line.startsWith('Waiting for the operator:')));
+			for (const line of tail) console.log(`# | ${line}`);
+			assert.equal(tail[0], `Waiting for the operator: install the OS of ${fqdn} over VNC`);
+			assert.ok(tail.includes(`  VNC address: ${vncBind}`), `the VNC address Ganeti has (${vncBind}):\n${tail.join('\n')}`);
+			assert.ok(tail.includes(`  VNC port: ${port}`), `the port Ganeti reports (${port}):\n${tail.join('\n')}`);
+			assert.ok(tail.some(line => line.startsWith('  SSH tunnel: ssh -N -L ') && line.includes(`:${port} `)), tail.join('\n'));
+			const continued = `ganeti-wizard apply --root / --yes --confirm ${id}`;
+			assert.equal(tail.at(-1), `When it is done, continue with: ${continued}`);
+			assert.equal(parseInstanceCount(await lab.run(['gnt-instance', 'list', '--no-headers', '-o', 'name'])).filter(listed => listed === fqdn).length, 1, 'one instance');
+			const installer = await qemuProcess(host, fqdn);
+
+			// The continuation as printed, killed once the boot order is on the disk (before the restart).
+			const cut = await host.cli(continued.split(' ').slice(1), {env: {GANETI_WIZARD_FAILPOINT: `after-effect@instances.${name}.boot-disk`}});
+			if (cut.signal !== 'SIGKILL') await failWith(`the confirmed run was not killed after the boot order changed (exit ${cut.code})`, cut);
+			const finished = await vmAdd(['--confirm', id]);
+			console.log(`# vm add ${name} --confirm: exit ${finished.code ?? finished.signal} in ${(finished.ms / 1000).toFixed(1)} s, ${doneLines(finished.stdout).length} changes`);
+			if (finished.code !== 0) await failWith(`vm add ${name} --confirm exits 0, not ${finished.code ?? finished.signal}`, finished);
+			const after = await instanceRow(host, fqdn);
+			assert.deepEqual([after.status, after.bootOrder, after.disks], ['running', 'disk', 2], JSON.stringify(after));
+			const restarted = await qemuProcess(host, fqdn);
+			assert.notEqual(restarted.pid, installer.pid, 'a new qemu process: the restart the kill cut off ran');
+			assert.equal(restarted.argv[restarted.argv.indexOf('-boot') + 1], 'c', `qemu boots from the disk: ${restarted.argv.join(' ')}`);
+			const transcript = (await lab.readFile(transcriptPath)) ?? '';
+			assert.equal(transcript.match(new RegExp(`^\\S+ \\$ gnt-instance reboot --type=hard .*${fqdn.replaceAll('.', '\\.')}  # started$`, 'gm'))?.length, 1, 'one hard reboot of it');
+			assert.equal(transcript.match(new RegExp(`^\\S+ \\$ gnt-instance add .* ${fqdn.replaceAll('.', '\\.')}  # started$`, 'gm'))?.length, 1, 'added once');
 		});
 	} finally {
 		// Also proves the machine is exactly as it was before the lab.

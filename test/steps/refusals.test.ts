@@ -7,13 +7,14 @@ import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {test} from 'node:test';
-import {parseDefaultGateways, parseGanetiConfig, parseIpAddresses, parseListeningSockets, parseVgsColumns, probeFile, probeHostFacts} from '../../source/host/facts.js';
+import {drbdUsermodeHelperPath, isIso9660, iso9660Identifier, parseDefaultGateways, parseDrbdUsermodeHelper, parseGanetiConfig, parseIpAddresses, parseListeningSockets, parseVgsColumns, probeDrbd, probeFile, probeHostFacts, probeInstallerIso} from '../../source/host/facts.js';
 import {localHost} from '../../source/host/local.js';
 import {Transcript} from '../../source/host/transcript.js';
 import {hintFor} from '../../source/steps/hints.js';
 import {defaultInstancePolicy, initialInstancePolicy, preflightNotes, publicZoneQuestion, refusals} from '../../source/steps/refusals.js';
 import type {HostFacts} from '../../source/steps/step.js';
 import {ganetiConfig, ganetiConfigRequirements} from '../support/ganeti-config.js';
+import {iso9660Image} from '../support/iso-image.js';
 import {need} from '../support/need.js';
 import {inventoryFromYaml} from '../render/fixtures.js';
 
@@ -53,7 +54,8 @@ test('the parsers read real vgs, /proc/net/route and ip output', () => {
 test("config.data as Ganeti writes it: the default instance policy is the wizard's, and the instances are named", t => {
 	if (!need(ganetiConfigRequirements, t)) return;
 	const cluster = parseGanetiConfig(ganetiConfig('cluster.node.farm', {}, ['rodo1.osm.vm.farm']));
-	assert.deepEqual(cluster, {name: 'cluster.node.farm', policy: defaultInstancePolicy, instances: ['rodo1.osm.vm.farm']});
+	assert.deepEqual(cluster, {name: 'cluster.node.farm', policy: defaultInstancePolicy, instances: ['rodo1.osm.vm.farm'], drbdUsermodeHelper: null});
+	assert.equal(parseGanetiConfig(ganetiConfig('cluster.node.farm', {}, [], {drbdUsermodeHelper: '/bin/true'}))?.drbdUsermodeHelper, '/bin/true');
 	assert.equal(parseGanetiConfig('{"not": "a cluster"}'), null);
 	assert.deepEqual(initialInstancePolicy(seed.recipe), {minmax: defaultInstancePolicy.minmax, diskTemplates: ['plain']}, 'init keeps only the enabled disk templates');
 	assert.equal(parseGanetiConfig('{truncated'), null);
@@ -114,6 +116,89 @@ test('a new instance\'s installer ISO must exist; unknown files and installed in
 	assert.deepEqual(refusals(seed, facts({files: {}})), [], 'not looked at: unknown');
 	const installed = {name: seed.cluster.fqdn, policy: defaultInstancePolicy, instances: [seed.instances[0]!.fqdn]};
 	assert.deepEqual(refusals(seed, facts({files: {[iso]: false}, cluster: installed})), [], 'the cluster has the instance: it boots from its disk');
+});
+
+test('a new instance\'s installer ISO must be an ISO 9660 image; installed instances refuse nothing', () => {
+	const iso = '/srv/ganeti/debian-6.0.0-amd64-CD-1.iso';
+	assert.deepEqual(refusals(seed, facts({files: {[iso]: true}, isoImages: {[iso]: false}})), [
+		`instances[0].install.iso: "${iso}" is not an ISO 9660 image (no "CD001" at byte 32769, ECMA-119); give the path of an installer CD or DVD image (.iso)`,
+	]);
+	assert.deepEqual(refusals(seed, facts({files: {[iso]: true}, isoImages: {[iso]: true}})), []);
+	const installed = {name: seed.cluster.fqdn, policy: defaultInstancePolicy, instances: [seed.instances[0]!.fqdn]};
+	assert.deepEqual(refusals(seed, facts({files: {[iso]: true}, isoImages: {[iso]: false}, cluster: installed})), [], 'the cluster has the instance: it boots from its disk');
+});
+
+test('probeInstallerIso reads the ISO 9660 identifier through the host: a text file named .iso, an empty file and a directory are none, an image is one', async () => {
+	assert.equal(iso9660Identifier.offset, 32769, 'sector 16 of 2048 bytes, after the type byte');
+	assert.equal(isIso9660(Buffer.from('CD001')), true);
+	assert.equal(isIso9660(Buffer.from('CD00')), false);
+	assert.equal(isIso9660(null), false);
+	const root = await mkdtemp(join(tmpdir(), 'gw-probe-iso-'));
+	try {
+		await mkdir(join(root, 'srv/iso/folder.iso'), {recursive: true});
+		await writeFile(join(root, 'srv/iso/text.iso'), 'an ISO image\n');
+		await writeFile(join(root, 'srv/iso/empty.iso'), '');
+		await writeFile(join(root, 'srv/iso/image.iso'), iso9660Image());
+		const rehearsal = localHost({root, stateDir: join(root, '..', 'unused-state'), transcript: new Transcript(undefined)});
+		assert.deepEqual(await probeInstallerIso(rehearsal, '/srv/iso/text.iso'), {exists: true, iso9660: false});
+		assert.deepEqual(await probeInstallerIso(rehearsal, '/srv/iso/empty.iso'), {exists: true, iso9660: false});
+		assert.deepEqual(await probeInstallerIso(rehearsal, '/srv/iso/folder.iso'), {exists: true, iso9660: false});
+		assert.deepEqual(await probeInstallerIso(rehearsal, '/srv/iso/image.iso'), {exists: true, iso9660: true});
+		assert.deepEqual(await probeInstallerIso(rehearsal, '/srv/iso/missing.iso'), {exists: false});
+		assert.deepEqual(await probeInstallerIso(rehearsal, '/srv/ganeti/debian.iso'), {}, 'a folder the root does not hold: unknown');
+		const found = await probeHostFacts(rehearsal, [], ['/srv/iso/text.iso', '/srv/iso/image.iso', '/srv/iso/missing.iso']);
+		assert.deepEqual(found.isoImages, {'/srv/iso/text.iso': false, '/srv/iso/image.iso': true});
+	} finally {
+		await rm(root, {recursive: true, force: true});
+	}
+});
+
+/** The seed with drbd enabled and its instance on it (a one-node site: as far as the module goes). */
+const drbdSeed = inventoryFromYaml(seedYaml.replace('disk_templates: [plain]', 'disk_templates: [plain, drbd]').replace('disk_template: plain', 'disk_template: drbd'));
+const drbdCluster = (helper: string | null) => ({name: drbdSeed.cluster.fqdn, policy: defaultInstancePolicy, instances: [], drbdUsermodeHelper: helper});
+const withoutModule = `instances[0].disk_template: "drbd" needs DRBD's kernel module, which this host has not loaded (no ${drbdUsermodeHelperPath}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf, then modprobe drbd), or use another disk template`;
+
+test('the drbd template needs the drbd module with the usermode helper Ganeti expects: /bin/true before init', () => {
+	assert.ok(drbdSeed.recipe.cluster.disk_templates.includes('drbd') && drbdSeed.instances[0]!.disk_template === 'drbd');
+	assert.deepEqual(refusals(drbdSeed, facts({drbd: null})), [], 'unknown: nothing refused');
+	assert.deepEqual(refusals(drbdSeed, facts({drbd: {loaded: false}})), [withoutModule]);
+	assert.deepEqual(refusals(drbdSeed, facts({drbd: {loaded: true, usermodeHelper: '/sbin/drbdadm'}})), [
+		`instances[0].disk_template: "drbd" needs DRBD's usermode helper to be /bin/true, Ganeti's default, which gnt-cluster init sets, but the drbd module has "/sbin/drbdadm" (${drbdUsermodeHelperPath}); set it (echo /bin/true >${drbdUsermodeHelperPath}, and options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf for the next boot), or use another disk template`,
+	]);
+	assert.deepEqual(refusals(drbdSeed, facts({drbd: {loaded: true, usermodeHelper: '/bin/true'}})), []);
+	assert.deepEqual(refusals(seed, facts({drbd: {loaded: false}})), [], 'drbd not enabled: the module does not matter');
+	// drbd enabled, no instance on it: init itself would refuse.
+	const enabledOnly = inventoryFromYaml(seedYaml.replace('disk_templates: [plain]', 'disk_templates: [plain, drbd]'));
+	assert.deepEqual(refusals(enabledOnly, facts({drbd: {loaded: false}})), [
+		`cluster.disk_templates: ["plain","drbd"] needs DRBD's kernel module, which this host has not loaded (no ${drbdUsermodeHelperPath}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf, then modprobe drbd), or leave drbd out`,
+	]);
+});
+
+test("the drbd template on an existing cluster: the module's helper must be the cluster's; a cluster without one checks none", () => {
+	const module = facts({drbd: {loaded: true, usermodeHelper: '/bin/true'}});
+	assert.deepEqual(refusals(drbdSeed, {...module, cluster: drbdCluster('/usr/local/sbin/drbd-helper')}), [
+		`instances[0].disk_template: "drbd" needs DRBD's usermode helper to be /usr/local/sbin/drbd-helper, the cluster's (${drbdSeed.cluster.fqdn}, gnt-cluster info shows it), but the drbd module has "/bin/true" (${drbdUsermodeHelperPath}); set it (echo /usr/local/sbin/drbd-helper >${drbdUsermodeHelperPath}, and options drbd usermode_helper=/usr/local/sbin/drbd-helper in /etc/modprobe.d/drbd.conf for the next boot), or use another disk template`,
+	]);
+	assert.deepEqual(refusals(drbdSeed, {...module, cluster: drbdCluster('/bin/true')}), []);
+	assert.deepEqual(refusals(drbdSeed, {...facts({drbd: {loaded: false}}), cluster: drbdCluster(null)}), [], 'no helper set: Ganeti checks none');
+	// The instance is the cluster's already: drbd enabled still needs the module, named by the field that enables it.
+	assert.match(refusals(drbdSeed, {...facts({drbd: {loaded: false}}), cluster: {...drbdCluster('/bin/true'), instances: [drbdSeed.instances[0]!.fqdn]}})[0]!, /^cluster\.disk_templates: \["plain","drbd"\] needs DRBD's kernel module/);
+});
+
+test('probeDrbd: the helper is the first line of the module parameter; no drbd under /sys/module is no module; a root without /sys/module knows nothing', async () => {
+	assert.equal(parseDrbdUsermodeHelper('/bin/true\n'), '/bin/true');
+	const root = await mkdtemp(join(tmpdir(), 'gw-probe-drbd-'));
+	try {
+		const rehearsal = localHost({root, stateDir: join(root, '..', 'unused-state'), transcript: new Transcript(undefined)});
+		assert.equal(await probeDrbd(rehearsal), null);
+		await mkdir(join(root, 'sys/module/bridge'), {recursive: true});
+		assert.deepEqual(await probeDrbd(rehearsal), {loaded: false});
+		await mkdir(join(root, 'sys/module/drbd/parameters'), {recursive: true});
+		await writeFile(join(root, drbdUsermodeHelperPath), '/sbin/drbdadm\n');
+		assert.deepEqual(await probeDrbd(rehearsal), {loaded: true, usermodeHelper: '/sbin/drbdadm'});
+	} finally {
+		await rm(root, {recursive: true, force: true});
+	}
 });
 
 test('probeFile: the host says; a rehearsal root that lacks the directory knows nothing', async () => {

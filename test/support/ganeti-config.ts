@@ -9,7 +9,11 @@ export const debianPython = '/usr/bin/python3';
 /** What ganetiConfig needs, for need(): the ganeti package brings its library and Debian's python3. */
 export const ganetiConfigRequirements = ['gnt-cluster'];
 
-/** config.data of cluster `name` with `ipolicy` filled over Ganeti's defaults (as init does) and these instances. */
-export function ganetiConfig(name: string, ipolicy: Record<string, unknown> = {}, instances: string[] = []): string {
-	return execFileSync(debianPython, [script, name, JSON.stringify(ipolicy), ...instances], {encoding: 'utf8'});
+/**
+ * config.data of cluster `name` with `ipolicy` filled over Ganeti's defaults
+ * (as init does), these instances and, when given, the cluster's DRBD usermode helper.
+ */
+export function ganetiConfig(name: string, ipolicy: Record<string, unknown> = {}, instances: string[] = [], options: {drbdUsermodeHelper?: string} = {}): string {
+	const helper = options.drbdUsermodeHelper === undefined ? [] : [`--drbd-usermode-helper=${options.drbdUsermodeHelper}`];
+	return execFileSync(debianPython, [script, name, JSON.stringify(ipolicy), ...helper, ...instances], {encoding: 'utf8'});
 }

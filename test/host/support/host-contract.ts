@@ -105,6 +105,19 @@ export function hostContract(name: string, open: () => Promise<ContractSubject>,
 			assert.equal((await host.stat(`${folder}/etc`))?.mode, 0o755);
 		});
 
+		test('readBytes reads bytes at an offset of a large sparse file; fewer at its end, none past it or for a directory, null when absent', async () => {
+			const image = `${folder}/image's.iso`;
+			// 3 GiB, sparse: only the header is read.
+			assert.equal((await host.run(['truncate', '-s', '3G', image])).exitCode, 0);
+			assert.equal((await host.run(['sh', '-c', 'printf "\\001CD001\\377" | dd of="$0" bs=1 seek=32768 conv=notrunc status=none', image])).exitCode, 0);
+			assert.deepEqual(await host.readBytes(image, 32768, 7), Buffer.from([1, 0x43, 0x44, 0x30, 0x30, 0x31, 0xff]));
+			assert.deepEqual(await host.readBytes(image, 3 * 2 ** 30 - 2, 5), Buffer.alloc(2), 'the last two bytes');
+			assert.deepEqual(await host.readBytes(image, 3 * 2 ** 30 + 10, 5), Buffer.alloc(0), 'past the end');
+			assert.deepEqual(await host.readBytes(folder, 0, 5), Buffer.alloc(0), 'a directory');
+			assert.equal(await host.readBytes(`${folder}/absent.iso`, 0, 5), null);
+			await host.remove(image, []);
+		});
+
 		test('remove removes the file, then each directory left empty, deepest first', async () => {
 			await host.writeFile(`${folder}/x/y/file`, 'f\n', {mode: 0o644});
 			await host.writeFile(`${folder}/x/keep`, 'k\n', {mode: 0o644});
