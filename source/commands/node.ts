@@ -236,6 +236,18 @@ async function remove(flags: CommandFlags, name: string): Promise<number> {
 	const {current, saved} = await savedSite(flags, 'node remove');
 	const known = current.inventory.nodes.find(entry => entry.name === name || entry.fqdn === name);
 	if (!known) {
+		// Removed already (node remove, undo --node): the site is applied again, so that a removal
+		// cut short is finished and one that is through makes 0 changes, as a second node add does.
+		const fqdn = name.endsWith(`.${current.inventory.nodesDomain}`) ? name : `${name}.${current.inventory.nodesDomain}`;
+		if (current.inventory.removals.includes(fqdn)) {
+			process.stdout.write(`Node ${fqdn.slice(0, fqdn.indexOf('.'))} has left the site already: the removal is checked again, and only what is left of it is done.\n`);
+			if (!flags.yes) {
+				await preview(await openSession({...flags, unattended: true, readOnly: true}), 'node remove');
+				process.stdout.write('Nothing changed: run the same command with --yes to finish what is left of the removal.\n');
+				return 0;
+			}
+			return applySession(await openSession({...flags, unattended: true}), flags);
+		}
 		const names = current.inventory.nodes.map(entry => entry.name);
 		throw new UsageError(`NAME: "${name}" is not a node of the site (its nodes: ${names.join(', ')})`);
 	}
