@@ -166,7 +166,12 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 		begun = true;
 		// The removal first: a site saved without the instance must know it is meant to go.
 		progress.setRemovals(inventory.removals);
-		if (importing) progress.setRecipe(incoming!.path, incoming!.text);
+		if (importing) {
+			// Nodes leaving the site: undo --node reaches them later through their entries.
+			const leaving = savedRecipe?.nodes.filter(node => !recipe.nodes.some(entry => entry.name === node.name)) ?? [];
+			if (leaving.length > 0) progress.settings.keepDeparted(leaving);
+			progress.setRecipe(incoming!.path, incoming!.text);
+		}
 		// Saved before any step can use them: a MAC generated once is reused forever.
 		progress.keepGenerated(generated);
 		transcript.release();
