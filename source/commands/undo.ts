@@ -4,7 +4,8 @@
 // actions, so it has a plan (--dry-run shows it and writes nothing), resumes
 // after a kill and changes nothing the second time. It asks for a typed
 // confirmation unless --yes. A file someone changed after the wizard wrote it
-// is kept, listed, and the exit code says so.
+// is kept, listed, and the exit code says so. Nodes that left the site with
+// node remove are reached as they were last listed, and reversed too.
 import {createInterface} from 'node:readline/promises';
 import {UsageError} from '../errors.js';
 import {everyNode, otherNodeRuns} from '../node-runs.js';
@@ -40,8 +41,11 @@ export async function undo(flags: UndoFlags, input: NodeJS.ReadableStream = proc
 	if (flags.node !== undefined) return undoNode(flags, flags.node, input);
 
 	// Looked at read-only first: nothing to undo, the dry run and the question write nothing.
-	const looking = await openSession({...flags, unattended: true, readOnly: true});
+	const site = await openSession({...flags, unattended: true, readOnly: true});
 	const records = readJournal(location.stateDir);
+	// Nodes that left with node remove keep the wizard's changes on their hosts: reached as they were last listed.
+	const departed = Object.values(site.progress.settings.departed).filter(node => !site.inventory.nodes.some(entry => entry.name === node.name) && wizardChanges(records, node.name).length > 0);
+	const looking = departed.length > 0 ? await withDeparted(flags, site, departed) : site;
 	const master = looking.inventory.master.name;
 	// The master first (its inverses take the other nodes out of the cluster, then destroy it), then each other node.
 	const withChanges = (readOnly: boolean) => otherNodeRuns(looking, {readOnly}).filter(run => wizardChanges(records, run.node.name).length > 0);

@@ -214,4 +214,13 @@ test('a node removed, added back and removed again, then undone with undo --node
 		assert.match(await ok('undo', '--node', 'gcc21', '--yes'), /^Nothing to undo on gcc21/m);
 		assert.equal((await at('plan', '--detailed-exitcode')).code, 0);
 	});
+
+	await t.test('undo of the whole site after node remove reverses the node that left too', async () => {
+		await ok(...add, '--yes');
+		await ok('node', 'remove', 'gcc21', '--yes');
+		const undone = await ok('undo', '--yes');
+		assert.match(undone, /^On gcc20:$[\s\S]*^On gcc21:$/m);
+		assert.deepEqual(await treeDigest(nodeRoot), nodeRootAsFound);
+		assert.match(await ok('undo', '--yes'), /Nothing to undo/);
+	});
 });
