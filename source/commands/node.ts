@@ -6,7 +6,8 @@
 // names it in its zones and joins it with gnt-node add. node remove NAME:
 // the node leaves the recipe and is recorded as a removal, so apply migrates
 // its instances away and runs gnt-node remove; its host stays as it is
-// (undo --node NAME puts it back as it was found).
+// (undo --node NAME puts it back as it was found). Run again for a node that
+// left, it applies the saved site: what is left of the removal, or nothing.
 import {lookup} from 'node:dns/promises';
 import {RecipeError, UsageError} from '../errors.js';
 import {probeHostFacts} from '../host/facts.js';
