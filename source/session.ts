@@ -104,7 +104,9 @@ export function hasSite(stateDir: string): boolean {
  * or the built-in default is saved as the site, with its generated values,
  * when the run begins (`context.begin`, before any step uses them); until
  * then the session writes nothing either. Throws RecipeError for a bad recipe
- * or one of another site, or (with `preflight`) one this host cannot hold;
+ * or one of another site, one that leaves out a node of the saved site (node
+ * remove takes a node out; `removals` names those leaving now), or (with
+ * `preflight`) one this host cannot hold;
  * UsageError when there is no site to open; all before any write.
  */
 export async function openSession(options: SessionOptions & {readOnly?: boolean}, recipeOverride?: {recipe: Recipe; origin: string; text?: string; removals?: string[]}): Promise<Session> {
@@ -130,6 +132,16 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 			[`${siteIdentity(incoming.recipe)} is another site than the one saved in ${location.stateDir} (${siteIdentity(savedRecipe)}); keep a separate site with --state-dir DIR (and --root DIR for a rehearsal)`],
 			incoming.path,
 		);
+	}
+	if (incoming && savedRecipe) {
+		// A node left out of a recipe would keep its place in Ganeti's cluster, its names gone from
+		// the zones: it leaves through node remove (instances moved away, then gnt-node remove).
+		const leaving = new Set(recipeOverride?.removals ?? []);
+		const domain = `${savedRecipe.dns.nodes_domain}.${savedRecipe.dns.zone}`;
+		const dropped = savedRecipe.nodes.find(node => !incoming!.recipe.nodes.some(entry => entry.name === node.name) && !leaving.has(`${node.name}.${domain}`));
+		if (dropped) {
+			throw new RecipeError([`nodes: ${dropped.name} is a node of the site but not of this recipe; take it out of the cluster with ganeti-wizard node remove ${dropped.name} (its instances move away first), or keep it in nodes`], incoming.path);
+		}
 	}
 	const recipe = incoming?.recipe ?? savedRecipe!;
 	const node = recipe.host.hostname;
@@ -159,7 +171,12 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 		begun = true;
 		// The removal first: a site saved without the instance must know it is meant to go.
 		progress.setRemovals(inventory.removals);
-		if (importing) progress.setRecipe(incoming!.path, incoming!.text);
+		if (importing) {
+			// Nodes leaving the site: undo --node reaches them later through their entries.
+			const leaving = savedRecipe?.nodes.filter(node => !recipe.nodes.some(entry => entry.name === node.name)) ?? [];
+			if (leaving.length > 0) progress.settings.keepDeparted(leaving);
+			progress.setRecipe(incoming!.path, incoming!.text);
+		}
 		// Saved before any step can use them: a MAC generated once is reused forever.
 		progress.keepGenerated(generated);
 		transcript.release();

@@ -6,7 +6,8 @@
 // names it in its zones and joins it with gnt-node add. node remove NAME:
 // the node leaves the recipe and is recorded as a removal, so apply migrates
 // its instances away and runs gnt-node remove; its host stays as it is
-// (undo --node NAME puts it back as it was found).
+// (undo --node NAME puts it back as it was found). Run again for a node that
+// left, it applies the saved site: what is left of the removal, or nothing.
 import {lookup} from 'node:dns/promises';
 import {RecipeError, UsageError} from '../errors.js';
 import {probeHostFacts} from '../host/facts.js';
@@ -236,6 +237,18 @@ async function remove(flags: CommandFlags, name: string): Promise<number> {
 	const {current, saved} = await savedSite(flags, 'node remove');
 	const known = current.inventory.nodes.find(entry => entry.name === name || entry.fqdn === name);
 	if (!known) {
+		// Removed already (node remove, undo --node): the site is applied again, so that a removal
+		// cut short is finished and one that is through makes 0 changes, as a second node add does.
+		const fqdn = name.endsWith(`.${current.inventory.nodesDomain}`) ? name : `${name}.${current.inventory.nodesDomain}`;
+		if (current.inventory.removals.includes(fqdn)) {
+			process.stdout.write(`Node ${fqdn.slice(0, fqdn.indexOf('.'))} has left the site already: the removal is checked again, and only what is left of it is done.\n`);
+			if (!flags.yes) {
+				await preview(await openSession({...flags, unattended: true, readOnly: true}), 'node remove');
+				process.stdout.write('Nothing changed: run the same command with --yes to finish what is left of the removal.\n');
+				return 0;
+			}
+			return applySession(await openSession({...flags, unattended: true}), flags);
+		}
 		const names = current.inventory.nodes.map(entry => entry.name);
 		throw new UsageError(`NAME: "${name}" is not a node of the site (its nodes: ${names.join(', ')})`);
 	}

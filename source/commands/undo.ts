@@ -4,15 +4,17 @@
 // actions, so it has a plan (--dry-run shows it and writes nothing), resumes
 // after a kill and changes nothing the second time. It asks for a typed
 // confirmation unless --yes. A file someone changed after the wizard wrote it
-// is kept, listed, and the exit code says so.
+// is kept, listed, and the exit code says so. Nodes that left the site with
+// node remove are reached as they were last listed, and reversed too.
 import {createInterface} from 'node:readline/promises';
 import {UsageError} from '../errors.js';
 import {everyNode, otherNodeRuns} from '../node-runs.js';
 import {parseRecipe} from '../recipe/load.js';
 import type {RunResult} from '../runner/events.js';
 import {planAll, runPlan} from '../runner/run.js';
-import {removeNodeFromRecipe} from '../site/recipe-edit.js';
-import {hasSite, openSession, resolveLocation} from '../session.js';
+import type {RecipeNode} from '../recipe/schema.js';
+import {addNodeToRecipe, removeNodeFromRecipe} from '../site/recipe-edit.js';
+import {hasSite, openSession, resolveLocation, type Session} from '../session.js';
 import {wizardChanges} from '../site/changes.js';
 import {readJournal} from '../site/journal.js';
 import {nodeLeaveActions} from '../steps/removals.js';
@@ -39,8 +41,11 @@ export async function undo(flags: UndoFlags, input: NodeJS.ReadableStream = proc
 	if (flags.node !== undefined) return undoNode(flags, flags.node, input);
 
 	// Looked at read-only first: nothing to undo, the dry run and the question write nothing.
-	const looking = await openSession({...flags, unattended: true, readOnly: true});
+	const site = await openSession({...flags, unattended: true, readOnly: true});
 	const records = readJournal(location.stateDir);
+	// Nodes that left with node remove keep the wizard's changes on their hosts: reached as they were last listed.
+	const departed = Object.values(site.progress.settings.departed).filter(node => !site.inventory.nodes.some(entry => entry.name === node.name) && wizardChanges(records, node.name).length > 0);
+	const looking = departed.length > 0 ? await withDeparted(flags, site, departed) : site;
 	const master = looking.inventory.master.name;
 	// The master first (its inverses take the other nodes out of the cluster, then destroy it), then each other node.
 	const withChanges = (readOnly: boolean) => otherNodeRuns(looking, {readOnly}).filter(run => wizardChanges(records, run.node.name).length > 0);
@@ -109,31 +114,49 @@ export async function undo(flags: UndoFlags, input: NodeJS.ReadableStream = proc
  * gnt-node remove, its names out of the zones: node remove's edit of the
  * site), then every change the wizard made on it is reversed through its own
  * host, then the master forgets its key. The master keeps the rest of the site.
+ * A node that node remove took out already (it left the cluster, its names
+ * the zones) is reached as the site last listed it (SiteSettings.departed):
+ * only its host's changes and the master's key for it are reversed.
  */
 async function undoNode(flags: UndoFlags, name: string, input: NodeJS.ReadableStream): Promise<number> {
 	const write = (line: string) => process.stdout.write(`${line}\n`);
-	const looking = await openSession({...flags, unattended: true, readOnly: true});
-	const {inventory} = looking;
-	const target = inventory.nodes.find(node => node.name === name);
-	if (!target) throw new UsageError(`--node: "${name}" is not a node of the site (its nodes: ${inventory.nodes.map(node => node.name).join(', ')})`);
-	if (target.role === 'master') throw new UsageError(`--node: ${name} is the site's master; undo without --node reverses the whole site`);
+	const site = await openSession({...flags, unattended: true, readOnly: true});
+	const {inventory} = site;
+	const listed = inventory.nodes.find(node => node.name === name);
+	// A node node remove took out has left the cluster; its host is reached as it was last listed.
+	const departed = listed ? undefined : site.progress.settings.departed[name];
+	if (!listed && !departed) throw new UsageError(`--node: "${name}" is not a node of the site (its nodes: ${inventory.nodes.map(node => node.name).join(', ')})`);
+	if (listed?.role === 'master') throw new UsageError(`--node: ${name} is the site's master; undo without --node reverses the whole site`);
+	const looking = departed ? await withDeparted(flags, site, [departed]) : site;
+	const target = looking.inventory.nodes.find(node => node.name === name)!;
 	const records = readJournal(looking.progress.directory);
 	const nodeChanges = wizardChanges(records, name);
 	const masterIds = [`nodes.join.${name}`, `nodes.authorize.${name}`];
 	const masterChanges = wizardChanges(records, inventory.master.name).filter(change => masterIds.includes(change.id));
+	if (departed && nodeChanges.length === 0 && masterChanges.length === 0) {
+		write(`Nothing to undo on ${name}: it left the site (node remove), and the journal (${site.progress.path}) records no change of the wizard's on it${records.some(record => record.type === 'undone') ? ' since the last undo' : ''}.`);
+		return undoExitCodes.done;
+	}
 	const blob = (digest: string) => looking.progress.settings.blob(digest);
 	const options = {stateDir: looking.progress.directory, blob, purgePackages: flags.purgePackages};
 	const kept: KeptFile[] = [];
 	const nodeStep = undoStep(nodeChanges, options, files => kept.splice(0, kept.length, ...files));
 	const masterStep = undoStep(masterChanges, options);
 	const saved = looking.progress.recipe!;
-	const edited = {recipe: parseRecipe(removeNodeFromRecipe(saved.text, name), saved.path), origin: saved.path, text: removeNodeFromRecipe(saved.text, name), removals: [target.fqdn]};
+	const without = departed ? saved.text : removeNodeFromRecipe(saved.text, name);
+	const edited = {recipe: parseRecipe(without, saved.path), origin: saved.path, text: without, removals: [target.fqdn]};
 
 	if (flags.dryRun || !flags.yes) {
-		const leaving = await openSession({...flags, unattended: true, readOnly: true}, edited);
-		write(`Undo of node ${name}: it leaves the cluster, then ${nodeChanges.length} change${nodeChanges.length === 1 ? '' : 's'} on it are reversed, newest first.`);
-		write(`On ${inventory.master.name}:`);
-		write((await planText(await planAll(leaving.context))).join('\n'));
+		if (departed) {
+			write(`Undo of node ${name}, which left the cluster with node remove: ${nodeChanges.length} change${nodeChanges.length === 1 ? '' : 's'} on it are reversed, newest first, then ${inventory.master.name} forgets its key.`);
+			write(`On ${inventory.master.name}:`);
+			write((await planText(await planAll({...site.context, steps: [masterStep]}))).join('\n'));
+		} else {
+			const leaving = await openSession({...flags, unattended: true, readOnly: true}, edited);
+			write(`Undo of node ${name}: it leaves the cluster, then ${nodeChanges.length} change${nodeChanges.length === 1 ? '' : 's'} on it are reversed, newest first.`);
+			write(`On ${inventory.master.name}:`);
+			write((await planText(await planAll(leaving.context))).join('\n'));
+		}
 		const answers = await everyNode(looking, {readOnly: true}, async run => (run.context.host.node === name ? planAll({...run.context, steps: [nodeStep]}) : []));
 		write(`On ${name}:`);
 		write((await planText(answers.find(answer => answer.name === name)?.result ?? [])).join('\n'));
@@ -172,12 +195,15 @@ async function undoNode(flags: UndoFlags, name: string, input: NodeJS.ReadableSt
 		result = await runPlan({...session.context, steps: [masterStep]}, reporter);
 		if (result.outcome !== 'done') return failed(result);
 		session.progress.markUndone([], {node: inventory.master.name, ids: masterIds});
-		const leaving = await openSession({...flags, unattended: true}, edited);
-		if (masterUndone) {
-			leaving.context.begin?.();
-		} else {
-			result = await runPlan(leaving.context, reporter);
-			if (result.outcome !== 'done') return failed(result);
+		// A node that left with node remove took its names out of the zones then: the site stays as it is.
+		if (!departed) {
+			const leaving = await openSession({...flags, unattended: true}, edited);
+			if (masterUndone) {
+				leaving.context.begin?.();
+			} else {
+				result = await runPlan(leaving.context, reporter);
+				if (result.outcome !== 'done') return failed(result);
+			}
 		}
 	} finally {
 		await run?.host.close?.();
@@ -185,6 +211,17 @@ async function undoNode(flags: UndoFlags, name: string, input: NodeJS.ReadableSt
 	write(`Undone: ${name} left the cluster and its host is as the wizard found it${kept.length > 0 ? ', but for the files below' : ''}.`);
 	for (const line of keptLines(kept)) write(line);
 	return kept.length > 0 ? undoExitCodes.kept : undoExitCodes.done;
+}
+
+/**
+ * The saved site, read-only, with nodes that left it listed again (their
+ * entries as they were last): how their hosts are reached and their changes
+ * planned. Never saved: the site keeps its own recipe.
+ */
+async function withDeparted(flags: UndoFlags, site: Session, nodes: RecipeNode[]): Promise<Session> {
+	const saved = site.progress.recipe!;
+	const text = nodes.reduce((recipe, node) => addNodeToRecipe(recipe, node), saved.text);
+	return openSession({...flags, unattended: true, readOnly: true}, {recipe: parseRecipe(text, saved.path), origin: saved.path, text});
 }
 
 function keptLines(kept: KeptFile[]): string[] {

@@ -45,6 +45,28 @@ export class RehearsalHost extends FilesUnderRoot implements Host {
 		// The daemon's checker still judges the candidate when it is installed here.
 		await this.files.writeFile(path, content, options, async argv => ((await commandExists(argv[0]!)) ? this.checkOnce(argv) : null));
 		this.transcript.note(`wrote ${path} (${Buffer.byteLength(content)} bytes)`);
+		await this.changedUnderGit(path);
+	}
+
+	override async remove(path: string, directories: string[]): Promise<void> {
+		await super.remove(path, directories);
+		await this.changedUnderGit(path);
+	}
+
+	/**
+	 * A file written or removed in a directory under git leaves a change to
+	 * stage and commit there, as git's status would say: the stagings and
+	 * commits recorded there before no longer tell that it is done. So a
+	 * commit whose message was met before (a node added back: "add NAME
+	 * ADDRESS" again) is made again, and what it commits is kept as HEAD.
+	 * Forgotten for this run only: the record keeps every entry.
+	 */
+	private async changedUnderGit(path: string): Promise<void> {
+		const recorded = await this.record();
+		for (const entry of [...recorded]) {
+			const directory = gitStagingDirectory(entry.split('\n')[1]!.split(' '));
+			if (directory !== undefined && path.startsWith(`${directory}/`)) recorded.delete(entry);
+		}
 	}
 
 	async run(argv: string[], options: RunOptions = {}): Promise<RunResult> {
@@ -118,7 +140,7 @@ export class RehearsalHost extends FilesUnderRoot implements Host {
 			this.started = text.length > 0;
 			for (const match of text.matchAll(/^# action (.*)\n(.*)\n/gm)) {
 				this.entries.add(match[0]);
-				forgetUndone(this.entries, match[1]!, match[2]!);
+				forgetReversed(this.entries, match[1]!, match[2]!);
 			}
 		}
 		return this.entries;
@@ -134,7 +156,7 @@ export class RehearsalHost extends FilesUnderRoot implements Host {
 		const text = entry(actionId, argv);
 		await appendFile(path, `${prologue}${text}`, {mode: 0o600});
 		recorded.add(text);
-		forgetUndone(recorded, actionId, quoteArgv(argv));
+		forgetReversed(recorded, actionId, quoteArgv(argv));
 	}
 }
 
@@ -157,6 +179,40 @@ function forgetUndone(entries: Set<string>, actionId: string, command: string): 
 		if (id.startsWith('undo.')) continue;
 		if (id === undone || (within !== undefined && id.startsWith(within)) || (service !== undefined && line.startsWith(`service ${service} `) && line !== command)) entries.delete(entry);
 	}
+}
+
+/**
+ * Forgets the entries a newly recorded one reverses: an undo's (forgetUndone),
+ * and Ganeti's own pairs, as a real cluster forgets them. A node or instance
+ * removed (`gnt-node remove FQDN`, `gnt-instance remove ... FQDN`) takes its
+ * join or creation along, and what was done in it, as an undo of that would;
+ * one joined or created again (`gnt-node add ... FQDN`, `gnt-instance add ...
+ * FQDN`) is no longer removed: the entries of its removal (ids
+ * "removals.FQDN", "removals.FQDN.instances") go.
+ */
+function forgetReversed(entries: Set<string>, actionId: string, command: string): void {
+	forgetUndone(entries, actionId, command);
+	if (actionId.startsWith('undo.')) return;
+	const words = command.split(' ');
+	const fqdn = words.at(-1)!;
+	const ganeti = words[0] === 'gnt-node' || words[0] === 'gnt-instance' ? words[1] : undefined;
+	if (ganeti === 'remove') {
+		for (const entry of [...entries]) {
+			const [header = '', line = ''] = entry.split('\n');
+			const parts = line.split(' ');
+			if (parts[0] === words[0] && parts[1] === 'add' && parts.at(-1) === fqdn) forgetUndone(entries, `undo.${header.slice('# action '.length)}`, '');
+		}
+	} else if (ganeti === 'add') {
+		for (const entry of [...entries]) {
+			const id = entry.split('\n')[0]!.slice('# action '.length);
+			if (id === `removals.${fqdn}` || id.startsWith(`removals.${fqdn}.`)) entries.delete(entry);
+		}
+	}
+}
+
+/** The directory a `git -C DIR add ...` or `git -C DIR ... commit ...` argv (or a recorded line split at spaces) stages or commits in, else undefined. */
+function gitStagingDirectory(argv: string[]): string | undefined {
+	return argv[0] === 'git' && argv[1] === '-C' && (argv[3] === 'add' || argv.includes('commit')) ? argv[2] : undefined;
 }
 
 /** The repository that undo's archive-git program (argv: python3 -B PATH DIR ARCHIVE) removes, else undefined. */

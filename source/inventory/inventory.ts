@@ -54,7 +54,7 @@ export type Inventory = {
 	instances: InventoryInstance[];
 	/** Every A record of the private zone; PTR records are derived from these. */
 	records: DnsRecord[];
-	/** FQDNs of instances removed from the site that Ganeti must not have (none the recipe lists). */
+	/** FQDNs of instances and nodes removed from the site that Ganeti must not have (none the recipe lists). */
 	removals: string[];
 	/**
 	 * Facts of the other nodes a plan here needs, read from them before it
@@ -71,7 +71,8 @@ export type RandomBytes = (count: number) => Uint8Array;
  * Builds the inventory. Missing MACs and addresses are taken from `generated`
  * when known there, otherwise invented; `generated` in the result holds every
  * such value so the caller can save it before anything uses it. `removals`:
- * FQDNs of instances removed from the site (those the recipe lists are dropped).
+ * FQDNs of instances and nodes removed from the site (those the recipe lists
+ * again are dropped: a node added back is joined, not removed again).
  * `nodeName`: the node (a recipe node's name) the inventory is built for,
  * which becomes `inventory.node`; default the master. Everything else,
  * generated values included, is the same whichever node it is built for.
@@ -143,7 +144,7 @@ export function buildInventory(
 	];
 
 	return {
-		inventory: {recipe, zone, nodesDomain, vmsDomain, node, nodes, master, nameServer, cluster, gateway, instances, records, removals: removals.filter(fqdn => !instances.some(instance => instance.fqdn === fqdn))},
+		inventory: {recipe, zone, nodesDomain, vmsDomain, node, nodes, master, nameServer, cluster, gateway, instances, records, removals: removals.filter(fqdn => !instances.some(instance => instance.fqdn === fqdn) && !nodes.some(entry => entry.fqdn === fqdn))},
 		generated,
 	};
 }

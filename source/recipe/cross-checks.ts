@@ -215,7 +215,8 @@ function checkInstanceAddresses(recipe: Recipe): string[] {
 /** No two fixed addresses of the site may be the same. */
 function checkUniqueAddresses(recipe: Recipe, form: NodesForm): string[] {
 	const {nodes, network, cluster} = recipe;
-	type Fixed = {field: string; address: string; user: string; fix: string; node?: number};
+	// subnet: where the address must lie; one outside it is that rule's line alone, not also a clash here.
+	type Fixed = {field: string; address: string; user: string; fix: string; node?: number; subnet?: [string, string]};
 	const nodeUser = (index: number, field: string) => (form === 'host' ? `the node (${nodeField(form, index, field)})` : `nodes[${index}] (${nodeField(form, index, field)})`);
 	const fixed: Fixed[] = [
 		...nodes.map((node, index): Fixed => ({
@@ -224,12 +225,13 @@ function checkUniqueAddresses(recipe: Recipe, form: NodesForm): string[] {
 			user: nodeUser(index, 'private_address'),
 			fix: 'give the node its own address',
 			node: index,
+			subnet: ['network.nodes_subnet', network.nodes_subnet],
 		})),
-		{field: 'network.bridge.address', address: network.bridge.address, user: 'the bridge (network.bridge.address)', fix: 'give the bridge its own address'},
-		{field: 'cluster.address', address: cluster.address, user: 'the cluster (cluster.address)', fix: 'the cluster needs an address that no node, bridge or VM uses'},
+		{field: 'network.bridge.address', address: network.bridge.address, user: 'the bridge (network.bridge.address)', fix: 'give the bridge its own address', subnet: ['network.vms_subnet', network.vms_subnet]},
+		{field: 'cluster.address', address: cluster.address, user: 'the cluster (cluster.address)', fix: 'the cluster needs an address that no node, bridge or VM uses', subnet: ['network.nodes_subnet', network.nodes_subnet]},
 		...recipe.instances.flatMap((instance, index): Fixed[] =>
 			instance.address
-				? [{field: `instances[${index}].address`, address: instance.address, user: `instances[${index}]`, fix: 'give each instance its own address or leave it out to have one generated'}]
+				? [{field: `instances[${index}].address`, address: instance.address, user: `instances[${index}]`, fix: 'give each instance its own address or leave it out to have one generated', subnet: ['network.vms_subnet', network.vms_subnet]}]
 				: [],
 		),
 	];
@@ -241,6 +243,7 @@ function checkUniqueAddresses(recipe: Recipe, form: NodesForm): string[] {
 	const firstUser = new Map<string, Fixed>();
 	const problems: string[] = [];
 	for (const entry of fixed) {
+		if (entry.subnet && hostAddressProblem(entry.field, entry.address, ...entry.subnet).length > 0) continue;
 		const earlier = firstUser.get(entry.address);
 		if (!earlier) firstUser.set(entry.address, entry);
 		else if (entry.node !== undefined && earlier.node !== undefined && entry.node !== earlier.node) {

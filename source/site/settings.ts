@@ -9,6 +9,7 @@ import {join} from 'node:path';
 import Conf from 'conf';
 import {RecipeError} from '../errors.js';
 import type {Generated} from '../inventory/inventory.js';
+import type {RecipeNode} from '../recipe/schema.js';
 import {metered} from './bookkeeping.js';
 
 export type SavedRecipe = {path: string; sha256: string; text: string};
@@ -25,11 +26,17 @@ export type SettingsData = {
 	 */
 	serials: Record<string, number>;
 	/**
-	 * FQDNs of instances the operator removed from the site (vm remove): each
-	 * apply makes sure Ganeti no longer has them, and preflight knows they are
-	 * meant to go. A name the recipe lists again is no removal any more.
+	 * FQDNs of instances and nodes the operator removed from the site (vm
+	 * remove, node remove): each apply makes sure Ganeti no longer has them,
+	 * and preflight knows they are meant to go. A name the recipe lists again is no removal any more.
 	 */
 	removals: string[];
+	/**
+	 * The recipe entries of nodes that left the site (node remove, undo
+	 * --node), by name, as they were last: how undo --node still reaches a
+	 * node the site no longer lists. Absent in sites saved before it.
+	 */
+	departed?: Record<string, RecipeNode>;
 	/** The question the interactive wizard asks next (its id), while the answers are not all given. */
 	nextQuestion?: string;
 };
@@ -102,6 +109,17 @@ export class SiteSettings {
 	 */
 	setRemovals(fqdns: string[]): void {
 		if (JSON.stringify(fqdns) !== JSON.stringify(this.data.removals)) this.set('removals', fqdns);
+	}
+
+	/** Nodes that left the site, by name (see SettingsData.departed). */
+	get departed(): Record<string, RecipeNode> {
+		return this.data.departed ?? {};
+	}
+
+	/** Keeps the entries of nodes leaving the site now (a node leaving again replaces its entry). */
+	keepDeparted(nodes: RecipeNode[]): void {
+		const merged = {...this.departed, ...Object.fromEntries(nodes.map(node => [node.name, node]))};
+		if (JSON.stringify(merged) !== JSON.stringify(this.departed)) this.set('departed', merged);
 	}
 
 	setRecipe(path: string, text: string): void {
@@ -230,6 +248,7 @@ function parseSaved(path: string): Partial<SettingsData> {
 	if (typeof data !== 'object' || data === null || Array.isArray(data)) throw damaged(path, 'it is not a JSON object');
 	if (value.recipe !== undefined && (typeof value.recipe !== 'object' || typeof value.recipe?.text !== 'string' || typeof value.recipe?.path !== 'string')) throw damaged(path, 'its "recipe" has no text and path');
 	if (value.removals !== undefined && (!Array.isArray(value.removals) || value.removals.some(entry => typeof entry !== 'string'))) throw damaged(path, 'its "removals" is not a list of names');
+	if (value.departed !== undefined && (typeof value.departed !== 'object' || value.departed === null || Object.values(value.departed).some(node => typeof node?.name !== 'string' || typeof node?.private_address !== 'string'))) throw damaged(path, 'its "departed" is not a map of nodes');
 	if (value.generated !== undefined && (typeof value.generated?.macs !== 'object' || typeof value.generated?.addresses !== 'object')) throw damaged(path, 'its "generated" has no macs and addresses');
 	return value;
 }

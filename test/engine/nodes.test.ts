@@ -153,3 +153,74 @@ test('nodes of a rehearsed site', async t => {
 		assert.match((await at('undo', '--yes')).stdout, /Nothing to undo/);
 	});
 });
+
+test('a node removed, added back and removed again, then undone with undo --node', async t => {
+	// A site of its own: the records of the first test's node must not count here.
+	const root = join(work, 'again');
+	const state = join(work, 'again-state');
+	const nodeRoot = join(work, 'again-gcc21');
+	const at = (...args: string[]) => runCli([...args, '--root', root, '--state-dir', state]);
+	const savedText = async () => (JSON.parse(await readFile(join(state, 'site.json'), 'utf8')) as {recipe: {text: string}}).recipe.text;
+	const ok = async (...args: string[]) => {
+		const run = await at(...args);
+		assert.equal(run.code, 0, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+		return run.stdout;
+	};
+	await ok('apply', '--recipe', recipe, '--yes');
+	await mkdir(nodeRoot);
+	const nodeRootAsFound = await treeDigest(nodeRoot);
+	await ok(...add, '--yes');
+
+	await t.test('a recipe that leaves the node out is refused with one line, before any change', async () => {
+		const before = [await treeDigest(root), await treeDigest(state), await treeDigest(nodeRoot)];
+		const run = await at('apply', '--recipe', recipe, '--yes');
+		assert.equal(run.code, 2, run.stdout + run.stderr);
+		assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+		assert.match(run.stderr, /nodes: gcc21 is a node of the site but not of this recipe; take it out of the cluster with ganeti-wizard node remove gcc21 /);
+		assert.deepEqual([await treeDigest(root), await treeDigest(state), await treeDigest(nodeRoot)], before);
+	});
+
+	await t.test('a second node remove has nothing left to do', async () => {
+		await ok('node', 'remove', 'gcc21', '--yes');
+		const again = await ok('node', 'remove', 'gcc21', '--yes');
+		assert.match(again, /^Node gcc21 has left the site already/m);
+		assert.match(again, / 0 changes made/);
+		// Never in the site: still one line, exit 2.
+		const unknown = await at('node', 'remove', 'gcc29', '--yes');
+		assert.equal(unknown.code, 2);
+		assert.match(unknown.stderr, /^ganeti-wizard: NAME: "gcc29" is not a node of the site \(its nodes: gcc20\)\n$/);
+	});
+
+	await t.test('added back: joined again, its zone change committed, no hand edit staged after', async () => {
+		const added = await ok(...add, '--yes');
+		assert.match(added, /✓ done join gcc21\.node\.farm/);
+		assert.match(added, /✓ done commit in \/etc\/bind: add gcc21\.node\.farm 10\.10\.0\.21/);
+		assert.doesNotMatch(added, /remove node gcc21/, 'a node added back is no removal');
+		const vm = await ok('vm', 'add', 'web1', '--os', 'noop+default', '--disk-template', 'sharedfile', '--yes');
+		assert.doesNotMatch(vm, /hand edit|✓ done (stage|commit) changes made by hand/);
+		const removed = await ok('node', 'remove', 'gcc21', '--yes');
+		assert.match(removed, /✓ done move the instances running on gcc21\.node\.farm/);
+		assert.match(removed, /✓ done remove node gcc21\.node\.farm from the cluster/);
+	});
+
+	await t.test('undo --node after node remove: the node as found, the site as it is', async () => {
+		const site = await savedText();
+		const dry = await ok('undo', '--node', 'gcc21', '--dry-run');
+		assert.match(dry, /^Undo of node gcc21, which left the cluster with node remove/m);
+		const undone = await ok('undo', '--node', 'gcc21', '--yes');
+		assert.match(undone, /^Undone: gcc21 /m);
+		assert.deepEqual(await treeDigest(nodeRoot), nodeRootAsFound);
+		assert.equal(await savedText(), site);
+		assert.match(await ok('undo', '--node', 'gcc21', '--yes'), /^Nothing to undo on gcc21/m);
+		assert.equal((await at('plan', '--detailed-exitcode')).code, 0);
+	});
+
+	await t.test('undo of the whole site after node remove reverses the node that left too', async () => {
+		await ok(...add, '--yes');
+		await ok('node', 'remove', 'gcc21', '--yes');
+		const undone = await ok('undo', '--yes');
+		assert.match(undone, /^On gcc20:$[\s\S]*^On gcc21:$/m);
+		assert.deepEqual(await treeDigest(nodeRoot), nodeRootAsFound);
+		assert.match(await ok('undo', '--yes'), /Nothing to undo/);
+	});
+});

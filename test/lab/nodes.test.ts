@@ -50,6 +50,24 @@ test('node add, a sharedfile VM that moves with its address, undo --node', async
 		const before = await gcc21State();
 		await cli(['apply', '--recipe', recipe, '--root', '/', '--yes']);
 
+		await t.test("a node SSH cannot reach (root there refuses gcc20's key): one line, exit 2, nothing changed on either node", async () => {
+			const site = async () => [await gcc20.readFile('/var/lib/ganeti-wizard/journal.jsonl'), await gcc20.readFile('/var/lib/ganeti-wizard/site.json')];
+			const [gcc20Before, gcc21Before, siteBefore] = [await labState(gcc20, shared), await gcc21State(), await site()];
+			await gcc21.run(['mv', '/root/.ssh/authorized_keys', '/root/.ssh/authorized_keys.away']);
+			let refused: CliRun;
+			try {
+				refused = await first.cli(addGcc21, {timeoutMs: 5 * 60_000});
+			} finally {
+				await gcc21.run(['mv', '/root/.ssh/authorized_keys.away', '/root/.ssh/authorized_keys']);
+			}
+			if (refused.code !== 2) await failWith(`node add to a node that refuses the key exited ${refused.code ?? refused.signal}, not 2`, refused);
+			assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+			assert.match(refused.stderr, /^ganeti-wizard: node gcc21: root@198\.51\.100\.21 refuses .*: add its public key to \/root\/\.ssh\/authorized_keys on gcc21$/m);
+			assert.deepEqual(differences(gcc21Before, await gcc21State()), [], 'gcc21 is as it was');
+			assert.deepEqual(differences(gcc20Before, await labState(gcc20, shared)), [], 'gcc20 is as it was');
+			assert.deepEqual(await site(), siteBefore, "the site and its journal are as they were");
+		});
+
 		await t.test('node add killed on gcc21 and on gcc20, during gnt-node add too, resumes', async () => {
 			// Each kill stops the run further on; the next run resumes from the journal.
 			const points = ['after-effect@network.nat', 'after-effect@nodes.host-key.ssh_host_rsa_key', 'after-effect@nodes.authorize.gcc21', 'command-running@nodes.join.gcc21'];

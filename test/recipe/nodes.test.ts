@@ -85,6 +85,9 @@ test('each rule about nodes is one line naming the field', () => {
 		[gcc20 + node('node2', '10.10.0.20'), 'nodes[1].private_address: "10.10.0.20" is also nodes[0]\'s; give each node its own address in network.nodes_subnet (10.10.0.0/24)'],
 		[gcc20 + node('node2', '10.10.0.21', 'regular', '    public_address: 198.51.100.20\n'), 'nodes[1].public_address: "198.51.100.20" is also nodes[0]\'s; give each node its own public address'],
 		[gcc20 + node('node2', '10.10.2.21'), 'nodes[1].private_address: "10.10.2.21" is not inside network.nodes_subnet (10.10.0.0/24); use a host address of 10.10.0.0/24 (10.10.0.1 to 10.10.0.254)'],
+		// Outside its subnet and the bridge's address too: the subnet's line alone.
+		[gcc20 + node('node2', '10.10.1.1'), 'nodes[1].private_address: "10.10.1.1" is not inside network.nodes_subnet (10.10.0.0/24); use a host address of 10.10.0.0/24 (10.10.0.1 to 10.10.0.254)'],
+		[gcc20.replace('10.10.0.20', '10.10.1.1') + node('node2', '10.10.0.21'), 'nodes[0].private_address: "10.10.1.1" is not inside network.nodes_subnet (10.10.0.0/24); use a host address of 10.10.0.0/24 (10.10.0.1 to 10.10.0.254)'],
 		[gcc20 + node('node2', '10.10.0.10'), 'cluster.address: "10.10.0.10" is already used by nodes[1] (nodes[1].private_address); the cluster needs an address that no node, bridge or VM uses'],
 		[gcc20 + node('node2', '10.10.0.21', 'master'), 'nodes[1].role: "master" but nodes[0] is the master already; a cluster has one master, make this node candidate or regular'],
 		[node('node2', '10.10.0.21', 'candidate') + gcc20, 'nodes[1].role: "master" is not the first node; list the master first (where gnt-cluster init runs and the site is kept)'],

@@ -16,7 +16,7 @@ import {checkPath, instancesDownFilter, programNames} from '../../source/steps/p
 import {bareFacts} from '../../source/steps/step.js';
 import {inventoryFromYaml, seedInventory} from '../render/fixtures.js';
 import {need} from '../support/need.js';
-import {twoNodesText} from '../support/two-nodes.js';
+import {gcc20, labWithNodes} from '../support/two-nodes.js';
 
 const checks = new URL('../../source/checks/', import.meta.url).pathname;
 const files = readdirSync(checks).filter(name => name.endsWith('.py')).sort();
@@ -72,9 +72,9 @@ function withoutCommitMessage(argv: string[]): string[] {
 
 test('no argv the steps plan for the seed recipe (or the lab one, or two nodes with one leaving) carries program text', () => {
 	const lab = inventoryFromYaml(readFileSync(new URL('../../recipes/lab.yaml', import.meta.url), 'utf8'));
-	// The master of two nodes, the second one removed from the site: it must leave the cluster.
-	const twoNodes = parseRecipe(twoNodesText);
-	const leaving = buildInventory(twoNodes, {macs: {}, addresses: {}}, siteBytes(siteIdentity(twoNodes)), ['node2.node.farm']).inventory;
+	// The master of two nodes, the second one removed from the site (gone from its recipe): it must leave the cluster.
+	const oneLeft = parseRecipe(labWithNodes(gcc20));
+	const leaving = buildInventory(oneLeft, {macs: {}, addresses: {}}, siteBytes(siteIdentity(oneLeft)), ['node2.node.farm']).inventory;
 	const run = new Set<string>();
 	for (const [site, inventory] of [['seed', seedInventory()], ['lab', lab], ['two nodes', leaving]] as const) {
 		const planned = plannedArgvs(inventory);

@@ -65,10 +65,14 @@ test('one node: no nodes step; a node removed from the site leaves by moving its
 	const one = parseRecipe(labText);
 	const alone = buildInventory(one, {macs: {}, addresses: {}}, siteBytes(siteIdentity(one))).inventory;
 	assert.equal(siteSteps(alone).includes(nodesStep), false);
-	const leaving = removalsStep.plan(build('gcc20', ['node2.node.farm']), bareFacts()) as CommandAction[];
+	// The site after node remove: node2 gone from the recipe, its FQDN a removal.
+	const left = buildInventory(one, {macs: {}, addresses: {}}, siteBytes(siteIdentity(one)), ['node2.node.farm']).inventory;
+	const leaving = removalsStep.plan(left, bareFacts()) as CommandAction[];
 	assert.deepEqual(leaving.map(action => action.id), ['removals.node2.node.farm.instances', 'removals.node2.node.farm']);
 	assert.ok(leaving[0]!.argv.at(-3)!.endsWith('evacuate-node.py'));
 	assert.deepEqual(leaving[0]!.argv.slice(-2), ['node2.node.farm', 'gcc20.node.farm']);
 	assert.deepEqual(leaving[1]!.argv, ['gnt-node', 'remove', 'node2.node.farm']);
-	assert.equal(siteSteps(build('node2', ['node2.node.farm'])).includes(removalsStep), false, 'removals are the master\'s');
+	assert.equal(siteSteps(build('node2', ['node3.node.farm'])).includes(removalsStep), false, 'removals are the master\'s');
+	// A node the recipe lists (added back after node remove) is joined, never removed again.
+	assert.deepEqual(build('gcc20', ['node2.node.farm']).removals, []);
 });
