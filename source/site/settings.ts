@@ -124,7 +124,8 @@ export class SiteSettings {
 	/** Adds newly generated values; values already known are never replaced. */
 	keepGenerated(generated: Generated): void {
 		const known = this.data.generated;
-		const merged: Generated = {macs: {...generated.macs, ...known.macs}, addresses: {...generated.addresses, ...known.addresses}};
+		const password = known.ospfPassword ?? generated.ospfPassword;
+		const merged: Generated = {macs: {...generated.macs, ...known.macs}, addresses: {...generated.addresses, ...known.addresses}, ...(password !== undefined ? {ospfPassword: password} : {})};
 		if (JSON.stringify(merged) !== JSON.stringify(known)) this.set('generated', merged);
 	}
 
@@ -231,6 +232,7 @@ function parseSaved(path: string): Partial<SettingsData> {
 	if (value.recipe !== undefined && (typeof value.recipe !== 'object' || typeof value.recipe?.text !== 'string' || typeof value.recipe?.path !== 'string')) throw damaged(path, 'its "recipe" has no text and path');
 	if (value.removals !== undefined && (!Array.isArray(value.removals) || value.removals.some(entry => typeof entry !== 'string'))) throw damaged(path, 'its "removals" is not a list of names');
 	if (value.generated !== undefined && (typeof value.generated?.macs !== 'object' || typeof value.generated?.addresses !== 'object')) throw damaged(path, 'its "generated" has no macs and addresses');
+	if (value.generated?.ospfPassword !== undefined && !/^[0-9a-f]{64}$/.test(String(value.generated.ospfPassword))) throw damaged(path, 'its "generated.ospfPassword" is not 64 hexadecimal digits');
 	return value;
 }
 
