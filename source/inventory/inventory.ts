@@ -157,7 +157,7 @@ export function buildInventory(
 		...instances.map(instance => ({fqdn: instance.fqdn, address: instance.address, role: 'instance' as const})),
 	];
 
-	// Only a routed site has the password: a site of one node keeps no secret it does not use.
+	// Only a routed site has the password: a site without routing keeps no secret it does not use.
 	const ospfPassword = recipe.network.routing === 'ospf' ? (known.ospfPassword ?? Buffer.from(secretBytes(ospfPasswordBytes)).toString('hex')) : undefined;
 	if (ospfPassword !== undefined) generated.ospfPassword = ospfPassword;
 
