@@ -72,7 +72,9 @@ export function otherNodeRuns(session: Session, options: {readOnly: boolean}): N
 					? ((places => new RehearsalHost(node.name, places.root, places.stateDir, transcript))(rehearsalPlaces(master.root, stateDir, node.name)) as Host)
 					: sshHost({node: node.name, address: node.publicAddress ?? node.fqdn, transcript, knownHosts: sshKnownHosts(stateDir, options.readOnly), hostKeys: 'accept-new'});
 			const nodeProgress = options.readOnly ? Progress.read(stateDir, {node: node.name}) : new Progress(stateDir, {node: node.name});
-			const {inventory: own} = buildInventory(inventory.recipe, progress.generated, siteBytes(siteIdentity(inventory.recipe)), inventory.removals, node.name);
+			// The master's password: a new one is not saved until its run begins, and every node must hold the same.
+			const known = {...progress.generated, ...(inventory.ospfPassword !== undefined ? {ospfPassword: inventory.ospfPassword} : {})};
+			const {inventory: own} = buildInventory(inventory.recipe, known, siteBytes(siteIdentity(inventory.recipe)), inventory.removals, node.name);
 			const context: RunContext = {...session.context, host, progress: nodeProgress, inventory: own, steps: siteSteps(own)};
 			return {node, host, progress: nodeProgress, context};
 		});

@@ -39,7 +39,7 @@ export type FileAction = ActionBase & {
 	check?: {argv: string[]};
 	/** A zone serial this file carries: journalled with the write's end record. */
 	serial?: {zone: string; value: number};
-	/** A private key: plans and `changes` never show its content (the journal keeps it for undo, in the state directory). */
+	/** A secret (a private key, a password): plans and `changes` never show its content (the journal keeps it for undo, in the state directory). */
 	secret?: boolean;
 };
 

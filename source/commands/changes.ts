@@ -95,7 +95,7 @@ async function nodeReport(records: ReturnType<typeof readJournal>, name: string,
 				lines.push('', chalk.bold('Files'));
 				for (const file of files) {
 					lines.push(`  ${file.change} ${file.path}${file.changedSince ? chalk.yellow(' (changed since by someone else: undo keeps it)') : ''}`);
-					if (file.secret) lines.push(chalk.dim('    a private key: its content is not shown'));
+					if (file.secret) lines.push(chalk.dim('    a private key or a password: its content is not shown'));
 					for (const line of file.diff.split('\n').slice(2)) if (line !== '') lines.push(`    ${colour(line)}`);
 				}
 			}

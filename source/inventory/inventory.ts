@@ -5,12 +5,18 @@ import {RecipeError} from '../errors.js';
 import type {NodeRole, Recipe, RecipeInstance, RecipeNode} from '../recipe/schema.js';
 import type {NodeKeys} from './node-keys.js';
 import {fromInt, hostRange, toInt} from './addresses.js';
-import {generateMac} from './mac.js';
+import {generateMac, systemRandomBytes} from './mac.js';
 
 /** Values the wizard invents once and then keeps forever (saved with progress). */
 export type Generated = {
 	macs: Record<string, string>;
 	addresses: Record<string, string>;
+	/**
+	 * The OSPF password every node's bird signs its packets with (a routed
+	 * site only): random, never derived from the site, so only the nodes and
+	 * the state directory (mode 0700) know it.
+	 */
+	ospfPassword?: string;
 };
 
 export type InventoryInstance = RecipeInstance & {
@@ -63,9 +69,14 @@ export type Inventory = {
 	keys?: NodeKeys;
 	/** Where Ganeti runs each instance (instance FQDN -> node FQDN), as the master says; absent when unknown. */
 	placement?: Record<string, string>;
+	/** The site's OSPF password (64 hex digits), in a site with network.routing: ospf only. A secret: never shown. */
+	ospfPassword?: string;
 };
 
 export type RandomBytes = (count: number) => Uint8Array;
+
+/** Bytes of a generated OSPF password: 256 bits, HMAC-SHA-256's own key size (RFC 5709 3.3 pads a shorter key). */
+export const ospfPasswordBytes = 32;
 
 /**
  * Builds the inventory. Missing MACs and addresses are taken from `generated`
@@ -76,6 +87,9 @@ export type RandomBytes = (count: number) => Uint8Array;
  * `nodeName`: the node (a recipe node's name) the inventory is built for,
  * which becomes `inventory.node`; default the master. Everything else,
  * generated values included, is the same whichever node it is built for.
+ * A routed site's OSPF password is `known.ospfPassword`, or a new one from
+ * `secretBytes` (never from `randomBytes`, which a plan derives from the site's
+ * name): pass it on, through `known`, to every other node's inventory.
  * Throws RecipeError (one line) for a name that is not a node of the recipe.
  */
 export function buildInventory(
@@ -84,6 +98,7 @@ export function buildInventory(
 	randomBytes: RandomBytes,
 	removals: readonly string[] = [],
 	nodeName?: string,
+	secretBytes: RandomBytes = systemRandomBytes,
 ): {inventory: Inventory; generated: Generated} {
 	const zone = recipe.dns.zone;
 	const nodesDomain = `${recipe.dns.nodes_domain}.${zone}`;
@@ -143,8 +158,27 @@ export function buildInventory(
 		...instances.map(instance => ({fqdn: instance.fqdn, address: instance.address, role: 'instance' as const})),
 	];
 
+	// Only a routed site has the password: a site without routing keeps no secret it does not use.
+	const ospfPassword = recipe.network.routing === 'ospf' ? (known.ospfPassword ?? Buffer.from(secretBytes(ospfPasswordBytes)).toString('hex')) : undefined;
+	if (ospfPassword !== undefined) generated.ospfPassword = ospfPassword;
+
 	return {
-		inventory: {recipe, zone, nodesDomain, vmsDomain, node, nodes, master, nameServer, cluster, gateway, instances, records, removals: removals.filter(fqdn => !instances.some(instance => instance.fqdn === fqdn) && !nodes.some(entry => entry.fqdn === fqdn))},
+		inventory: {
+			recipe,
+			zone,
+			nodesDomain,
+			vmsDomain,
+			node,
+			nodes,
+			master,
+			nameServer,
+			cluster,
+			gateway,
+			instances,
+			records,
+			removals: removals.filter(fqdn => !instances.some(instance => instance.fqdn === fqdn) && !nodes.some(entry => entry.fqdn === fqdn)),
+			...(ospfPassword !== undefined ? {ospfPassword} : {}),
+		},
 		generated,
 	};
 }

@@ -460,11 +460,14 @@ function checkMasterNetdev({cluster, nodes, network}: Recipe, form: NodesForm): 
  * KVM default when the parameter is set so), the public address or interface,
  * or any other public address. Empty turns VNC off; an interface name other
  * than the public one binds to that interface's address (Ganeti's KVM accepts
- * both, hv_kvm's vnc_bind_address).
+ * both, hv_kvm's vnc_bind_address). In a site of several nodes, not one
+ * node's private address either: qemu keeps the address it started with when
+ * it migrates (Ganeti 3.0 hv_kvm hands the source's command line to the
+ * target), and the target cannot listen on another node's address.
  */
 function checkConsoles(recipe: Recipe, form: NodesForm): string[] {
-	const {host, nodes} = recipe;
-	const fix = `use this node's private address (${host.private_address}) and reach the console through an SSH tunnel, or leave it out`;
+	const {nodes} = recipe;
+	const fix = 'leave it out (consoles then listen on 127.0.0.1 of whichever node runs the VM) and reach the console through an SSH tunnel to that node';
 	const publicField = (value: string, field: 'public_interface' | 'public_address'): string | undefined => {
 		const index = nodes.findIndex(node => node[field] === value);
 		return index < 0 ? undefined : nodeField(form, index, field);
@@ -480,6 +483,10 @@ function checkConsoles(recipe: Recipe, form: NodesForm): string[] {
 		const publicAddress = publicField(value, 'public_address');
 		if (publicAddress) return `${field}: ${quote(value)} is ${publicAddress}, which would put the VNC consoles on the public network; ${fix}`;
 		if (!['private', 'loopback', 'uniqueLocal'].includes(range)) return `${field}: ${quote(value)} is a public address, which would put the VNC consoles on the public network; ${fix}`;
+		const own = nodes.findIndex(node => node.private_address === value);
+		if (nodes.length > 1 && own >= 0) {
+			return `${field}: ${quote(value)} is ${nodeField(form, own, 'private_address')}, an address of that node only, where a VM started on or migrated to another node cannot listen; ${fix}`;
+		}
 		return undefined;
 	};
 	const parameters: Array<[string, Record<string, string> | undefined]> = [

@@ -14,6 +14,13 @@
 export const birdInstanceName = 'ganeti-wizard-bird';
 export const birdDirectory = '/etc/bird/ganeti-wizard';
 export const birdConfPath = `${birdDirectory}/bird.conf`;
+/**
+ * The OSPF password, apart from bird.conf (which plans and `changes` show):
+ * root's only (mode 0600, bird runs as root), included by bird.conf with a
+ * path relative to it, so a checker reads the one beside a candidate.
+ */
+export const birdPasswordName = 'ospf-password.conf';
+export const birdPasswordPath = `${birdDirectory}/${birdPasswordName}`;
 export const birdRunDirectory = `/run/${birdInstanceName}`;
 export const birdControlSocket = `${birdRunDirectory}/bird.ctl`;
 export const birdPidPath = `${birdRunDirectory}/bird.pid`;
@@ -54,6 +61,28 @@ export type BirdSettings = {
 };
 
 /**
+ * The OSPF authentication of the node-to-node interface, included into its
+ * block in bird.conf (BIRD 2 User's Guide, "OSPF", interface options
+ * `authentication cryptographic` and `password "..." { id; algorithm; }`):
+ * every packet is signed with HMAC-SHA-256 (RFC 5709) under the site's
+ * password, and a packet without a valid signature is dropped, so a host on
+ * the shared link that lacks it can neither join nor inject a route. Throws
+ * for a password that is not 64 hexadecimal digits (what the inventory makes;
+ * nothing else may reach a bird string).
+ */
+export function renderBirdPassword(password: string): string {
+	if (!/^[0-9a-f]{64}$/.test(password)) throw new Error('the OSPF password must be 64 hexadecimal digits');
+	return `# The OSPF password of the site's nodes (HMAC-SHA-256, RFC 5709), the same on every node.
+# Generated once by ganeti-wizard and kept in its site; included by bird.conf.
+authentication cryptographic;
+password "${password}" {
+	id 1;
+	algorithm hmac sha256;
+};
+`;
+}
+
+/**
  * bird.conf of the wizard's bird (BIRD 2 syntax, bird(8), "BIRD 2 User's
  * Guide"):
  * - `router id` = the private address;
@@ -65,10 +94,16 @@ export type BirdSettings = {
  *   other nodes' private addresses and VMs carry it, not the public one);
  *   scans every 2 s besides netlink's notifications;
  * - protocol direct: the private /32 on lo;
- * - protocol ospf v2: area 0 on `ospfInterface` only, hello 1 s, dead after
- *   4 s, wait 2 s (the guide: wait must be greater than 1), announcing the
+ * - protocol ospf v2: area 0 on `ospfInterface` only, hello 5 s, dead after
+ *   20 s, wait 2 s (the guide: wait must be greater than 1), announcing the
  *   VMs' /32s and the private /32, accepting only /32s of `acceptedNetworks`
- *   (a peer on the link cannot route anything else here).
+ *   (a peer on the link cannot route anything else here), every packet
+ *   signed with the site's password (`birdPasswordName` beside this file,
+ *   renderBirdPassword). Hello is 5 s, not less: bird advances its
+ *   cryptographic sequence number only when over a second passed since its
+ *   last packet, and warns that hellos under 5 s make the authentication
+ *   prone to replay (bird 2 proto/ospf/config.Y, packet.c). A moved /32
+ *   still converges at once: it is flooded, not waited for.
  * Throws when the bridge is named as the OSPF interface.
  */
 export function renderBirdConf(settings: BirdSettings): string {
@@ -131,10 +166,11 @@ protocol ospf v2 nodes {
 	area 0 {
 		interface "${ospfInterface}" {
 			type broadcast;
-			hello 1;
-			dead 4;
+			hello 5;
+			dead 20;
 			wait 2;
 			retransmit 2;
+			include "${birdPasswordName}";
 		};
 	};
 }

@@ -31,7 +31,7 @@ export type FileChange = Origin & {
 	after: FileVersion;
 	/** Directories the wizard made for it, deepest first. */
 	createdDirectories: string[];
-	/** A private key: its content is never shown. */
+	/** A secret (a private key, a password): its content is never shown. */
 	secret: boolean;
 	/**
 	 * Order of the wizard's first write of it. Undo restores it there: what

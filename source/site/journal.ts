@@ -15,7 +15,7 @@ export type FileVersion = {absent: true} | {sha256: string};
 
 /** What an action changes, as far as the wizard can say before it runs. */
 export type Change =
-	| {kind: 'file'; path: string; before: FileVersion; after: FileVersion; /** Directories made for a new file, deepest first. */ createdDirectories?: string[]; /** Its content is never shown (a private key). */ secret?: true}
+	| {kind: 'file'; path: string; before: FileVersion; after: FileVersion; /** Directories made for a new file, deepest first. */ createdDirectories?: string[]; /** Its content is never shown (a private key, a password). */ secret?: true}
 	| {kind: 'command'; argv: string[]; /** What tells that its effect is there (undo's is the opposite). */ probe?: Probe}
 	| {kind: 'service'; service: string; operation: string; /** Whether it ran before: a start, or a reload/restart. */ wasRunning: boolean}
 	| {kind: 'checkpoint'; instructions: string};

@@ -142,7 +142,8 @@ export class SiteSettings {
 	/** Adds newly generated values; values already known are never replaced. */
 	keepGenerated(generated: Generated): void {
 		const known = this.data.generated;
-		const merged: Generated = {macs: {...generated.macs, ...known.macs}, addresses: {...generated.addresses, ...known.addresses}};
+		const password = known.ospfPassword ?? generated.ospfPassword;
+		const merged: Generated = {macs: {...generated.macs, ...known.macs}, addresses: {...generated.addresses, ...known.addresses}, ...(password !== undefined ? {ospfPassword: password} : {})};
 		if (JSON.stringify(merged) !== JSON.stringify(known)) this.set('generated', merged);
 	}
 
@@ -250,6 +251,7 @@ function parseSaved(path: string): Partial<SettingsData> {
 	if (value.removals !== undefined && (!Array.isArray(value.removals) || value.removals.some(entry => typeof entry !== 'string'))) throw damaged(path, 'its "removals" is not a list of names');
 	if (value.departed !== undefined && (typeof value.departed !== 'object' || value.departed === null || Object.values(value.departed).some(node => typeof node?.name !== 'string' || typeof node?.private_address !== 'string'))) throw damaged(path, 'its "departed" is not a map of nodes');
 	if (value.generated !== undefined && (typeof value.generated?.macs !== 'object' || typeof value.generated?.addresses !== 'object')) throw damaged(path, 'its "generated" has no macs and addresses');
+	if (value.generated?.ospfPassword !== undefined && !/^[0-9a-f]{64}$/.test(String(value.generated.ospfPassword))) throw damaged(path, 'its "generated.ospfPassword" is not 64 hexadecimal digits');
 	return value;
 }
 

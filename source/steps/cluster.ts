@@ -73,12 +73,27 @@ export function withNodeHostsLine(current: string | null, inventory: Inventory):
 	return `${kept.join('\n')}\n`;
 }
 
+/**
+ * Where KVM's VNC consoles listen: the loopback address, which every node
+ * has and only the node itself reaches (an operator comes in through an SSH
+ * tunnel to the node that runs the VM). Not a node's own address: Ganeti
+ * resolves vnc_bind_address (an address, or an interface's first IPv4
+ * address) once, when the VM starts, into qemu's `-vnc ADDRESS:DISPLAY`, and a
+ * live migration starts the target's qemu with the source's command line as
+ * it is (Ganeti 3.0 hv_kvm: MigrationInfo hands the source's runtime file to
+ * AcceptInstance), so an address of the source alone cannot be bound on the
+ * target and the migration fails. A site of one node gets the same: it may
+ * grow, and its VMs then move. Never every address or a public one (the
+ * cross-checks refuse those in a recipe).
+ */
+export const vncBindAddress = '127.0.0.1';
+
 /** Hypervisor defaults the wizard sets, then the recipe's own (which win). */
 export function hypervisorParameters(inventory: Inventory): Record<string, string> {
 	const {recipe} = inventory;
 	// KVM's defaults boot a host kernel (kernel_path), which makes boot_order
 	// ignored, and leave VNC off: an installer ISO needs neither.
-	const defaults: Record<string, string> = recipe.cluster.hypervisor === 'kvm' ? {kernel_path: '', initrd_path: '', vnc_bind_address: inventory.node.address} : {};
+	const defaults: Record<string, string> = recipe.cluster.hypervisor === 'kvm' ? {kernel_path: '', initrd_path: '', vnc_bind_address: vncBindAddress} : {};
 	return {...defaults, ...recipe.cluster.hypervisor_parameters};
 }
 

@@ -6,7 +6,7 @@
 import type {Action, CheckpointAction} from '../actions/action.js';
 import {netmask, parseCidr} from '../inventory/addresses.js';
 import type {Inventory, InventoryInstance} from '../inventory/inventory.js';
-import {formatParameters, hypervisorParameters} from './cluster.js';
+import {formatParameters, hypervisorParameters, vncBindAddress} from './cluster.js';
 import {instanceOs} from './host.js';
 import type {StepDefinition} from './step.js';
 
@@ -18,7 +18,8 @@ function listed(fqdn: string, condition?: string) {
 
 /**
  * The instance's hypervisor parameters for `gnt-instance add -H`: for an ISO
- * install, boot the CD with VNC on the node's private address; then the
+ * install, boot the CD with VNC on the loopback address of the node that runs
+ * it (vncBindAddress: valid on every node, so the instance can move); then the
  * recipe's own (which win). Ganeti's KVM boots kernel_path directly when it is
  * set and then never boots the CD (Ganeti 3.0 hv_kvm: boot_cdrom is false
  * whenever kernel_path is set), so a kernel_path the
@@ -28,8 +29,8 @@ function listed(fqdn: string, condition?: string) {
 export function instanceHypervisorParameters(inventory: Inventory, instance: InventoryInstance): Record<string, string> {
 	const parameters: Record<string, string> = {};
 	if ('iso' in instance.install) {
-		// The console listens on the node the instance is created on (the master, see addArgv).
-		Object.assign(parameters, {boot_order: 'cdrom', cdrom_image_path: instance.install.iso, vnc_bind_address: inventory.master.address});
+		// The console listens on the loopback of whichever node runs the instance (vncBindAddress).
+		Object.assign(parameters, {boot_order: 'cdrom', cdrom_image_path: instance.install.iso, vnc_bind_address: vncBindAddress});
 		if (instance.install.vnc_password_file) parameters['vnc_password_file'] = instance.install.vnc_password_file;
 		if (inventory.recipe.cluster.hypervisor === 'kvm' && hypervisorParameters(inventory)['kernel_path']) parameters['kernel_path'] = '';
 	}
@@ -55,17 +56,21 @@ export function addArgv(inventory: Inventory, instance: InventoryInstance): stri
 export function installCheckpoint(inventory: Inventory, instance: InventoryInstance): CheckpointAction {
 	const {recipe, master: node, gateway} = inventory;
 	const install = instance.install as {iso: string; vnc_password_file?: string};
-	// The console is on the master, where the instance is created (addArgv).
+	// The console is on the loopback of the master, where the instance is
+	// created (addArgv) and runs until the install is confirmed: the tunnel
+	// goes to the master, and from there to its own loopback.
 	const sshTarget = `root@${node.publicAddress ?? node.fqdn}`;
 	const port = ['gnt-instance', 'list', '--no-headers', '-o', 'network_port', instance.fqdn];
+	// Where qemu listens on that node: the instance's own parameter when the recipe gives one.
+	const vncAddress = instanceHypervisorParameters(inventory, instance)['vnc_bind_address'] ?? vncBindAddress;
 	const {prefix} = parseCidr(recipe.network.vms_subnet);
 	const details: CheckpointAction['details'] = [
-		{label: 'VNC address', value: node.address},
+		{label: 'VNC address', value: vncAddress},
 		{label: 'VNC port', value: `gnt-instance info ${instance.fqdn} shows it ("console connection")`, live: {argv: port, template: '{}'}},
 		{
 			label: 'SSH tunnel',
-			value: `ssh -N -L 5900:${node.address}:<VNC port> ${sshTarget}`,
-			live: {argv: port, template: `ssh -N -L 5900:${node.address}:{} ${sshTarget}`},
+			value: `ssh -N -L 5900:${vncAddress}:<VNC port> ${sshTarget}`,
+			live: {argv: port, template: `ssh -N -L 5900:${vncAddress}:{} ${sshTarget}`},
 		},
 	];
 	if (install.vnc_password_file) details.push({label: 'VNC password file', value: install.vnc_password_file});

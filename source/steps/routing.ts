@@ -9,7 +9,7 @@
 // not at all).
 import type {Action, CommandAction, FileAction} from '../actions/action.js';
 import {recipeNodeOf, type Inventory, type InventoryInstance} from '../inventory/inventory.js';
-import {birdConfPath, birdInitScriptPath, birdInstanceName, renderBirdConf, renderBirdInitScript, vmRouteProtocol, type BirdSettings} from '../render/bird.js';
+import {birdConfPath, birdInitScriptPath, birdInstanceName, birdPasswordPath, renderBirdConf, renderBirdInitScript, renderBirdPassword, vmRouteProtocol, type BirdSettings} from '../render/bird.js';
 import {renderRouteHook, routeHookPath, routeHookPaths} from '../render/ganeti-hooks.js';
 import {proxyArpKey} from '../render/interfaces.js';
 import {ipForwardPath} from './network.js';
@@ -47,6 +47,12 @@ export function birdSettings(inventory: Inventory): BirdSettings {
 	};
 }
 
+/** The site's OSPF password; a routed inventory always has one (buildInventory). */
+function sitePassword(inventory: Inventory): string {
+	if (inventory.ospfPassword === undefined) throw new Error('a routed site\'s inventory has no OSPF password: build it with buildInventory');
+	return inventory.ospfPassword;
+}
+
 /** The argv of `ip route add|del` for an instance's /32 (proto 203 marks the wizard's). */
 export function vmRouteArgv(verb: 'add' | 'del', address: string, bridge: string): string[] {
 	return ['ip', 'route', verb, `${address}/32`, 'dev', bridge, 'proto', String(vmRouteProtocol)];
@@ -78,6 +84,16 @@ function kernelSettings(inventory: Inventory, facts: Facts): CommandAction[] {
 }
 
 function birdActions(inventory: Inventory): Action[] {
+	const password: FileAction = {
+		kind: 'file',
+		id: 'routing.bird-password',
+		title: `the site's OSPF password, the same on every node (${birdPasswordPath}, root's only)`,
+		path: birdPasswordPath,
+		content: renderBirdPassword(sitePassword(inventory)),
+		mode: 0o600,
+		// Journalled for undo like every file, never shown in a plan or by `changes`.
+		secret: true,
+	};
 	const config: FileAction = {
 		kind: 'file',
 		id: 'routing.bird-config',
@@ -97,6 +113,7 @@ function birdActions(inventory: Inventory): Action[] {
 		check: {argv: ['sh', '-n', '{}']},
 	};
 	return [
+		password,
 		config,
 		script,
 		{
@@ -107,7 +124,7 @@ function birdActions(inventory: Inventory): Action[] {
 			satisfiedWhen: {argv: ['find', '/etc/rc2.d', '-name', `S??${birdInstanceName}`], stdoutIncludes: birdInstanceName},
 			inverse: ['update-rc.d', birdInstanceName, 'remove'],
 		},
-		{kind: 'service', id: 'routing.bird', title: `start or reload the wizard's bird (${birdInstanceName})`, service: birdInstanceName, operation: 'reload', after: [config.id, script.id]},
+		{kind: 'service', id: 'routing.bird', title: `start or reload the wizard's bird (${birdInstanceName})`, service: birdInstanceName, operation: 'reload', after: [password.id, config.id, script.id]},
 	];
 }
 

@@ -48,7 +48,7 @@ export function planLines(step: PlannedStep, diff: Diff): PlanLine[] {
 			case 'file': {
 				const mode = `mode ${action.mode.toString(8).padStart(4, '0')}${action.owner ? `, ${action.owner.user}:${action.owner.group}` : ''}`;
 				lines.push({text: `    ${entry.current === null || entry.current === undefined ? 'new file' : 'replaces the file on disk'}, ${mode}${action.check ? `, checked with ${action.check.argv[0]}` : ''}`, dim: true});
-				if (action.secret) lines.push({text: '    a private key: its content is not shown', dim: true});
+				if (action.secret) lines.push({text: '    a private key or a password: its content is not shown', dim: true});
 				else lines.push(...diffLines(action.path, entry.current ?? '', action.content, entry.current === null || entry.current === undefined, diff));
 				break;
 			}

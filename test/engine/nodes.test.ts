@@ -5,7 +5,7 @@
 // and joins it; a second node add changes nothing; undo --node leaves the
 // node's folder as it was and the site without it.
 import assert from 'node:assert/strict';
-import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, test} from 'node:test';
@@ -23,6 +23,12 @@ const nodeCommands = join(state, 'nodes', 'gcc21', 'commands.sh');
 const at = (...args: string[]) => runCli([...args, '--root', root, '--state-dir', state]);
 const digest = async () => [await treeDigest(root), await treeDigest(state), await treeDigest(nodeRoot)];
 const add = ['node', 'add', 'gcc21', '--public-address', '198.51.100.21', '--private-address', '10.10.0.21'];
+/** The OSPF password the site generated and keeps (64 hex digits). */
+const sitePassword = async (): Promise<string> => {
+	const password = (JSON.parse(await readFile(join(state, 'site.json'), 'utf8')) as {generated: {ospfPassword?: string}}).generated.ospfPassword;
+	assert.match(password ?? '', /^[0-9a-f]{64}$/);
+	return password!;
+};
 const savedText = async () => (JSON.parse(await readFile(join(state, 'site.json'), 'utf8')) as {recipe: {text: string}}).recipe.text;
 
 test('nodes of a rehearsed site', async t => {
@@ -79,6 +85,9 @@ test('nodes of a rehearsed site', async t => {
 		assert.match(preview.stdout, /^Node gcc21 \(candidate, rehearsed under .*root-gcc21\):$/m);
 		assert.match(preview.stdout, /^Node gcc20 \(master, rehearsed under .*root\):$/m);
 		assert.match(preview.stdout, /\$ gnt-node add gcc21\.node\.farm$/m);
+		// gcc21 gets the site's OSPF password, which the preview names and never shows.
+		assert.match(preview.stdout, /the site's OSPF password, the same on every node \(\/etc\/bird\/ganeti-wizard\/ospf-password\.conf, root's only\)\n\s+new file, mode 0600\n\s+a private key or a password: its content is not shown\n/);
+		assert.ok(!preview.stdout.includes(await sitePassword()), 'the password is not in the preview');
 		assert.deepEqual(await digest(), before);
 	});
 
@@ -96,6 +105,16 @@ test('nodes of a rehearsed site', async t => {
 		const masterCommands = await readFile(join(state, 'commands.sh'), 'utf8');
 		assert.match(masterCommands, /^gnt-node add gcc21\.node\.farm$/m);
 		assert.match(await readFile(join(root, 'etc/bind/db.farm'), 'utf8'), /^gcc21\.node\s.*10\.10\.0\.21$/m);
+		// Both birds sign with the one password the site generated and keeps.
+		const password = await sitePassword();
+		const passwordFile = 'etc/bird/ganeti-wizard/ospf-password.conf';
+		assert.match(await readFile(join(root, passwordFile), 'utf8'), new RegExp(`^password "${password}" \\{$`, 'm'));
+		assert.equal(await readFile(join(nodeRoot, passwordFile), 'utf8'), await readFile(join(root, passwordFile), 'utf8'));
+		assert.equal((await stat(join(nodeRoot, passwordFile))).mode & 0o777, 0o600);
+		const changes = await at('changes', '--node', 'gcc21');
+		assert.equal(changes.code, 0, changes.stderr);
+		assert.match(changes.stdout, /created \/etc\/bird\/ganeti-wizard\/ospf-password\.conf\n\s+a private key or a password: its content is not shown\n/);
+		assert.ok(!changes.stdout.includes(password) && !(await at('changes', '--json')).stdout.includes(password), '`changes` never shows it');
 	});
 
 	await t.test('a second node add and a plan of both nodes change nothing', async () => {

@@ -73,7 +73,7 @@ test('plan --json lists every change of the seed document, in the seed\'s order'
 	const hypervisor = add[add.indexOf('-H') + 1]!;
 	assert.match(hypervisor, /boot_order=cdrom/);
 	assert.match(hypervisor, /cdrom_image_path=\/srv\/ganeti\/debian-6\.0\.0-amd64-CD-1\.iso/);
-	assert.match(hypervisor, /vnc_bind_address=10\.10\.0\.20(,|$)/, 'VNC listens on the node\'s private address');
+	assert.match(hypervisor, /vnc_bind_address=127\.0\.0\.1(,|$)/, 'VNC listens on the loopback of the node that runs the VM (reached through an SSH tunnel to it)');
 	assert.ok(add.some(part => part.includes('mac=52:54:5a:8d:77:8e')), 'the MAC of the DHCP entry');
 });
 

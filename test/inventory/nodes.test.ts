@@ -54,10 +54,30 @@ test('generated MACs and addresses, records and the name server are the same whi
 	assert.deepEqual(second.records, master.records);
 	assert.deepEqual(second.nameServer, {fqdn: 'ns.farm', address: '10.10.0.20'});
 	assert.deepEqual(master.nameServer, second.nameServer);
-	const generated = (nodeName?: string) => buildInventory(recipe, {macs: {}, addresses: {}}, siteBytes(siteIdentity(recipe)), [], nodeName).generated;
+	// The OSPF password is random, not derived: it is handed to every node (next test).
+	const generated = (nodeName?: string) => {
+		const {ospfPassword: _random, ...derived} = buildInventory(recipe, {macs: {}, addresses: {}}, siteBytes(siteIdentity(recipe)), [], nodeName).generated;
+		return derived;
+	};
 	assert.deepEqual(generated('node2'), generated());
 	assert.deepEqual(Object.keys(generated().macs).sort(), ['rodo1.osm', 'web1'], 'both MACs are generated');
 	assert.deepEqual(Object.keys(generated().addresses), ['web1'], 'rodo1.osm has its address in the recipe');
+});
+
+test('a routed site\'s OSPF password: random (never derived from the site), kept once known, the same on every node it is handed to', () => {
+	assert.equal(recipe.network.routing, 'ospf');
+	const fresh = () => buildInventory(recipe, {macs: {}, addresses: {}}, siteBytes(siteIdentity(recipe)));
+	const [first, second] = [fresh(), fresh()];
+	assert.match(first.inventory.ospfPassword!, /^[0-9a-f]{64}$/);
+	assert.notEqual(first.inventory.ospfPassword, second.inventory.ospfPassword, 'the same site and bytes give another password: it comes from the system\'s generator');
+	assert.equal(first.generated.ospfPassword, first.inventory.ospfPassword, 'and is generated, to be saved with the site');
+	// What the master holds, every node built from it holds.
+	const known = {...first.generated, macs: {}, addresses: {}};
+	for (const nodeName of ['gcc20', 'node2']) assert.equal(buildInventory(recipe, known, siteBytes(siteIdentity(recipe)), [], nodeName).inventory.ospfPassword, first.inventory.ospfPassword);
+	// A site of one node without routing keeps no password.
+	const one = buildInventory(parseRecipe(labText.replace(/^ {2}routing: ospf\n/m, '')), {macs: {}, addresses: {}}, siteBytes('lab'));
+	assert.equal(one.inventory.recipe.network.routing, 'none');
+	assert.deepEqual([one.inventory.ospfPassword, one.generated.ospfPassword], [undefined, undefined]);
 });
 
 test('each node\'s A and PTR record, as named-checkzone reads the zones', async () => {

@@ -11,18 +11,24 @@
 // - VMs of one subnet on different nodes reach each other (proxy ARP), with
 //   their own addresses (nothing masqueraded between private addresses);
 // - someone else's bird on gcc21 (Debian's paths, learning kernel routes)
-//   keeps its routes, files and socket, and the wizard's bird keeps its own.
+//   keeps its routes, files and socket, and the wizard's bird keeps its own;
+// - OSPF is signed with the site's password: a third host on the same switch
+//   (gcc22) running the wizard's bird.conf with another password is heard
+//   (its packets reach gcc20) but never becomes a neighbour, and neither its
+//   /32 nor the site's routes cross; given the site's password (a reload, as
+//   the wizard's own), it joins and its /32 arrives.
 // Bounds are generous polls: the first OSPF adjacency takes seconds.
 import assert from 'node:assert/strict';
+import {randomBytes} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import {$} from 'zx';
 import type {Inventory} from '../../source/inventory/inventory.js';
-import {birdControlSocket} from '../../source/render/bird.js';
+import {birdConfPath, birdControlSocket, birdPasswordPath, birdPidPath, birdRunDirectory, renderBirdConf, renderBirdPassword} from '../../source/render/bird.js';
 import {routeHookPath} from '../../source/render/ganeti-hooks.js';
 import {masqueradeRule} from '../../source/render/interfaces.js';
 import {networkStep} from '../../source/steps/network.js';
-import {routingStep} from '../../source/steps/routing.js';
+import {birdSettings, routingStep, vmRouteArgv} from '../../source/steps/routing.js';
 import {inventoryFromYaml} from '../render/fixtures.js';
 import {createLab, type Lab, type NamespaceHost} from '../support/lab.js';
 import {planAndApply} from '../support/lab-apply.js';
@@ -31,14 +37,54 @@ import {need} from '../support/need.js';
 const requirements = ['root', 'namespaces', 'overlay', 'unshare', 'nsenter', 'ip', 'ifup', 'brctl', 'iptables', 'busybox', 'sysctl', 'bird', 'birdc', 'update-rc.d', 'start-stop-daemon'];
 const seedYaml = readFileSync(new URL('../../recipes/gcc-compile-farm.yaml', import.meta.url), 'utf8');
 
-/** The seed's site with routing between nodes, as seen from node `number` (20 is the seed's own gcc20). */
-function nodeInventory(number: number): Inventory {
+/** The site's OSPF password, as the master hands it to every node. */
+const sitePassword = randomBytes(32).toString('hex');
+
+/** The seed's site with routing between nodes, as seen from node `number` (20 is the seed's own gcc20), with `password`. */
+function nodeInventory(number: number, password = sitePassword): Inventory {
 	const yaml = seedYaml
 		.replace('  nat: true\n', '  nat: true\n  routing: ospf\n')
 		.replace('hostname: gcc20', `hostname: gcc${number}`)
 		.replace('private_address: 10.10.0.20', `private_address: 10.10.0.${number}`)
 		.replace('public_address: 198.51.100.20', `public_address: 198.51.100.${number}`);
-	return inventoryFromYaml(yaml);
+	return {...inventoryFromYaml(yaml), ospfPassword: password};
+}
+
+/**
+ * gcc22: the wizard's own bird.conf for a third node on the switch, with
+ * `password` beside it, a bridge holding the VM /32 `vmAddress`, started by
+ * hand (the routing step's files, nothing else of a node).
+ */
+async function startOutsider(switchHost: NamespaceHost, password: string, vmAddress: string): Promise<Lab> {
+	const inventory = nodeInventory(22, password);
+	const node = await createLab({hostname: 'gcc22'});
+	const made = await $({nothrow: true, quiet: true})`ip link add p-gcc22 netns ${String(switchHost.pid)} type veth peer name eth0 netns ${String(node.pid)}`;
+	assert.equal(made.exitCode, 0, made.stderr);
+	await switchHost.run(['ip', 'link', 'set', 'p-gcc22', 'master', 'sw0', 'up']);
+	for (const argv of [
+		['ip', 'address', 'add', '198.51.100.22/24', 'dev', 'eth0'],
+		['ip', 'link', 'set', 'eth0', 'up'],
+		['ip', 'link', 'set', 'lo', 'up'],
+		['ip', 'address', 'add', '10.10.0.22/32', 'dev', 'lo'],
+		['ip', 'link', 'add', 'br0', 'type', 'bridge'],
+		['ip', 'link', 'set', 'br0', 'up'],
+		vmRouteArgv('add', vmAddress, 'br0'),
+		['install', '-d', birdRunDirectory],
+	]) {
+		await node.run(argv);
+	}
+	await node.writeFile(birdConfPath, renderBirdConf(birdSettings(inventory)));
+	await node.writeFile(birdPasswordPath, renderBirdPassword(password), {mode: 0o600});
+	await node.run(['bird', '-c', birdConfPath, '-s', birdControlSocket, '-P', birdPidPath]);
+	return node;
+}
+
+/** OSPF packets (IP protocol 89) from `source` that reached `node` so far, counted by an iptables rule put there first. */
+async function ospfPacketsFrom(node: Lab, source: string): Promise<number> {
+	const listing = await node.run(['iptables', '-L', 'INPUT', '-n', '-v', '-x']);
+	const line = listing.split('\n').find(entry => entry.includes(source) && /\b89\b|ospf/.test(entry));
+	assert.ok(line, `the counting rule for ${source} is there:\n${listing}`);
+	return Number(line.trim().split(/\s+/)[0]);
 }
 
 /** Polls `check` every half second until it holds; false after `timeoutMs`. */
@@ -114,6 +160,11 @@ test('two nodes carry their VMs\' /32s to each other over OSPF; a moved /32 foll
 		assert.equal((await node.run(['sysctl', '-n', 'net.ipv4.conf.br0.proxy_arp'])).trim(), '1');
 	}
 	const {gcc20, gcc21} = nodes;
+	// gcc22 speaks OSPF on the same switch with another password; gcc20 counts what it hears from it.
+	await gcc20.run(['iptables', '-I', 'INPUT', '-s', '198.51.100.22', '-p', '89']);
+	const outsiderVm = '10.10.1.99';
+	const gcc22 = await startOutsider(switchHost, randomBytes(32).toString('hex'), outsiderVm);
+	t.after(() => gcc22.destroy());
 	const rodo1 = inventories.gcc20.instances[0]!;
 	assert.equal(rodo1.address, '10.10.1.50');
 	// The routing step put rodo1's /32 on gcc20, where it runs.
@@ -163,4 +214,19 @@ test('two nodes carry their VMs\' /32s to each other over OSPF; a moved /32 foll
 	assert.equal(await gcc21.readFile('/etc/bird/bird.conf'), theirConf);
 	assert.match(await gcc21.run(['birdc', '-s', '/run/bird/bird.ctl', 'show', 'status']), /Router ID is 192\.0\.2\.1/);
 	assert.match(await gcc21.run(['birdc', '-s', birdControlSocket, 'show', 'status']), /Router ID is 10\.10\.0\.21/);
+
+	// The pair converged long ago (above); gcc22's hellos reach gcc20 and are dropped: no neighbour, no route either way.
+	assert.ok(await eventually(async () => (await ospfPacketsFrom(gcc20, '198.51.100.22')) >= 3), 'gcc22\'s OSPF packets reach gcc20');
+	const neighbours = async (node: Lab) => node.run(['birdc', '-s', birdControlSocket, 'show', 'ospf', 'neighbors', 'nodes']);
+	assert.match(await neighbours(gcc20), /^10\.10\.0\.21\s/m, 'gcc21 is gcc20\'s neighbour');
+	assert.doesNotMatch(await neighbours(gcc20), /10\.10\.0\.22/, 'gcc22, with another password, is not');
+	assert.doesNotMatch(await neighbours(gcc22), /10\.10\.0\.2[01]/);
+	for (const node of [gcc20, gcc21]) assert.equal(await route(node, outsiderVm), '', `${node.hostname} took no route from gcc22`);
+	assert.equal(await route(gcc22, rodo1.address), '', 'gcc22 learned none of the site\'s routes');
+	assert.equal(await route(gcc22, '10.10.0.20'), '');
+
+	// The same bird with the site's password (a reload, as the wizard's own): it joins, and its /32 arrives.
+	await gcc22.writeFile(birdPasswordPath, renderBirdPassword(sitePassword), {mode: 0o600});
+	await gcc22.run(['birdc', '-s', birdControlSocket, 'configure']);
+	assert.ok(await eventually(async () => /^10\.10\.1\.99 via 198\.51\.100\.22 dev eth0 proto bird /.test(await route(gcc20, outsiderVm))), `with the site's password gcc22's /32 reaches gcc20: ${await route(gcc20, outsiderVm)}; ${await neighbours(gcc20)}`);
 });

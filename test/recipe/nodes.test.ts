@@ -107,6 +107,17 @@ test('the master netdev may be no node\'s public interface', () => {
 	);
 });
 
+test('with several nodes, VNC may not listen on one node\'s own address (a migrated qemu keeps it); the loopback is every node\'s', () => {
+	const withVnc = (address: string) => twoNodesText.replace('hypervisor: fake', `hypervisor: kvm\n  hypervisor_parameters:\n    vnc_bind_address: ${address}`);
+	assert.equal(
+		onlyProblem(withVnc('10.10.0.21')),
+		'cluster.hypervisor_parameters.vnc_bind_address: "10.10.0.21" is nodes[1].private_address, an address of that node only, where a VM started on or migrated to another node cannot listen; leave it out (consoles then listen on 127.0.0.1 of whichever node runs the VM) and reach the console through an SSH tunnel to that node',
+	);
+	assert.deepEqual(problemsOf(withVnc('127.0.0.1')), []);
+	// One node: its own private address is still fine.
+	assert.deepEqual(problemsOf(labText.replace('hypervisor: fake', 'hypervisor: kvm\n  hypervisor_parameters:\n    vnc_bind_address: 10.10.0.20')), []);
+});
+
 test('sharedfile needs storage.shared_file_storage_dir; the directory alone is fine', () => {
 	const enabled = labText.replace('disk_templates: [file, plain]', 'disk_templates: [file, plain, sharedfile]');
 	assert.notEqual(enabled, labText, 'the lab recipe lists its disk templates as this test expects');

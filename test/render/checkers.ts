@@ -5,6 +5,7 @@ import {cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {$} from 'zx';
+import {birdPasswordName, renderBirdPassword} from '../../source/render/bird.js';
 
 export type CheckResult = {exitCode: number; output: string};
 
@@ -26,10 +27,12 @@ export async function withFolder<T>(use: (folder: string) => Promise<T>): Promis
 	}
 }
 
-async function checkText(name: string, text: string, argv: (path: string) => string[]): Promise<CheckResult> {
+/** `argv` on `text` written as `name` in a fresh folder, with `beside` (name -> text) next to it (files it includes). */
+async function checkText(name: string, text: string, argv: (path: string) => string[], beside: Record<string, string> = {}): Promise<CheckResult> {
 	return withFolder(async folder => {
 		const path = join(folder, name);
 		writeFileSync(path, text);
+		for (const [other, content] of Object.entries(beside)) writeFileSync(join(folder, other), content);
 		return run(argv(path));
 	});
 }
@@ -38,7 +41,8 @@ export const checkZone = (zone: string, text: string): Promise<CheckResult> => c
 export const checkNamedConf = (text: string): Promise<CheckResult> => checkText('named.conf', text, path => ['named-checkconf', path]);
 export const checkDhcpd = (text: string): Promise<CheckResult> => checkText('dhcpd.conf', text, path => ['dhcpd', '-t', '-q', '-cf', path]);
 /** bird(8) -p: parse the configuration and exit (no daemon, no socket). */
-export const checkBirdConf = (text: string): Promise<CheckResult> => checkText('bird.conf', text, path => ['bird', '-p', '-c', path]);
+export const checkBirdConf = (text: string, beside: Record<string, string> = {[birdPasswordName]: renderBirdPassword('0'.repeat(64))}): Promise<CheckResult> =>
+	checkText('bird.conf', text, path => ['bird', '-p', '-c', path], beside);
 export const checkInterfaces = (text: string): Promise<CheckResult> => checkText('interfaces', text, path => ['ifup', '--no-act', '-i', path, '-a']);
 
 /**
@@ -57,8 +61,8 @@ export async function checkDhcpdTree(files: Record<string, string>, main = '/etc
 }
 
 /** A checker argv as a step gives it ("{}" = candidate path), run on `text`. */
-export const runCheckArgv = (argv: string[], text: string): Promise<CheckResult> =>
-	checkText('candidate', text, path => argv.map(part => (part === '{}' ? path : part)));
+export const runCheckArgv = (argv: string[], text: string, beside: Record<string, string> = {}): Promise<CheckResult> =>
+	checkText('candidate', text, path => argv.map(part => (part === '{}' ? path : part)), beside);
 
 export type ZoneRecord = {owner: string; type: string; data: string};
 

@@ -41,7 +41,8 @@ test('seed: gnt-cluster init with the seed\'s flags in the seed\'s order, then w
 		'gnt-cluster', 'init',
 		'--no-etc-hosts', '--enabled-hypervisors=kvm', '--nic-parameters', 'link=br0', '--master-netdev', 'br0', '--vg-name', 'all',
 		'--no-ssh-init', '--enabled-disk-templates=plain', '--mac-prefix', '52:54:00',
-		'-H', 'kvm:kernel_path=,initrd_path=,vnc_bind_address=10.10.0.20',
+		// VNC on the loopback: the one address every node has, so a VM can move (vncBindAddress).
+		'-H', 'kvm:kernel_path=,initrd_path=,vnc_bind_address=127.0.0.1',
 		'cluster.node.farm',
 	]);
 	const init = command(actions, 'cluster.init');
@@ -94,7 +95,7 @@ test('seed: rodo1 is added from the ISO with its DHCP MAC, installed over VNC, s
 	]);
 	assert.deepEqual(command(actions, 'instances.rodo1.osm.add').argv, [
 		'gnt-instance', 'add', '-t', 'plain', '-s', '10G', '-B', 'memory=512M,vcpus=1',
-		'-H', 'kvm:boot_order=cdrom,cdrom_image_path=/srv/ganeti/debian-6.0.0-amd64-CD-1.iso,vnc_bind_address=10.10.0.20',
+		'-H', 'kvm:boot_order=cdrom,cdrom_image_path=/srv/ganeti/debian-6.0.0-amd64-CD-1.iso,vnc_bind_address=127.0.0.1',
 		'-n', 'gcc20.node.farm', '-o', 'debootstrap+default', '--no-install',
 		'--net', '0:mac=52:54:5a:8d:77:8e,link=br0', 'rodo1.osm.vm.farm',
 	]);
@@ -121,10 +122,11 @@ test('seed: the install checkpoint gives the VNC address, the port once Ganeti c
 	const checkpoint = byId(instancesStep.plan(seed, bareFacts()))['instances.rodo1.osm.install'] as CheckpointAction;
 	assert.equal(checkpoint.kind, 'checkpoint');
 	const details = Object.fromEntries(checkpoint.details.map(detail => [detail.label, detail]));
-	assert.equal(details['VNC address']!.value, '10.10.0.20');
+	// The loopback of the node that runs it (the master, where it was created), reached through SSH to that node.
+	assert.equal(details['VNC address']!.value, '127.0.0.1');
 	const port = ['gnt-instance', 'list', '--no-headers', '-o', 'network_port', 'rodo1.osm.vm.farm'];
 	assert.deepEqual(details['VNC port']!.live, {argv: port, template: '{}'});
-	assert.deepEqual(details['SSH tunnel']!.live, {argv: port, template: 'ssh -N -L 5900:10.10.0.20:{} root@198.51.100.20'});
+	assert.deepEqual(details['SSH tunnel']!.live, {argv: port, template: 'ssh -N -L 5900:127.0.0.1:{} root@198.51.100.20'});
 	assert.equal(details['Installer ISO']!.value, '/srv/ganeti/debian-6.0.0-amd64-CD-1.iso');
 	assert.match(details['Network (DHCP offers the same)']!.value, /address 10\.10\.1\.50, netmask 255\.255\.255\.0, gateway 10\.10\.1\.1/);
 	assert.equal(argvOf(checkpoint.satisfiedWhen).at(-1), 'name == "rodo1.osm.vm.farm" and hv/boot_order == "disk"');
@@ -317,10 +319,10 @@ test('every action id is unique across the Ganeti steps, for the seed and the la
 
 test("an ISO install clears a kernel_path the cluster sets (KVM would boot that kernel, not the CD); an instance's own parameters come last", () => {
 	const kernel = inventoryFromYaml(seedYaml.replace('hypervisor: kvm', 'hypervisor: kvm\n  hypervisor_parameters:\n    kernel_path: /boot/vmlinuz-6.1.0-13-amd64'));
-	assert.equal(command(clusterStep.plan(kernel, bareFacts()), 'cluster.init').argv.at(-2), 'kvm:kernel_path=/boot/vmlinuz-6.1.0-13-amd64,initrd_path=,vnc_bind_address=10.10.0.20');
+	assert.equal(command(clusterStep.plan(kernel, bareFacts()), 'cluster.init').argv.at(-2), 'kvm:kernel_path=/boot/vmlinuz-6.1.0-13-amd64,initrd_path=,vnc_bind_address=127.0.0.1');
 	assert.equal(
 		command(instancesStep.plan(kernel, bareFacts()), 'instances.rodo1.osm.add').argv[9],
-		'kvm:boot_order=cdrom,cdrom_image_path=/srv/ganeti/debian-6.0.0-amd64-CD-1.iso,vnc_bind_address=10.10.0.20,kernel_path=',
+		'kvm:boot_order=cdrom,cdrom_image_path=/srv/ganeti/debian-6.0.0-amd64-CD-1.iso,vnc_bind_address=127.0.0.1,kernel_path=',
 	);
 
 	const own = inventoryFromYaml(seedYaml.replace('extra_disks: [500G]', 'extra_disks: [500G]\n    hypervisor_parameters:\n      vnc_bind_address: 10.10.0.20\n      serial_console: "true"'));

@@ -49,7 +49,7 @@ test('a plan never shows a private key, and shows the public one', async () => {
 	const actions = nodesStep.plan(build('node2'), bareFacts()).filter((action): action is FileAction => action.kind === 'file');
 	const lines = planLines({id: 'nodes', title: 'Nodes', status: 'pending', actions: actions.map(action => ({action, status: 'pending', current: null}))}, await loadDiff()).map(line => line.text).join('\n');
 	assert.doesNotMatch(lines, /secret|PRIVATE KEY/);
-	assert.match(lines, /a private key: its content is not shown/);
+	assert.match(lines, /a private key or a password: its content is not shown/);
 	assert.match(lines, /\+ssh-rsa AAAAhost root@gcc20/);
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import type {Action, CommandAction, FileAction} from '../../source/actions/action.js';
-import {renderBirdConf} from '../../source/render/bird.js';
+import {birdPasswordName, renderBirdConf, renderBirdPassword} from '../../source/render/bird.js';
 import {renderRouteHook} from '../../source/render/ganeti-hooks.js';
 import {masqueradeRule, renderInterfaces} from '../../source/render/interfaces.js';
 import {requiredPackages} from '../../source/steps/host.js';
@@ -46,6 +46,7 @@ test('routing: ospf comes right after the network step: proxy ARP, the wizard\'s
 	const actions = routingStep.plan(routed, bareFacts());
 	assert.deepEqual(actions.map(action => action.id), [
 		'routing.proxy-arp',
+		'routing.bird-password',
 		'routing.bird-config',
 		'routing.bird-script',
 		'routing.bird-boot',
@@ -58,7 +59,13 @@ test('routing: ospf comes right after the network step: proxy ARP, the wizard\'s
 	assert.deepEqual(config.check, {argv: ['bird', '-p', '-c', '{}']});
 	assert.equal(config.content, renderBirdConf({routerId: '10.10.0.20', ospfInterface: 'eth0', bridge: 'br0', privateAddress: '10.10.0.20', acceptedNetworks: ['10.10.1.0/24', '10.10.0.0/24'], cluster: {address: '10.10.0.10', netdev: 'br0'}}));
 	assert.deepEqual(birdSettings(routed).ospfInterface, routed.recipe.host.public_interface);
-	assert.deepEqual(byId(actions, 'routing.bird'), {kind: 'service', id: 'routing.bird', title: 'start or reload the wizard\'s bird (ganeti-wizard-bird)', service: 'ganeti-wizard-bird', operation: 'reload', after: ['routing.bird-config', 'routing.bird-script']});
+	assert.deepEqual(byId(actions, 'routing.bird'), {kind: 'service', id: 'routing.bird', title: 'start or reload the wizard\'s bird (ganeti-wizard-bird)', service: 'ganeti-wizard-bird', operation: 'reload', after: ['routing.bird-password', 'routing.bird-config', 'routing.bird-script']});
+	// The site's password in a file of root's, never shown; bird.conf includes it and holds none.
+	const password = file(actions, 'routing.bird-password');
+	assert.deepEqual({path: password.path, mode: password.mode, secret: password.secret}, {path: '/etc/bird/ganeti-wizard/ospf-password.conf', mode: 0o600, secret: true});
+	assert.match(routed.ospfPassword!, /^[0-9a-f]{64}$/);
+	assert.equal(password.content, renderBirdPassword(routed.ospfPassword!));
+	assert.ok(!config.content.includes(routed.ospfPassword!));
 	assert.deepEqual(command(actions, 'routing.bird-boot').inverse, ['update-rc.d', 'ganeti-wizard-bird', 'remove']);
 
 	const rodo1 = routed.instances[0]!;
@@ -113,9 +120,12 @@ test('the bridge keeps forwarding and proxy ARP across a reboot (its post-up lin
 		const result = await checkInterfaces(renderInterfaces(inventory));
 		assert.equal(result.exitCode, 0, result.output);
 	}
-	for (const action of routingStep.plan(routed, bareFacts())) {
-		if (action.kind !== 'file') continue;
-		const result = await runCheckArgv(action.check!.argv, action.content);
+	const planned = routingStep.plan(routed, bareFacts());
+	const beside = {[birdPasswordName]: file(planned, 'routing.bird-password').content};
+	for (const action of planned) {
+		// The password file is checked with the bird.conf that includes it.
+		if (action.kind !== 'file' || action.id === 'routing.bird-password') continue;
+		const result = await runCheckArgv(action.check!.argv, action.content, beside);
 		assert.equal(result.exitCode, 0, `${action.id}: ${result.output}`);
 	}
 });
