@@ -16,22 +16,13 @@ import {everyNode} from '../node-runs.js';
 import {planAll} from '../runner/run.js';
 import {openSession, type Session} from '../session.js';
 import {plainPrompter, type Prompter} from '../ui/plain.js';
-import {askVmLines, type VmSite} from '../ui/vm-flow.js';
+import {askVmLines, type VmSite, type VmValues} from '../ui/vm-flow.js';
 import {applySession, exitCodes} from './apply.js';
 import type {CommandFlags} from './flags.js';
 import {planText} from './report.js';
 
-/** The flags of `vm add`, as given (strings, unchecked). */
-export type VmFlags = {
-	memory?: string;
-	vcpus?: string;
-	disk?: string;
-	diskTemplate?: string;
-	iso?: string;
-	os?: string;
-	extraDisk?: string[];
-	address?: string;
-	mac?: string;
+/** The flags of `vm add` (the values its questions ask for) and of vm migrate / failover, as given (strings, unchecked). */
+export type VmFlags = VmValues & {
 	/** vm migrate / failover: the target node's name. */
 	node?: string;
 	/** vm failover: seconds the guest has to shut down before it is stopped hard. */
