@@ -196,7 +196,10 @@ async function checkAdd(flags: CommandFlags, {current, saved}: SavedSite, name: 
 			return await openSession({...flags, unattended: true, readOnly, preflight: true}, edited);
 		} catch (error) {
 			if (!(error instanceof RecipeError)) throw error;
-			throw new UsageError(error.problems.map(problem => flagProblem(problem, names.length, names)).join('\n'));
+			// One line per flag: the first refusal of a value says what to change.
+			const lines = error.problems.map(problem => flagProblem(problem, names.length, names));
+			const flagOf = (line: string) => line.split(':')[0];
+			throw new UsageError(lines.filter((line, at) => lines.findIndex(other => flagOf(other) === flagOf(line)) === at).join('\n'));
 		}
 	};
 	return {fqdn, opened};

@@ -52,8 +52,9 @@ export function refusals(inventory: Inventory, facts: HostFacts): string[] {
 		...ifupdownProblems(inventory, facts),
 		...privateRangeProblems(inventory, facts),
 		...deviceProblems(inventory, facts),
-		...volumeGroupProblems(inventory, facts),
+		// The cluster's policy before the host's free space: a disk the policy forbids needs no other line.
 		...instancePolicyProblems(inventory, facts),
+		...volumeGroupProblems(inventory, facts),
 		...isoProblems(inventory, facts),
 		...drbdProblems(inventory, facts),
 		...portProblems(inventory, facts),

@@ -42,17 +42,25 @@ test('vm add twice, vm list, doctor, and a DHCP entry deleted by hand, in one la
 		await t.test('vm add with a bad flag: one line naming the flag, exit 2, nothing written', async () => {
 			const trees = ['/etc', '/var', '/srv'];
 			const before = await snapshot(lab, trees);
-			for (const [args, flag] of [
-				[['--iso', '/srv/missing.iso'], '--iso'],
-				[['--os', 'noop+default', '--address', '10.10.1.50'], '--address'],
-				[['--os', 'noop+default', '--memory', 'lots'], '--memory'],
+			const instancesBefore = await lab.run(instanceListArgv);
+			for (const [name, args, flag] of [
+				['web9', ['--iso', '/srv/missing.iso'], '--iso'],
+				['rodo1.osm', ['--os', 'noop+default'], 'NAME'],
+				['web9', ['--os', 'noop+default', '--address', '10.10.1.50'], '--address'],
+				['web9', ['--os', 'noop+default', '--memory', 'lots'], '--memory'],
+				// The cluster's instance policy, read from Ganeti, and the volume group's free space.
+				['web9', ['--os', 'noop+default', '--vcpus', '16'], '--vcpus'],
+				['web9', ['--os', 'noop+default', '--memory', '64G'], '--memory'],
+				['web9', ['--os', 'noop+default', '--disk-template', 'plain', '--disk', '2T'], '--disk'],
+				['web9', ['--os', 'noop+default', '--disk-template', 'plain', '--disk', '30G'], '--disk'],
 			] as const) {
-				const bad = await cli('vm', 'add', 'web9', ...args, '--yes');
+				const bad = await cli('vm', 'add', name, ...args, '--yes');
 				assert.equal(bad.code, 2, `vm add ${args.join(' ')}${await show(bad)}`);
 				assert.equal(bad.stderr.trim().split('\n').length, 1, `one line: ${bad.stderr}`);
 				assert.ok(bad.stderr.startsWith(`ganeti-wizard: ${flag}: `), `the line names ${flag}: ${bad.stderr}`);
 			}
 			assert.deepEqual(configurationChanges(before, await snapshot(lab, trees)), [], 'no file changed');
+			assert.equal(await lab.run(instanceListArgv), instancesBefore, 'gnt-instance list is the same');
 		});
 
 		const added: CliRun[] = [];
