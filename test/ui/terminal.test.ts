@@ -56,7 +56,7 @@ test('the wizard in a terminal: questions, plans, q in the middle, resume, check
 			if (/Every step is done|failed/.test(screen)) break;
 			if (screen.includes('Your turn')) {
 				assert.match(screen, /install the OS of rodo1\.osm\.vm\.farm over VNC/);
-				assert.match(screen, /ssh -N -L 5900:10\.10\.0\.20:<VNC port> root@198\.51\.100\.20/);
+				assert.match(screen, /ssh -N -L 5900:127\.0\.0\.1:<VNC port> root@198\.51\.100\.20/);
 			}
 			const before = screen;
 			await terminal.press('Enter');
