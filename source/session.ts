@@ -129,7 +129,7 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 	const savedRecipe = saved ? savedSite(saved, incoming?.recipe, location.stateDir) : undefined;
 	if (incoming && savedRecipe && siteIdentity(incoming.recipe) !== siteIdentity(savedRecipe)) {
 		throw new RecipeError(
-			[`${siteIdentity(incoming.recipe)} is another site than the one saved in ${location.stateDir} (${siteIdentity(savedRecipe)}); keep a separate site with --state-dir DIR (and --root DIR for a rehearsal)`],
+			[`${siteIdentity(incoming.recipe)} is another site than the one saved in ${location.stateDir} (${siteIdentity(savedRecipe)}); to rename the saved site, undo it first (ganeti-wizard undo), then apply the new recipe; or keep a separate site with --state-dir DIR (and --root DIR for a rehearsal)`],
 			incoming.path,
 		);
 	}

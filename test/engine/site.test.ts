@@ -127,7 +127,7 @@ test('another site\'s recipe on a saved site exits 2 with one line, and nothing 
 		assert.equal(run.code, 2, `${command[0]}: ${run.stdout}${run.stderr}`);
 		const lines = run.stderr.trim().split('\n');
 		assert.equal(lines.length, 1, run.stderr);
-		assert.match(lines[0]!, /host gcc30, cluster .* is another site than the one saved in .*state \(host gcc20, .*\); keep a separate site with --state-dir DIR/);
+		assert.match(lines[0]!, /host gcc30, cluster .* is another site than the one saved in .*state \(host gcc20, .*\); to rename the saved site, undo it first \(ganeti-wizard undo\), then apply the new recipe; or keep a separate site with --state-dir DIR/);
 	}
 	assert.deepEqual(await digest(), before);
 });
