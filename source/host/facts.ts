@@ -40,6 +40,7 @@ export async function probeFacts(host: Host, inventory: Inventory, step: StepDef
 		interfaces,
 		volumeGroups,
 		packages: step.readsPackages ? parseDpkgStatus(await host.readFile(dpkgStatusPath)) : null,
+		cluster: step.readsCluster ? await probeCluster(host) : null,
 		serials,
 		now,
 	};
@@ -473,13 +474,34 @@ export function parseDefaultGateways(text: string): string[] {
 	return gateways;
 }
 
+/** The cluster in config.data, read through `host` and parsed (parseGanetiConfig); null when there is none. */
+export async function probeCluster(host: Pick<Host, 'readFile'>): Promise<ClusterFacts | null> {
+	const text = await host.readFile(ganetiConfigPath);
+	return text === null ? null : parseGanetiConfig(text);
+}
+
+/** Parameters as text: strings, numbers and booleans (Ganeti's hvparams values); lists, objects and null left out. */
+function parameterTexts(value: unknown): Record<string, string> {
+	if (!value || typeof value !== 'object') return {};
+	return Object.fromEntries(
+		Object.entries(value)
+			.filter((entry): entry is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof entry[1]))
+			.map(([key, text]) => [key, String(text)]),
+	);
+}
+
 /**
  * Ganeti's config.data (JSON) -> the cluster's name, instance policy,
- * instances and DRBD usermode helper ("" there is none); null when it is not a cluster configuration. Instances are keyed
- * by UUID with a name field in Ganeti 2.13 and later, by name before.
+ * instances, DRBD usermode helper ("" there is none), hypervisor parameters
+ * (cluster.hvparams, by hypervisor) and each instance's own (its hvparams);
+ * null when it is not a cluster configuration. Instances are keyed by UUID
+ * with a name field in Ganeti 2.13 and later, by name before.
  */
 export function parseGanetiConfig(text: string): ClusterFacts | null {
-	let data: {cluster?: {cluster_name?: unknown; drbd_usermode_helper?: unknown; ipolicy?: {minmax?: unknown; 'disk-templates'?: unknown}}; instances?: Record<string, {name?: unknown}>};
+	let data: {
+		cluster?: {cluster_name?: unknown; drbd_usermode_helper?: unknown; hvparams?: unknown; ipolicy?: {minmax?: unknown; 'disk-templates'?: unknown}};
+		instances?: Record<string, {name?: unknown; hvparams?: unknown}>;
+	};
 	try {
 		data = JSON.parse(text) as typeof data;
 	} catch {
@@ -493,7 +515,15 @@ export function parseGanetiConfig(text: string): ClusterFacts | null {
 	const minmax = Array.isArray(ipolicy.minmax) ? (ipolicy.minmax as Array<{min?: unknown; max?: unknown}>).map(pair => ({min: numbers(pair.min), max: numbers(pair.max)})) : [];
 	// A set to Ganeti (init stores an intersection in no particular order): sorted here.
 	const diskTemplates = Array.isArray(ipolicy['disk-templates']) ? (ipolicy['disk-templates'] as unknown[]).filter((name): name is string => typeof name === 'string').sort() : [];
-	const instances = Object.entries(data.instances ?? {}).map(([key, instance]) => (typeof instance?.name === 'string' ? instance.name : key));
+	const named = Object.entries(data.instances ?? {}).map(([key, instance]) => [typeof instance?.name === 'string' ? instance.name : key, instance] as const);
 	const helper = cluster.drbd_usermode_helper;
-	return {name: cluster.cluster_name, policy: {minmax, diskTemplates}, instances, drbdUsermodeHelper: typeof helper === 'string' && helper !== '' ? helper : null};
+	const hvparams = cluster.hvparams && typeof cluster.hvparams === 'object' ? cluster.hvparams : {};
+	return {
+		name: cluster.cluster_name,
+		policy: {minmax, diskTemplates},
+		instances: named.map(([name]) => name),
+		drbdUsermodeHelper: typeof helper === 'string' && helper !== '' ? helper : null,
+		hypervisorParameters: Object.fromEntries(Object.entries(hvparams).map(([hypervisor, parameters]) => [hypervisor, parameterTexts(parameters)])),
+		instanceHypervisorParameters: Object.fromEntries(named.map(([name, instance]) => [name, parameterTexts(instance?.hvparams)])),
+	};
 }

@@ -97,6 +97,39 @@ export function hypervisorParameters(inventory: Inventory): Record<string, strin
 	return {...defaults, ...recipe.cluster.hypervisor_parameters};
 }
 
+/**
+ * The cluster-wide VNC address put right on a cluster made before consoles
+ * moved to the loopback (vncBindAddress): an earlier version set KVM's
+ * vnc_bind_address to the master's private address at init, which breaks
+ * every live migration to another node. Planned when config.data (facts.cluster)
+ * holds another value than the one wanted (the recipe's own, else
+ * vncBindAddress); none on a fresh install (init sets it) or once it is right.
+ * Its inverse puts the value read back. A running VM keeps its qemu's address
+ * until its next restart (Ganeti fills it in when qemu starts).
+ *
+ * In a site of one node too: the address is private there either way, the
+ * change touches no running VM, and it is then in place before `node add`
+ * joins a second node (the master's cluster step runs before its nodes step)
+ * rather than only once VMs already fail to move.
+ */
+export function clusterVncActions(inventory: Inventory, facts: Facts): CommandAction[] {
+	const {hypervisor} = inventory.recipe.cluster;
+	const wanted = hypervisorParameters(inventory)['vnc_bind_address'];
+	const current = facts.cluster?.hypervisorParameters?.[hypervisor]?.['vnc_bind_address'];
+	if (hypervisor !== 'kvm' || wanted === undefined || current === undefined || current === wanted) return [];
+	return [
+		{
+			kind: 'command',
+			id: 'cluster.vnc-bind-address',
+			title: `KVM's VNC consoles listen on ${wanted || '(none)'}, not ${current || '(none)'}, cluster-wide (a running VM takes it at its next restart)`,
+			argv: ['gnt-cluster', 'modify', '-H', `${hypervisor}:vnc_bind_address=${wanted}`],
+			// gnt-cluster info prints each enabled hypervisor's parameters, one "name: value" line each.
+			satisfiedWhen: {argv: program('when-daemons-run', 'gnt-cluster', 'info'), stdoutIncludes: `vnc_bind_address: ${wanted}\n`},
+			inverse: ['gnt-cluster', 'modify', '-H', `${hypervisor}:vnc_bind_address=${current}`],
+		},
+	];
+}
+
 export function formatParameters(parameters: Record<string, string>): string {
 	return Object.entries(parameters)
 		.map(([key, value]) => `${key}=${value}`)
@@ -253,6 +286,7 @@ export const clusterStep: StepDefinition = {
 	title: 'Ganeti cluster',
 	requires: ['host', 'network', 'dns'],
 	readsDirectories: clusterDirectories,
+	readsCluster: true,
 	reads: inventory => [...(recipeNodeOf(inventory).manage_etc_hosts ? [hostsPath] : []), ...(inventory.recipe.cluster.ssh_init ? [] : [authorizedKeys]), ganetiDefaultsPath],
 	plan(inventory, facts): Action[] {
 		const {recipe, node, cluster} = inventory;
@@ -334,6 +368,7 @@ export const clusterStep: StepDefinition = {
 				satisfiedWhen: {argv: program('when-daemons-run', 'gnt-instance', 'list', '--no-headers', '-o', 'name', '--filter', instancesDownFilter), stdoutEmpty: true},
 				timeoutMs: 10 * 60_000,
 			},
+			...clusterVncActions(inventory, facts),
 			verifyAction(inventory, 'cluster.verify'),
 		);
 		return actions;

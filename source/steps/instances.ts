@@ -8,7 +8,7 @@ import {netmask, parseCidr} from '../inventory/addresses.js';
 import type {Inventory, InventoryInstance} from '../inventory/inventory.js';
 import {formatParameters, hypervisorParameters, vncBindAddress} from './cluster.js';
 import {instanceOs} from './host.js';
-import type {StepDefinition} from './step.js';
+import type {Facts, StepDefinition} from './step.js';
 
 /** A probe that holds when Ganeti lists the instance under `condition`. */
 function listed(fqdn: string, condition?: string) {
@@ -91,7 +91,34 @@ export function installCheckpoint(inventory: Inventory, instance: InventoryInsta
 	};
 }
 
-function instanceActions(inventory: Inventory, instance: InventoryInstance): Action[] {
+/**
+ * An instance's own VNC address put right when an earlier version gave it a
+ * node's private address (an ISO install's, the master's): a live migration
+ * to another node then fails (vncBindAddress says why). Planned when
+ * config.data (facts.cluster) gives the instance itself such an address and
+ * the recipe wants another (its own, else vncBindAddress); its inverse puts
+ * the value read back. The running qemu keeps its address: the instance takes
+ * the new one at its next restart (an ISO install's restart from its disk
+ * comes after this action). A site of one node too, as clusterVncActions.
+ */
+export function instanceVncActions(inventory: Inventory, instance: InventoryInstance, facts: Facts): Action[] {
+	const current = facts.cluster?.instanceHypervisorParameters?.[instance.fqdn]?.['vnc_bind_address'];
+	const wanted = instanceHypervisorParameters(inventory, instance)['vnc_bind_address'] ?? vncBindAddress;
+	if (inventory.recipe.cluster.hypervisor !== 'kvm' || current === undefined || current === wanted || !inventory.nodes.some(node => node.address === current)) return [];
+	const {fqdn} = instance;
+	return [
+		{
+			kind: 'command',
+			id: `instances.${instance.name}.vnc-bind-address`,
+			title: `${fqdn}'s VNC console listens on ${wanted}, not on the node address ${current}, from its next restart`,
+			argv: ['gnt-instance', 'modify', '-H', `vnc_bind_address=${wanted}`, fqdn],
+			satisfiedWhen: listed(fqdn, `hv/vnc_bind_address == ${JSON.stringify(wanted)}`),
+			inverse: ['gnt-instance', 'modify', '-H', `vnc_bind_address=${current}`, fqdn],
+		},
+	];
+}
+
+function instanceActions(inventory: Inventory, instance: InventoryInstance, facts: Facts): Action[] {
 	const {fqdn, name} = instance;
 	const id = (what: string) => `instances.${name}.${what}`;
 	const removed = `removing ${fqdn} (the inverse of its add) takes it away with its disks`;
@@ -107,6 +134,7 @@ function instanceActions(inventory: Inventory, instance: InventoryInstance): Act
 			// With its disks; -f goes on when a node cannot be reached.
 			inverse: ['gnt-instance', 'remove', '-f', '--shutdown-timeout=0', fqdn],
 		},
+		...instanceVncActions(inventory, instance, facts),
 	];
 	if ('iso' in instance.install) {
 		actions.push(
@@ -160,7 +188,8 @@ export const instancesStep: StepDefinition = {
 	id: 'instances',
 	title: 'Instances',
 	requires: ['cluster', 'dhcp'],
-	plan(inventory): Action[] {
-		return inventory.instances.flatMap(instance => instanceActions(inventory, instance));
+	readsCluster: true,
+	plan(inventory, facts): Action[] {
+		return inventory.instances.flatMap(instance => instanceActions(inventory, instance, facts));
 	},
 };

@@ -45,6 +45,11 @@ export type Facts = {
 	packages: Record<string, boolean> | null;
 	/** Mode and owner of each directory the step declared in `readsDirectories` (null: absent). */
 	directories: Record<string, {mode: number; uid: number; gid: number} | null>;
+	/**
+	 * The Ganeti cluster this node holds, as its config.data says: read for a
+	 * step with `readsCluster`; null when there is none (or not read).
+	 */
+	cluster: ClusterFacts | null;
 	/** Last serial the wizard wrote per zone (kept with progress). */
 	serials: Record<string, number>;
 	/** Clock, for zone serials. */
@@ -64,6 +69,8 @@ export type StepDefinition = {
 	readsDirectories?: (inventory: Inventory) => string[];
 	/** Whether `plan` needs the installed packages in `facts.packages`. */
 	readsPackages?: boolean;
+	/** Whether `plan` needs the cluster's configuration in `facts.cluster`. */
+	readsCluster?: boolean;
 	plan: (inventory: Inventory, facts: Facts) => Action[];
 };
 
@@ -80,6 +87,7 @@ export function bareFacts(overrides: Partial<Facts> = {}): Facts {
 		interfaces: null,
 		volumeGroups: null,
 		packages: null,
+		cluster: null,
 		now: new Date('2026-01-01T00:00:00Z'),
 		...overrides,
 	};
@@ -108,6 +116,17 @@ export type ClusterFacts = {
 	 * (config.data's drbd_usermode_helper); null or absent when it sets none.
 	 */
 	drbdUsermodeHelper?: string | null;
+	/**
+	 * The cluster's hypervisor parameters (config.data's cluster.hvparams), by
+	 * hypervisor, each value as text (true, 8, 127.0.0.1); absent when unknown.
+	 */
+	hypervisorParameters?: Record<string, Record<string, string>>;
+	/**
+	 * Each instance's own hypervisor parameters, by FQDN (config.data's
+	 * instances' hvparams: only those it sets itself, the rest it takes from
+	 * the cluster); absent when unknown.
+	 */
+	instanceHypervisorParameters?: Record<string, Record<string, string>>;
 };
 
 /**

@@ -7,6 +7,8 @@
 // order to the disk, restarts the instance (a new qemu process) and adds its
 // extra disk. The cluster has a kernel_path (KVM would boot that kernel and
 // never the CD): the instance clears it, and boots the ISO, then its disk.
+// Set back by hand to the node's private address (what an earlier version
+// set), the cluster's and the instance's VNC address are put right by one apply.
 // On the same cluster, `vm add NAME --iso ... --extra-disk 1G --yes` goes
 // through the same checkpoint: killed once the ISO booted and run again, it
 // stops there (exit 3) with the VNC address and port Ganeti reports; the
@@ -150,6 +152,24 @@ test('the ISO checkpoint on a real KVM cluster: waits with VNC and tunnel, chang
 			assert.ok(!restarted.argv.includes('-kernel'), 'still its own disk, not the cluster\'s kernel');
 			const transcript = (await lab.readFile(transcriptPath)) ?? '';
 			assert.equal(transcript.match(/^\S+ \$ gnt-instance reboot --type=hard .*# started$/gm)?.length, 1, 'one hard reboot');
+		});
+
+		await t.test("a cluster and ISO install left by an earlier version with the node's address: one apply sets both to 127.0.0.1, the running qemu keeps its own", async () => {
+			const address = inventory.node.address;
+			await lab.run(['gnt-cluster', 'modify', '-H', `kvm:vnc_bind_address=${address}`]);
+			await lab.run(['gnt-instance', 'modify', '-H', `vnc_bind_address=${address}`, instance.fqdn]);
+			const running = await qemuProcess(host, instance.fqdn);
+			const fixed = await host.apply(recipe);
+			console.log(`# apply on the earlier version's addresses: exit ${fixed.code ?? fixed.signal} in ${(fixed.ms / 1000).toFixed(1)} s, ${doneLines(fixed.stdout).length} changes`);
+			if (fixed.code !== 0) await failWith(`apply exits 0, not ${fixed.code ?? fixed.signal}`, fixed);
+			const done = doneLines(fixed.stdout);
+			assert.equal(done.length, 2, done.join('\n'));
+			assert.ok(done.some(line => line.includes(`listen on 127.0.0.1, not ${address}, cluster-wide`)), done.join('\n'));
+			assert.ok(done.some(line => line.includes(`${instance.fqdn}'s VNC console listens on 127.0.0.1`)), done.join('\n'));
+			assert.match(await lab.run(['gnt-cluster', 'info']), /^ {4}vnc_bind_address: 127\.0\.0\.1$/m);
+			assert.equal((await instanceRow(host, instance.fqdn)).vncBind, vncAddress);
+			assert.equal((await qemuProcess(host, instance.fqdn)).pid, running.pid, 'no restart: the VM takes it at its next one');
+			// That a cluster already right gets no change is the steps' tests' (another apply costs 35 s here).
 		});
 
 		await t.test('vm add --iso of a text file named .iso: one line naming --iso, exit 2; the zone, dhcpd.conf and gnt-instance list stay byte for byte', async () => {

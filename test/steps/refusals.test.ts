@@ -54,7 +54,7 @@ test('the parsers read real vgs, /proc/net/route and ip output', () => {
 test("config.data as Ganeti writes it: the default instance policy is the wizard's, and the instances are named", t => {
 	if (!need(ganetiConfigRequirements, t)) return;
 	const cluster = parseGanetiConfig(ganetiConfig('cluster.node.farm', {}, ['rodo1.osm.vm.farm']));
-	assert.deepEqual(cluster, {name: 'cluster.node.farm', policy: defaultInstancePolicy, instances: ['rodo1.osm.vm.farm'], drbdUsermodeHelper: null});
+	assert.deepEqual(cluster, {name: 'cluster.node.farm', policy: defaultInstancePolicy, instances: ['rodo1.osm.vm.farm'], drbdUsermodeHelper: null, hypervisorParameters: {}, instanceHypervisorParameters: {'rodo1.osm.vm.farm': {}}});
 	assert.equal(parseGanetiConfig(ganetiConfig('cluster.node.farm', {}, [], {drbdUsermodeHelper: '/bin/true'}))?.drbdUsermodeHelper, '/bin/true');
 	assert.equal(parseGanetiConfig('{"not": "a cluster"}'), null);
 	assert.deepEqual(initialInstancePolicy(seed.recipe), {minmax: defaultInstancePolicy.minmax, diskTemplates: ['plain']}, 'init keeps only the enabled disk templates');
