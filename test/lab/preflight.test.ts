@@ -188,7 +188,8 @@ test('each preflight failure stops apply at the wizard check, with its message a
 		await t.test("refused before any change on the live cluster: its own instance policy, the volume group's free space, a volume group under 20 GiB", async () => {
 			// What gnt-cluster init wrote: the policy the wizard assumes before init, and the instance.
 			const cluster = parseGanetiConfig((await ganetiConfig(host)) ?? '');
-			assert.deepEqual(cluster, {name: 'cluster.node.farm', policy: initialInstancePolicy(await host.inventory(unmanagedHosts).then(inventory => inventory.recipe)), instances: ['rodo1.osm.vm.farm']});
+			const {name, policy, instances, drbdUsermodeHelper} = cluster ?? assert.fail('config.data names no cluster');
+			assert.deepEqual({name, policy, instances, drbdUsermodeHelper}, {name: 'cluster.node.farm', policy: initialInstancePolicy(await host.inventory(unmanagedHosts).then(inventory => inventory.recipe)), instances: ['rodo1.osm.vm.farm'], drbdUsermodeHelper: null});
 
 			const web1 = {name: 'web1.osm', disk_template: 'file', disk_size: '1G', memory: '512M', vcpus: 1, install: {os: 'noop+default'}};
 			const freeMiB = Math.floor(Number((await lab.run(['vgs', '--noheadings', '--units', 'b', '--nosuffix', '-o', 'vg_free', 'all'])).trim()) / 2 ** 20);
