@@ -22,8 +22,9 @@
 // authorized_keys, which other users of a shared machine may rely on. The
 // wizard passes --no-ssh-init and instead authorises root's existing (or a new)
 // key for root on this node, the one thing a single-node cluster needs
-// (`gnt-cluster verify` and the instance console log in over SSH). Adding
-// nodes later then needs their keys exchanged by hand (or cluster.ssh_init).
+// (`gnt-cluster verify` and the instance console log in over SSH). The nodes
+// step exchanges the nodes' keys; with cluster.ssh_init: true Ganeti does (see
+// source/steps/nodes.ts).
 import type {Action, CommandAction} from '../actions/action.js';
 import {recipeNodeOf, type Inventory} from '../inventory/inventory.js';
 import {withDaemonAddresses} from '../render/ganeti-defaults.js';

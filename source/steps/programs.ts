@@ -10,7 +10,7 @@ import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 /** The programs, by file name without ".py": one for each file of source/checks but common.py. */
-export const programNames = ['archive-git', 'authorize-key', 'blank-disk', 'cluster-address', 'dhcpd-config', 'evacuate-node', 'ganeti-sockets', 'ganeti-state', 'hostname', 'node-name', 'packages', 'sshd', 'start-instances', 'undo-cluster', 'volume-group', 'when-daemons-run', 'with-loop-device'] as const;
+export const programNames = ['archive-git', 'authorize-key', 'blank-disk', 'cluster-address', 'dhcpd-config', 'evacuate-node', 'ganeti-sockets', 'ganeti-state', 'hostname', 'node-name', 'packages', 'ssh-as-found', 'sshd', 'start-instances', 'undo-cluster', 'volume-group', 'when-daemons-run', 'with-loop-device'] as const;
 export type ProgramName = (typeof programNames)[number];
 
 const found = new Map<string, string>();

@@ -16,7 +16,7 @@ import {checkPath, instancesDownFilter, programNames} from '../../source/steps/p
 import {bareFacts} from '../../source/steps/step.js';
 import {inventoryFromYaml, seedInventory} from '../render/fixtures.js';
 import {need} from '../support/need.js';
-import {gcc20, labWithNodes} from '../support/two-nodes.js';
+import {gcc20, labWithNodes, twoNodesText} from '../support/two-nodes.js';
 
 const checks = new URL('../../source/checks/', import.meta.url).pathname;
 const files = readdirSync(checks).filter(name => name.endsWith('.py')).sort();
@@ -70,13 +70,16 @@ function withoutCommitMessage(argv: string[]): string[] {
 	return argv.includes('git') && argv.includes('commit') && message >= 0 ? argv.filter((_, index) => index !== message + 1) : argv;
 }
 
-test('no argv the steps plan for the seed recipe (or the lab one, or two nodes with one leaving) carries program text', () => {
+test('no argv the steps plan for the seed recipe (or the lab one, two nodes with one leaving, a joining node with ssh_init) carries program text', () => {
 	const lab = inventoryFromYaml(readFileSync(new URL('../../recipes/lab.yaml', import.meta.url), 'utf8'));
 	// The master of two nodes, the second one removed from the site (gone from its recipe): it must leave the cluster.
 	const oneLeft = parseRecipe(labWithNodes(gcc20));
 	const leaving = buildInventory(oneLeft, {macs: {}, addresses: {}}, siteBytes(siteIdentity(oneLeft)), ['node2.node.farm']).inventory;
+	// The node joining a site where Ganeti manages SSH (cluster.ssh_init: true).
+	const sshInit = parseRecipe(twoNodesText.replace(/^cluster:\n/m, 'cluster:\n  ssh_init: true\n'));
+	const joining = buildInventory(sshInit, {macs: {}, addresses: {}}, siteBytes(siteIdentity(sshInit)), [], 'node2').inventory;
 	const run = new Set<string>();
-	for (const [site, inventory] of [['seed', seedInventory()], ['lab', lab], ['two nodes', leaving]] as const) {
+	for (const [site, inventory] of [['seed', seedInventory()], ['lab', lab], ['two nodes', leaving], ['joining with ssh_init', joining]] as const) {
 		const planned = plannedArgvs(inventory);
 		assert.ok(planned.length > 20, `${site}: the steps plan commands (${planned.length})`);
 		for (const argv of planned) {
