@@ -80,7 +80,11 @@ export async function labState(lab: Lab, skip: RegExp[] = []): Promise<Record<st
 		ipForward: await output(lab, ['cat', '/proc/sys/net/ipv4/ip_forward']),
 		sockets,
 		processes,
-		loops: await output(lab, ['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE']),
+		// Loop devices are the machine's: another test's scratch image under /tmp may come and go meanwhile.
+		loops: (await output(lab, ['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE']))
+			.split('\n')
+			.filter(line => !/\s\/tmp\//.test(line))
+			.join('\n'),
 		volumeGroups: await output(lab, ['vgs', '--noheadings', '-o', 'vg_name']),
 	};
 }
