@@ -72,7 +72,8 @@ export async function plainPrompter(streams: PlainStreams = {}, help?: string[])
 			for (const [type, make] of Object.entries(prompt.prompts)) prompt.registerPrompt(type, withLineEditing(make as never) as never);
 			const closed = new Promise(resolve => stand.once('finish', resolve));
 			// Keys wait while an answer is checked: the prompt ignores them meanwhile.
-			const checked = validate ? {validate: (value: string) => fed.busy(validate(value))} : {};
+			// A refusal wraps between words too; inquirer prints it after "> ", and the terminal would cut a word.
+			const checked = validate ? {validate: async (value: string) => refusalWrapped(output, await fed.busy(validate(value)))} : {};
 			const answer = (await (prompt([{...question, ...checked, name: 'value'}] as never) as Promise<{value: T}>)).value;
 			// The prompt's last words (its answer line, the cursor) come before the next line of ours.
 			await Promise.race([closed, new Promise(resolve => setTimeout(resolve, 200))]);
@@ -107,6 +108,12 @@ export function plainHelp(mode: 'real' | 'rehearsal'): string[] {
  * terminal (as is, elsewhere). A line that gives a command to copy (in
  * backquotes) stays one line: the terminal's own wrap keeps it whole to copy.
  */
+/** A validation's answer for inquirer: a refusal wrapped to the terminal less inquirer's "> " prefix; true as is. */
+function refusalWrapped(output: NodeJS.WritableStream, verdict: true | string): true | string {
+	const columns = (output as NodeJS.WriteStream).isTTY ? (output as NodeJS.WriteStream).columns : undefined;
+	return typeof verdict === 'string' && columns && columns > 20 ? wrapAnsi(verdict, columns - 2, {hard: true, trim: false}) : verdict;
+}
+
 function wrapTo(output: NodeJS.WritableStream, line: string): string {
 	const columns = (output as NodeJS.WriteStream).isTTY ? (output as NodeJS.WriteStream).columns : undefined;
 	return columns && !/`[^`]+`/.test(line) ? wrapAnsi(line, columns, {hard: true, trim: false}) : line;
