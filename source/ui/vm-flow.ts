@@ -157,14 +157,18 @@ export function openQuestions(answers: VmAnswers, asked: ReadonlyArray<keyof VmA
 /**
  * Why `value` is refused at `question` (null: accepted): vm add's own
  * refusals of the answers so far, the rest as proposed, that name this
- * question's flag. At the last question, a refusal that names no question's
+ * question's flag and no flag of a question still to come. At the last question, a refusal that names no question's
  * flag (a rule of the whole VM) is shown too, so it is met before the plan.
  */
 export async function judgeVm(site: VmSite, name: string, answers: VmAnswers, question: VmQuestion, value: string, last: boolean, given: VmValues = {}): Promise<string | null> {
 	const next = {...answers, [question.id]: value.trim()};
 	const lines = await site.refusals(question.id === 'name' ? value.trim() : name, valuesOf(site, next, given));
-	const mine = (line: string) => question.flag.split('/').some(flag => line.startsWith(`${flag}:`));
-	const anyone = (line: string) => vmQuestions.some(other => other.flag.split('/').some(flag => line.startsWith(`${flag}:`))) || /^--(address|mac):/.test(line);
+	const names = (asking: VmQuestion, line: string) => asking.flag.split('/').some(flag => line.startsWith(`${flag}:`));
+	// A later question's field is only proposed so far: its refusal waits for that question
+	// (the install medium's "ISO image" is not judged on the ISO path not yet asked).
+	const later = vmQuestions.filter(other => other.id !== question.id && answers[other.id] === undefined);
+	const mine = (line: string) => names(question, line) && !later.some(other => names(other, line));
+	const anyone = (line: string) => vmQuestions.some(other => names(other, line)) || /^--(address|mac):/.test(line);
 	return lines.find(mine) ?? (last ? lines.find(line => !anyone(line)) : undefined) ?? null;
 }
 

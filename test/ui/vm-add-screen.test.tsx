@@ -81,3 +81,26 @@ test('add a VM: Esc at the first question goes back to the menu', async () => {
 	await back.value;
 	screen.unmount();
 });
+
+test('add a VM: "ISO image" is taken at the install medium, the ISO path judged at its own question', async () => {
+	const done = nextCall<{name: string; values: VmValues}>();
+	const fake = site();
+	const refusals = fake.refusals;
+	// As vm add's: an ISO that is not on the host is refused, naming --iso.
+	fake.refusals = async (name, values) => [...(await refusals(name, values)), ...(values.iso !== undefined && values.iso !== '/srv/isos/debian.iso' ? [`--iso: "${values.iso}" does not exist on this host`] : [])];
+	const screen = render(<VmAddScreen site={async () => fake} onDone={done.callback} onBack={() => assert.fail('not back to the menu')} />);
+	await waitFor(screen.lastFrame, 'question 1 of 8 · VM name');
+	await press(screen.stdin, keys.enter);
+	await waitFor(screen.lastFrame, '· Install medium');
+	await press(screen.stdin, keys.enter);
+	let frame = await waitFor(screen.lastFrame, '· Installer ISO');
+	assert.doesNotMatch(frame, /✗/);
+	await press(screen.stdin, keys.enter);
+	frame = await waitFor(screen.lastFrame, '✗ --iso: "/srv/ganeti/debian.iso" does not exist on this host');
+	assert.match(frame, /· Installer ISO/);
+	await press(screen.stdin, keys.clear);
+	await type(screen.stdin, '/srv/isos/debian.iso');
+	await press(screen.stdin, keys.enter);
+	await waitFor(screen.lastFrame, '· Memory');
+	screen.unmount();
+});
