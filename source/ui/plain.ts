@@ -71,8 +71,18 @@ export async function plainPrompter(streams: PlainStreams = {}, help?: string[])
 			const prompt = createPromptModule({input: fed.stream, output: stand, signal} as never);
 			for (const [type, make] of Object.entries(prompt.prompts)) prompt.registerPrompt(type, withLineEditing(make as never) as never);
 			const closed = new Promise(resolve => stand.once('finish', resolve));
-			// Keys wait while an answer is checked: the prompt ignores them meanwhile.
-			const checked = validate ? {validate: (value: string) => fed.busy(validate(value))} : {};
+			// Keys wait while an answer is checked (the prompt ignores them meanwhile), and
+			// until the prompt has acted on the verdict: a slow check's answer ends the
+			// prompt a moment after it, and a key fed in between was lost.
+			const checked = validate
+				? {
+						validate: (value: string) => {
+							const verdict = Promise.resolve(validate(value));
+							void fed.busy(verdict.then(async result => (result === true ? closed : new Promise(resolve => setImmediate(resolve)))));
+							return verdict;
+						},
+					}
+				: {};
 			const answer = (await (prompt([{...question, ...checked, name: 'value'}] as never) as Promise<{value: T}>)).value;
 			// The prompt's last words (its answer line, the cursor) come before the next line of ours.
 			await Promise.race([closed, new Promise(resolve => setTimeout(resolve, 200))]);
