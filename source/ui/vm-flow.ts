@@ -118,6 +118,18 @@ export const vmQuestions: VmQuestion[] = [
 	},
 ];
 
+/** What `?` shows at vm add's questions in line mode, before the question is asked again. */
+export const vmHelp: string[] = [
+	'',
+	'Help',
+	"vm add asks what its flags leave out. Each answer is checked as vm add checks its flag; a refused one shows why and is asked again.",
+	'The line above each question says what its value is for. Enter accepts the value shown (a default in brackets); in a list, ↑ ↓ move and Enter chooses.',
+	'In a field: Backspace or Ctrl-H a character, Ctrl-W a word, Ctrl-U all before the cursor.',
+	'This help comes with ? at every question.',
+	'Ctrl-C quits: nothing changes before you apply the plan shown after the questions.',
+	'',
+];
+
 /** The answers already given by vm add's flags (their questions are not asked). */
 export function answersFromFlags(values: VmValues): VmAnswers {
 	const answers: VmAnswers = {};

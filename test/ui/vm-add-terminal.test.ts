@@ -149,6 +149,29 @@ test('vm add in a terminal at 80x24: the wizard\'s what next, and line mode', {t
 		}
 	});
 
+	await t.test('vm add NAME in line mode: ? shows the help at a list and at a field, never typed into the value', async () => {
+		const terminal = new Terminal('wizard-vm-add-help', {columns: 80, rows: 24});
+		try {
+			terminal.start(`env -u CI ${process.execPath} ${cliPath} vm add web8 ${where}`);
+			await terminal.waitFor('? Install medium');
+			await terminal.press('?');
+			await terminal.waitFor('vm add asks what its flags leave out');
+			await terminal.press('Down', 'Enter');
+			await terminal.waitFor('? OS definition');
+			await terminal.press('?');
+			await terminal.waitFor('? OS definition');
+			await terminal.press('Enter');
+			await terminal.waitFor('? Memory');
+			const history = terminal.history();
+			assert.equal(history.split('vm add asks what its flags leave out').length, 3, history);
+			assert.match(history, /✔ OS definition debootstrap\+default\n/);
+			await terminal.press('C-c');
+			await terminal.waitFor('EXIT=4');
+		} finally {
+			terminal.close();
+		}
+	});
+
 	for (const term of ['xterm-256color', 'dumb']) {
 		await t.test(`vm add NAME in line mode (TERM=${term}): Enters typed ahead in one write answer one question each, the list after the fields too`, async () => {
 			const before = await digest();
