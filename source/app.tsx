@@ -72,11 +72,13 @@ export function App({options: given, onExit, flushMs}: Props) {
 		exit();
 	}, [leaving]);
 	const quitToResume = () => leave({outcome: 'quit', message: [`Stopped. Run \`${resume}\` again to resume where you left off.`]});
+	// Add a VM saves nothing until vm add's plan is confirmed: leaving its questions changes nothing, and nothing resumes them.
+	const quit = () => (screen.name === 'vm-add' ? leave({outcome: 'quit', message: ['Stopped: nothing changed.']}) : quitToResume());
 
 	useKeys((input, key) => {
 		if (key.ctrl && input === 'c') {
 			if (quitHandler.current) quitHandler.current();
-			else quitToResume();
+			else quit();
 			return;
 		}
 		if (help) {
@@ -91,7 +93,7 @@ export function App({options: given, onExit, flushMs}: Props) {
 		if (textEntry.current) return;
 		if (input === 'q') {
 			if (quitHandler.current) quitHandler.current();
-			else quitToResume();
+			else quit();
 		}
 	});
 

@@ -16,7 +16,7 @@ import {everyNode} from '../node-runs.js';
 import {planAll} from '../runner/run.js';
 import {openSession, type Session} from '../session.js';
 import {plainPrompter, type Prompter} from '../ui/plain.js';
-import {askVmLines, type VmSite, type VmValues} from '../ui/vm-flow.js';
+import {askVmLines, vmHelp, type VmSite, type VmValues} from '../ui/vm-flow.js';
 import {applySession, exitCodes} from './apply.js';
 import type {CommandFlags} from './flags.js';
 import {planText} from './report.js';
@@ -246,7 +246,8 @@ export async function add(flags: CommandFlags, name: string | undefined, given: 
 	let vmFlags = given;
 	let prompter: Prompter | undefined;
 	if (interactive) {
-		prompter = await plainPrompter(input ? {input} : {});
+		// ? at a question shows vm add's help, as the wizard's prompts show theirs.
+		prompter = await plainPrompter(input ? {input} : {}, vmHelp);
 		// NAME first: a name in use is refused before any question.
 		if (name !== undefined) {
 			const refused = (await (await vmSite(flags, site)).refusals(name, {...given, os: given.os ?? 'debootstrap+default'})).find(line => line.startsWith('NAME:'));

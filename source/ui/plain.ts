@@ -71,9 +71,19 @@ export async function plainPrompter(streams: PlainStreams = {}, help?: string[])
 			const prompt = createPromptModule({input: fed.stream, output: stand, signal} as never);
 			for (const [type, make] of Object.entries(prompt.prompts)) prompt.registerPrompt(type, withLineEditing(make as never) as never);
 			const closed = new Promise(resolve => stand.once('finish', resolve));
-			// Keys wait while an answer is checked: the prompt ignores them meanwhile.
-			// A refusal wraps between words too; inquirer prints it after "> ", and the terminal would cut a word.
-			const checked = validate ? {validate: async (value: string) => refusalWrapped(output, await fed.busy(validate(value)))} : {};
+			// Keys wait while an answer is checked (the prompt ignores them meanwhile), and
+			// until the prompt has acted on the verdict: a slow check's answer ends the
+			// prompt a moment after it, and a key fed in between was lost.
+			const checked = validate
+				? {
+						validate: (value: string) => {
+							const verdict = Promise.resolve(validate(value));
+							void fed.busy(verdict.then(async result => (result === true ? closed : new Promise(resolve => setImmediate(resolve)))));
+							// A refusal wraps between words too; inquirer prints it after "> ", and the terminal would cut a word.
+							return verdict.then(result => refusalWrapped(output, result));
+						},
+					}
+				: {};
 			const answer = (await (prompt([{...question, ...checked, name: 'value'}] as never) as Promise<{value: T}>)).value;
 			// The prompt's last words (its answer line, the cursor) come before the next line of ours.
 			await Promise.race([closed, new Promise(resolve => setTimeout(resolve, 200))]);

@@ -118,6 +118,18 @@ export const vmQuestions: VmQuestion[] = [
 	},
 ];
 
+/** What `?` shows at vm add's questions in line mode, before the question is asked again. */
+export const vmHelp: string[] = [
+	'',
+	'Help',
+	"vm add asks what its flags leave out. Each answer is checked as vm add checks its flag; a refused one shows why and is asked again.",
+	'The line above each question says what its value is for. Enter accepts the value shown (a default in brackets); in a list, ↑ ↓ move and Enter chooses.',
+	'In a field: Backspace or Ctrl-H a character, Ctrl-W a word, Ctrl-U all before the cursor.',
+	'This help comes with ? at every question.',
+	'Ctrl-C quits: nothing changes before you apply the plan shown after the questions.',
+	'',
+];
+
 /** The answers already given by vm add's flags (their questions are not asked). */
 export function answersFromFlags(values: VmValues): VmAnswers {
 	const answers: VmAnswers = {};
@@ -157,14 +169,18 @@ export function openQuestions(answers: VmAnswers, asked: ReadonlyArray<keyof VmA
 /**
  * Why `value` is refused at `question` (null: accepted): vm add's own
  * refusals of the answers so far, the rest as proposed, that name this
- * question's flag. At the last question, a refusal that names no question's
+ * question's flag and no flag of a question still to come. At the last question, a refusal that names no question's
  * flag (a rule of the whole VM) is shown too, so it is met before the plan.
  */
 export async function judgeVm(site: VmSite, name: string, answers: VmAnswers, question: VmQuestion, value: string, last: boolean, given: VmValues = {}): Promise<string | null> {
 	const next = {...answers, [question.id]: value.trim()};
 	const lines = await site.refusals(question.id === 'name' ? value.trim() : name, valuesOf(site, next, given));
-	const mine = (line: string) => question.flag.split('/').some(flag => line.startsWith(`${flag}:`));
-	const anyone = (line: string) => vmQuestions.some(other => other.flag.split('/').some(flag => line.startsWith(`${flag}:`))) || /^--(address|mac):/.test(line);
+	const names = (asking: VmQuestion, line: string) => asking.flag.split('/').some(flag => line.startsWith(`${flag}:`));
+	// A later question's field is only proposed so far: its refusal waits for that question
+	// (the install medium's "ISO image" is not judged on the ISO path not yet asked).
+	const later = vmQuestions.filter(other => other.id !== question.id && answers[other.id] === undefined);
+	const mine = (line: string) => names(question, line) && !later.some(other => names(other, line));
+	const anyone = (line: string) => vmQuestions.some(other => names(other, line)) || /^--(address|mac):/.test(line);
 	return lines.find(mine) ?? (last ? lines.find(line => !anyone(line)) : undefined) ?? null;
 }
 

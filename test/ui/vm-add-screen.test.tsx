@@ -6,7 +6,7 @@ import {test} from 'node:test';
 import {render} from 'ink-testing-library';
 import {VmAddScreen} from '../../source/ui/screens/VmAddScreen.js';
 import type {VmSite, VmValues} from '../../source/ui/vm-flow.js';
-import {keys, nextCall, press, type, waitFor} from './support/ink.js';
+import {keys, nextCall, press, tick, type, waitFor} from './support/ink.js';
 
 /** A site with one VM (web1) whose checks refuse it again and memory above 32G, as vm add's do. */
 function site(): VmSite & {asked: Array<[string, VmValues]>} {
@@ -79,5 +79,75 @@ test('add a VM: Esc at the first question goes back to the menu', async () => {
 	await waitFor(screen.lastFrame, 'VM name');
 	await press(screen.stdin, keys.escape);
 	await back.value;
+	screen.unmount();
+});
+
+test('add a VM: "ISO image" is taken at the install medium, the ISO path judged at its own question', async () => {
+	const done = nextCall<{name: string; values: VmValues}>();
+	const fake = site();
+	const refusals = fake.refusals;
+	// As vm add's: an ISO that is not on the host is refused, naming --iso.
+	fake.refusals = async (name, values) => [...(await refusals(name, values)), ...(values.iso !== undefined && values.iso !== '/srv/isos/debian.iso' ? [`--iso: "${values.iso}" does not exist on this host`] : [])];
+	const screen = render(<VmAddScreen site={async () => fake} onDone={done.callback} onBack={() => assert.fail('not back to the menu')} />);
+	await waitFor(screen.lastFrame, 'question 1 of 8 · VM name');
+	await press(screen.stdin, keys.enter);
+	await waitFor(screen.lastFrame, '· Install medium');
+	await press(screen.stdin, keys.enter);
+	let frame = await waitFor(screen.lastFrame, '· Installer ISO');
+	assert.doesNotMatch(frame, /✗/);
+	await press(screen.stdin, keys.enter);
+	frame = await waitFor(screen.lastFrame, '✗ --iso: "/srv/ganeti/debian.iso" does not exist on this host');
+	assert.match(frame, /· Installer ISO/);
+	await press(screen.stdin, keys.clear);
+	await type(screen.stdin, '/srv/isos/debian.iso');
+	await press(screen.stdin, keys.enter);
+	await waitFor(screen.lastFrame, '· Memory');
+	screen.unmount();
+});
+
+test('add a VM: keys typed ahead while answers are checked (slowly, as vm add does) answer one question each, none lost', async () => {
+	const done = nextCall<{name: string; values: VmValues}>();
+	const fake = site();
+	const refusals = fake.refusals;
+	fake.refusals = async (name, values) => {
+		await new Promise(resolve => setTimeout(resolve, 60));
+		return refusals(name, values);
+	};
+	const screen = render(<VmAddScreen site={async () => fake} onDone={done.callback} onBack={() => assert.fail('not back to the menu')} />);
+	await waitFor(screen.lastFrame, 'question 1 of 8 · VM name');
+	await tick(30);
+	// The name, OS definition (Down on the install medium), its default, then memory, vcpus, disk, the template's list and no extra disk.
+	screen.stdin.write(`\u0015web7\r${keys.down}\r\r\r\r\r\r\r`);
+	assert.deepEqual(await done.value, {name: 'web7', values: {os: 'debootstrap+default', iso: undefined, memory: '512M', vcpus: '1', disk: '10G', diskTemplate: 'file', extraDisk: []}});
+	screen.unmount();
+});
+
+test('add a VM: Esc back to the first question shows the answers given, and forward again too', async () => {
+	const fake = site();
+	const screen = render(<VmAddScreen site={async () => fake} onDone={() => {}} onBack={() => assert.fail('not back to the menu')} />);
+	await waitFor(screen.lastFrame, 'question 1 of 8 · VM name');
+	await press(screen.stdin, keys.clear);
+	await type(screen.stdin, 'web2');
+	await press(screen.stdin, keys.enter);
+	await waitFor(screen.lastFrame, '· Install medium');
+	await press(screen.stdin, keys.down, keys.enter);
+	await waitFor(screen.lastFrame, '· OS definition');
+	await press(screen.stdin, keys.clear);
+	await type(screen.stdin, 'noop+default');
+	await press(screen.stdin, keys.enter);
+	await waitFor(screen.lastFrame, '· Memory');
+	await press(screen.stdin, keys.escape);
+	let frame = await waitFor(screen.lastFrame, '· OS definition');
+	assert.match(frame, /❯ noop\+default/);
+	await press(screen.stdin, keys.escape);
+	frame = await waitFor(screen.lastFrame, '· Install medium');
+	assert.match(frame, /❯ OS definition/);
+	await press(screen.stdin, keys.escape);
+	frame = await waitFor(screen.lastFrame, 'question 1 of 8 · VM name');
+	assert.match(frame, /❯ web2/);
+	await press(screen.stdin, keys.enter);
+	frame = await waitFor(screen.lastFrame, '· Install medium');
+	assert.match(frame, /❯ OS definition/);
+	assert.match(frame, /Ctrl-C quit: nothing changed|q quit: nothing changed/);
 	screen.unmount();
 });

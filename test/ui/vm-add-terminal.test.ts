@@ -134,6 +134,64 @@ test('vm add in a terminal at 80x24: the wizard\'s what next, and line mode', {t
 		assert.deepEqual(await digest(), before);
 	});
 
+	await t.test('vm add NAME in line mode: "ISO image" goes on to the ISO path question, not refused on its proposal', async () => {
+		const terminal = new Terminal('wizard-vm-add-iso', {columns: 80, rows: 24});
+		try {
+			terminal.start(`env -u CI ${process.execPath} ${cliPath} vm add web8 ${where}`);
+			await terminal.waitFor('? Install medium');
+			await terminal.press('Enter');
+			await terminal.waitFor('? Installer ISO');
+			assert.doesNotMatch(terminal.history(), /--iso:/);
+			await terminal.press('C-c');
+			await terminal.waitFor('EXIT=4');
+		} finally {
+			terminal.close();
+		}
+	});
+
+	await t.test('vm add NAME in line mode: ? shows the help at a list and at a field, never typed into the value', async () => {
+		const terminal = new Terminal('wizard-vm-add-help', {columns: 80, rows: 24});
+		try {
+			terminal.start(`env -u CI ${process.execPath} ${cliPath} vm add web8 ${where}`);
+			await terminal.waitFor('? Install medium');
+			await terminal.press('?');
+			await terminal.waitFor('vm add asks what its flags leave out');
+			await terminal.press('Down', 'Enter');
+			await terminal.waitFor('? OS definition');
+			await terminal.press('?');
+			await terminal.waitFor('? OS definition');
+			await terminal.press('Enter');
+			await terminal.waitFor('? Memory');
+			const history = terminal.history();
+			assert.equal(history.split('vm add asks what its flags leave out').length, 3, history);
+			assert.match(history, /✔ OS definition debootstrap\+default\n/);
+			await terminal.press('C-c');
+			await terminal.waitFor('EXIT=4');
+		} finally {
+			terminal.close();
+		}
+	});
+
+	for (const term of ['xterm-256color', 'dumb']) {
+		await t.test(`vm add NAME in line mode (TERM=${term}): Enters typed ahead in one write answer one question each, the list after the fields too`, async () => {
+			const before = await digest();
+			const terminal = new Terminal(`wizard-vm-add-burst-${term}`, {columns: 80, rows: 24});
+			try {
+				terminal.start(`env -u CI TERM=${term} ${process.execPath} ${cliPath} vm add web8 --os noop+default ${where}`);
+				await terminal.waitFor('? Memory');
+				// Memory, vcpus, disk size (each checked by vm add, slowly), the disk template's list.
+				await terminal.burst('Enter', 'Enter', 'Enter', 'Enter');
+				await terminal.waitFor('? Extra disks');
+				assert.match(terminal.history(), /✔ Disk size 10G[\s\S]*✔ Disk template file/);
+				await terminal.press('C-c');
+				await terminal.waitFor('EXIT=4');
+			} finally {
+				terminal.close();
+			}
+			assert.deepEqual(await digest(), before);
+		});
+	}
+
 	await t.test('--plain on the finished site: the same what next; List VMs is handed to vm list', async () => {
 		const before = await digest();
 		const terminal = new Terminal('wizard-vm-list-plain', {columns: 80, rows: 24});

@@ -99,8 +99,11 @@ export function useKeys(handler: (input: string, key: Key) => void, active = tru
 	// Handlers join the registry as the screen commits instead.
 	useLayoutEffect(() => {
 		if (!listening || !emitter) return;
-		const {handlers} = registryOf(emitter);
+		const {handlers, committed} = registryOf(emitter);
 		handlers.push(entry);
+		// A screen that mounts has committed too: the key's changes are on screen even when the
+		// component that ticked for it was unmounted before its tick rendered (an answer checked at once).
+		for (const resolve of committed.splice(0)) resolve();
 		return () => void handlers.splice(handlers.indexOf(entry), 1);
 	}, [listening, emitter, entry]);
 	useLayoutEffect(() => {
@@ -128,8 +131,16 @@ export function useKeys(handler: (input: string, key: Key) => void, active = tru
 				for (const part of keys) registry.queue.push(part === '\r' || part === '\n' || part === '\r\n' ? ['', {...key, return: true}] : [part, key]);
 				return;
 			}
-			if (keys.length < 2 && !registry.draining) {
+			// An Enter goes out through the queue too: the events Ink parsed from the same
+			// bytes after it (an arrow typed ahead) wait until the screen it brings is there.
+			const enter = key.return || /[\r\n]/.test(input);
+			if (keys.length < 2 && !registry.draining && !enter) {
 				for (const each of [...registry.handlers]) each.call(input, key);
+				return;
+			}
+			if (keys.length < 2 && !/[\r\n]$/.test(input) && enter) {
+				registry.queue.push([input, key]);
+				if (!registry.draining) void drain(registry);
 				return;
 			}
 			// An Enter with more keys after it (or keys behind such a burst): one at a time, a lone Enter as Ink reads one.

@@ -4,12 +4,12 @@
 // which shows the plan and asks to apply it, once the wizard is gone.
 import {useEffect, useState} from 'react';
 import {Box, Text} from 'ink';
-import {KeyHelp, quitKeys, textQuitKeys} from '../components/KeyHelp.js';
-import {useKeys} from '../components/keys.js';
+import {KeyHelp, type KeyHint} from '../components/KeyHelp.js';
+import {useHoldKeys, useKeys} from '../components/keys.js';
 import {Select} from '../components/Select.js';
 import {Spinner} from '../components/Spinner.js';
 import {TextInput} from '../components/TextInput.js';
-import {judgeVm, openQuestions, valuesOf, type VmAnswers, type VmQuestion, type VmSite, type VmValues} from '../vm-flow.js';
+import {judgeVm, valuesOf, vmQuestions, type VmAnswers, type VmQuestion, type VmSite, type VmValues} from '../vm-flow.js';
 
 type Props = {
 	/** Opens the saved site as the questions see it. */
@@ -22,26 +22,27 @@ type Props = {
 export function VmAddScreen({site: openSite, onDone, onBack}: Props) {
 	const [site, setSite] = useState<VmSite | null>(null);
 	const [problem, setProblem] = useState<string | null>(null);
+	// Every answer given, kept when Esc goes back past it: its question shows it again.
 	const [answers, setAnswers] = useState<VmAnswers>({});
 	// The questions answered, in order: Esc goes back through them.
 	const [asked, setAsked] = useState<Array<keyof VmAnswers>>([]);
 	useEffect(() => {
 		openSite().then(setSite, (error: Error) => setProblem(error.message));
 	}, []);
-	const open = openQuestions(answers);
+	// What the questions so far answered: those after the one asked count as not given yet.
+	const sofar = Object.fromEntries(asked.map(id => [id, answers[id]])) as VmAnswers;
+	const open = vmQuestions.filter(question => !asked.includes(question.id) && (!question.when || question.when(sofar)));
 	const question = open[0];
 	useEffect(() => {
-		if (site && !question) onDone({name: answers.name!, values: valuesOf(site, answers)});
+		if (site && !question) onDone({name: sofar.name!, values: valuesOf(site, sofar)});
 	}, [site, question]);
 	if (problem) return <Text color="red">The saved site cannot be opened: {problem}</Text>;
-	if (!site) return <Spinner label="Opening the saved site…" />;
-	if (!question) return <Spinner label="Checking the VM…" />;
+	if (!site) return <Loading label="Opening the saved site…" />;
+	if (!question) return <Loading label="Checking the VM…" />;
 
 	const back = () => {
-		const previous = asked.at(-1);
-		if (previous === undefined) return onBack();
+		if (asked.length === 0) return onBack();
 		setAsked(asked.slice(0, -1));
-		setAnswers(Object.fromEntries(Object.entries(answers).filter(([id]) => id !== previous)) as VmAnswers);
 	};
 	const answer = (text: string) => {
 		setAnswers({...answers, [question.id]: text});
@@ -58,17 +59,42 @@ export function VmAddScreen({site: openSite, onDone, onBack}: Props) {
 			</Text>
 			<Text dimColor>{question.help(site)}</Text>
 			<Box marginTop={1} flexDirection="column">
-				<VmQuestionInput key={question.id} site={site} answers={answers} question={question} last={open.length === 1} onAnswer={answer} onBack={back} />
+				<VmQuestionInput key={question.id} site={site} answers={sofar} given={answers[question.id]} question={question} last={open.length === 1} onAnswer={answer} onBack={back} />
 			</Box>
 		</Box>
 	);
 }
 
-type InputProps = {site: VmSite; answers: VmAnswers; question: VmQuestion; last: boolean; onAnswer: (text: string) => void; onBack: () => void};
+/** Nothing to answer yet: keys typed meanwhile wait for the question after it. */
+function Loading({label}: {label: string}) {
+	useHoldKeys();
+	return <Spinner label={label} />;
+}
+
+/** While an answer is checked: keys typed ahead wait, in order, for the question that follows (or this one again). */
+function HoldKeys() {
+	useHoldKeys();
+	return null;
+}
+
+/**
+ * The quit keys of this screen: nothing is saved while the VM's questions are
+ * asked (vm add changes the site only after its plan is confirmed), so quitting
+ * here changes nothing and the next start does not come back to them.
+ */
+export function vmQuitKeys(list: boolean): KeyHint[] {
+	// In a field q is a letter: Ctrl-C leaves.
+	return [
+		['?', 'help'],
+		[list ? 'q' : 'Ctrl-C', 'quit: nothing changed'],
+	];
+}
+
+type InputProps = {site: VmSite; answers: VmAnswers; given: string | undefined; question: VmQuestion; last: boolean; onAnswer: (text: string) => void; onBack: () => void};
 
 /** One question: a text field or a list; the answer is judged (vm add's checks) before it is taken. */
-function VmQuestionInput({site, answers, question, last, onAnswer, onBack}: InputProps) {
-	const [value, setValue] = useState(() => question.fallback(site));
+function VmQuestionInput({site, answers, given, question, last, onAnswer, onBack}: InputProps) {
+	const [value, setValue] = useState(() => given ?? question.fallback(site));
 	const [refusal, setRefusal] = useState<string | null>(null);
 	const [checking, setChecking] = useState(false);
 	useKeys((_input, key) => {
@@ -87,7 +113,7 @@ function VmQuestionInput({site, answers, question, last, onAnswer, onBack}: Inpu
 	return (
 		<Box flexDirection="column">
 			{choices ? (
-				<Select items={choices} initial={question.fallback(site)} onSelect={submit} active={!checking} />
+				<Select items={choices} initial={given ?? question.fallback(site)} onSelect={submit} active={!checking} />
 			) : (
 				<Box>
 					<Text color="cyan">❯ </Text>
@@ -103,9 +129,10 @@ function VmQuestionInput({site, answers, question, last, onAnswer, onBack}: Inpu
 					/>
 				</Box>
 			)}
+			{checking ? <HoldKeys /> : null}
 			{checking ? <Text dimColor>checking…</Text> : refusal ? <Text color="red" wrap="wrap">✗ {refusal}</Text> : null}
 			<Box marginTop={1}>
-				<KeyHelp keys={[[choices ? '↑↓ Enter' : 'Enter', 'accept'], ['Esc', 'back'], ...(choices ? quitKeys : textQuitKeys)]} />
+				<KeyHelp keys={[[choices ? '↑↓ Enter' : 'Enter', 'accept'], ['Esc', 'back'], ...vmQuitKeys(Boolean(choices))]} />
 			</Box>
 		</Box>
 	);
