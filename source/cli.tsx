@@ -272,10 +272,33 @@ async function main(): Promise<number> {
 	}
 }
 
-// A reader that stopped early (ganeti-wizard changes | head) is no error of ours: no stack trace.
+/** Whether the command line only reads: plan, status, changes, doctor, recipe, vm list, undo --dry-run, help. */
+function readOnlyCommand(): boolean {
+	const [command, subcommand] = cli.input;
+	if (cli.flags.help || cli.flags.version || command === 'help') return true;
+	if (command === 'undo') return cli.flags.dryRun;
+	if (command === 'vm') return subcommand === 'list' || subcommand === undefined;
+	return ['plan', 'status', 'changes', 'doctor', 'recipe'].includes(command ?? '');
+}
+
+// Standard output that can no longer be written (a reader that stopped early,
+// `| head`; a full disk, /dev/full; an I/O error) ends the run at once, one
+// line on stderr and no stack trace. A reader leaving a read-only command is
+// no failure: exit as if done. A command that changes things stopped before
+// its end: exit 1, never success; the journal is written ahead of every
+// change, so the next run resumes where this one stopped, as after a kill.
 process.stdout.on('error', error => {
-	if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(process.exitCode ?? 0);
-	throw error;
+	const code = (error as NodeJS.ErrnoException).code ?? 'error';
+	const readOnly = readOnlyCommand();
+	if (code === 'EPIPE' && readOnly) process.exit(process.exitCode ?? 0);
+	const why = code === 'EPIPE' ? 'its reader closed it' : (error as Error).message.replace(/\s*[\r\n]+\s*/g, ' ');
+	const then = readOnly ? '' : `; stopped before the end: "ganeti-wizard status" shows what is done, the same command again goes on`;
+	try {
+		process.stderr.write(`ganeti-wizard: cannot write to standard output (${why})${then}\n`);
+	} catch {
+		// stderr gone too: the exit code still tells.
+	}
+	process.exit(1);
 });
 
 try {

@@ -2,7 +2,7 @@
 // otherwise (--plain, TERM=dumb, CI). This module only wires the wizard to the
 // engine: sessions, saved progress, detection and the runner. The engine is
 // loaded behind the TUI's first frame, so the operator sees the wizard at once.
-import {createReadStream, existsSync, openSync} from 'node:fs';
+import {existsSync, openSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import {resolve} from 'node:path';
 import {ReadStream} from 'node:tty';
@@ -30,7 +30,7 @@ export async function interactive(flags: CommandFlags): Promise<number> {
 	if (exit.then === 'changes') return (await import('./changes.js')).changes(site);
 	if (exit.then === 'undo') {
 		// The screens leave stdin ended behind them: the typed confirmation is read from the terminal afresh.
-		const terminal = process.stdin.isTTY ? createReadStream('/dev/tty') : process.stdin;
+		const terminal = freshTerminal();
 		try {
 			return await (await import('./undo.js')).undo({...site, yes: false, dryRun: false, purgePackages: false}, terminal);
 		} finally {
@@ -43,6 +43,17 @@ export async function interactive(flags: CommandFlags): Promise<number> {
 }
 
 /**
+ * The terminal read afresh (the screens leave stdin ended), or stdin when it
+ * is no terminal. A tty.ReadStream, not an fs one: an fs stream's read of a
+ * terminal blocks a thread-pool worker until a key comes, so destroying it
+ * would leave the process alive until the operator pressed one. The caller
+ * destroys it when done.
+ */
+function freshTerminal(): ReadStream | typeof process.stdin {
+	return process.stdin.isTTY ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
+}
+
+/**
  * What next on a finished site, once the wizard is gone: the vm and doctor
  * commands for the same site, their questions and confirmations in line mode
  * on the terminal (read afresh, as undo's).
@@ -52,7 +63,7 @@ async function handOver(then: Exclude<Handover, 'changes' | 'undo'>, vm: WizardE
 	const commands = await import('./vm.js');
 	if (then === 'vm-list') return commands.vm(site, ['list'], {});
 	const {exitCodes} = await import('./apply.js');
-	const terminal = process.stdin.isTTY ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
+	const terminal = freshTerminal();
 	try {
 		if (then === 'vm-add') return await commands.add(site, vm?.name, vm?.values ?? {}, terminal, true);
 		const {current} = await commands.savedSite(site, 'vm remove');

@@ -4,9 +4,10 @@
 // record follows it there. Each record names the run, the time, the node and
 // the action, what it changes and what would reverse it. Progress is replayed from it; undo and
 // `changes` read it. Appending costs the same whatever the size of the site.
-import {closeSync, existsSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync} from 'node:fs';
+import {closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import type {ActionStatus, Probe} from '../actions/action.js';
+import {RecipeError} from '../errors.js';
 
 export const journalName = 'journal.jsonl';
 
@@ -56,20 +57,35 @@ export function journalBytes(directory: string): number {
 	return existsSync(path) ? statSync(path).size : 0;
 }
 
-/** Reads every record; a last line torn by a kill -9 mid-write is ignored. */
+/**
+ * Reads every record. A last line torn by a kill mid-write (no newline after
+ * it) is ignored: its change had not begun, or its begin record is whole.
+ * Any other line that is not a record (damaged by hand or by the disk) throws
+ * a RecipeError naming the file and the line: skipping it would drop a change
+ * from progress, `changes` and undo without a word.
+ */
 export function readJournal(directory: string): JournalRecord[] {
 	const path = join(directory, journalName);
 	if (!existsSync(path)) return [];
 	const records: JournalRecord[] = [];
-	for (const line of readFileSync(path, 'utf8').split('\n')) {
+	const lines = readFileSync(path, 'utf8').split('\n');
+	for (const [index, line] of lines.entries()) {
 		if (line === '') continue;
+		// The text after the last newline: the only line a kill can tear (records are appended whole).
+		const torn = index === lines.length - 1;
+		let record: JournalRecord | null = null;
 		try {
-			const record = JSON.parse(line) as JournalRecord | null;
-			// Anything but a record (a line mangled by hand) carries nothing to replay.
-			if (typeof record === 'object' && record !== null && typeof record.type === 'string') records.push(record);
+			record = JSON.parse(line) as JournalRecord | null;
 		} catch {
-			// Only the last line can be torn: a record is appended whole or not at all.
+			if (torn) continue;
 		}
+		if (typeof record === 'object' && record !== null && typeof record.type === 'string') {
+			records.push(record);
+			continue;
+		}
+		if (torn) continue;
+		const shown = line.length > 40 ? `${line.slice(0, 40)}...` : line;
+		throw new RecipeError([`line ${index + 1} is not a record the wizard wrote (${JSON.stringify(shown)}): it is damaged; nothing was changed. Restore the file from a backup, or repair or delete that line (a deleted record's change is then neither shown nor undone)`], path);
 	}
 	return records;
 }
@@ -120,14 +136,16 @@ export class Journal {
 		this.descriptor = undefined;
 	}
 
-	/** A record torn by a kill must not swallow the next one: end it with a newline. */
+	/**
+	 * A record torn by a kill must not swallow the next one, nor stay in the
+	 * middle where a reader takes it for damage: cut the file back to its
+	 * last whole line.
+	 */
 	private mendTornLine(): void {
 		const {size} = fstatSync(this.descriptor!);
 		if (size === 0) return;
-		const reader = openSync(this.path, 'r');
-		const last = Buffer.alloc(1);
-		readSync(reader, last, 0, 1, size - 1);
-		closeSync(reader);
-		if (last[0] !== 0x0a) writeSync(this.descriptor!, '\n');
+		const content = readFileSync(this.path);
+		if (content[size - 1] === 0x0a) return;
+		ftruncateSync(this.descriptor!, content.lastIndexOf(0x0a) + 1);
 	}
 }

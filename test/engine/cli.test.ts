@@ -1,6 +1,8 @@
 // The built command line: help, version, exit codes, one-line errors for every
 // bad recipe of the corpus, the built-in default rehearsal, JSON shapes.
 import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {closeSync, openSync} from 'node:fs';
 import {mkdtemp, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
@@ -179,4 +181,44 @@ test("the built CLI carries React's production build only (the development one c
 	const bundle = (await Promise.all([cliPath, ...(await readdir(chunks)).filter(name => name.endsWith('.js')).map(name => join(chunks, name))].map(path => readFile(path, 'utf8')))).join('\n');
 	assert.match(bundle, /__REACT_DEVTOOLS_GLOBAL_HOOK__/, 'React is in the bundle');
 	assert.doesNotMatch(bundle, /react-reconciler\.development|This is a bug in React/);
+});
+
+/** Runs the built CLI with stdout the given descriptor, or a pipe its reader closes after the first chunk. */
+function runWithBrokenStdout(args: string[], stdout: number | 'closed-pipe'): Promise<{code: number | null; stderr: string}> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [cliPath, ...args], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', stdout === 'closed-pipe' ? 'pipe' : stdout, 'pipe']});
+		// `| head -1`: the reader takes one chunk and goes away.
+		child.stdout?.once('data', () => child.stdout!.destroy());
+		let stderr = '';
+		child.stderr!.on('data', chunk => (stderr += chunk));
+		child.on('error', reject);
+		child.on('close', code => resolve({code, stderr}));
+	});
+}
+
+test('stdout closed or full: a read-only command ends quietly (EPIPE) or fails in one line; apply never reports success and stays resumable', async () => {
+	const root = join(work, 'broken-stdout', 'root');
+	const state = join(work, 'broken-stdout', 'state');
+	const site = ['--root', root, '--state-dir', state];
+	const full = openSync('/dev/full', 'w');
+	try {
+		const noSpace = await runWithBrokenStdout(['plan', '--recipe', seedRecipe, ...site], full);
+		assert.deepEqual([noSpace.code, noSpace.stderr], [1, 'ganeti-wizard: cannot write to standard output (ENOSPC: no space left on device, write)\n']);
+		const applyNoSpace = await runWithBrokenStdout(['apply', '--recipe', seedRecipe, ...site, '--yes'], full);
+		assert.equal(applyNoSpace.code, 1, applyNoSpace.stderr);
+		assert.match(applyNoSpace.stderr, /^ganeti-wizard: cannot write to standard output \(ENOSPC[^\n]*\); stopped before the end: "ganeti-wizard status" shows what is done, the same command again goes on\n$/);
+	} finally {
+		closeSync(full);
+	}
+	const piped = await runWithBrokenStdout(['apply', '--recipe', seedRecipe, ...site, '--yes'], 'closed-pipe');
+	assert.equal(piped.code, 1, piped.stderr);
+	assert.match(piped.stderr, /^ganeti-wizard: cannot write to standard output \(its reader closed it\); stopped before the end/);
+	assert.equal(piped.stderr.split('\n').length, 2, piped.stderr);
+	const status = await runWithBrokenStdout(['status', ...site], 'closed-pipe');
+	assert.deepEqual([status.code, status.stderr], [0, '']);
+	// What the stopped runs left is resumable: the same command finishes the site.
+	const resumed = await runCli(['apply', ...site, '--yes']);
+	assert.equal(resumed.code, 0, resumed.stderr);
+	const progress = JSON.parse((await runCli(['status', '--json', ...site])).stdout) as {steps: Array<{id: string; status: string}>};
+	assert.deepEqual(progress.steps.filter(step => !['done', 'satisfied', 'unchecked'].includes(step.status)), []);
 });

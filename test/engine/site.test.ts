@@ -54,13 +54,34 @@ test('errors under --detailed-exitcode exit 1 (2 means changes pending); an empt
 });
 
 test('a damaged site.json or journal line: one line naming the file and the fix, or ignored where nothing is lost', async () => {
-	const {state, at} = await site('damaged');
+	const {state, at, digest} = await site('damaged');
 	assert.equal((await at('apply', '--recipe', seedRecipe, '--yes')).code, 0);
-	await writeFile(join(state, 'journal.jsonl'), `null\n${await readFile(join(state, 'journal.jsonl'), 'utf8')}`);
-	assert.equal((await at('plan')).code, 0, 'a journal line that is not a record carries nothing and is skipped');
-	// Cut to a torn first line: the site saved beside it says records were there; changes and undo would see none.
 	const whole = await readFile(join(state, 'journal.jsonl'), 'utf8');
-	await writeFile(join(state, 'journal.jsonl'), whole.slice(0, 100).replace(/^null\n/, ''));
+	// A damaged record in the middle (here the begin record of the write of /etc/resolv.conf):
+	// skipping it would leave that file behind on undo. Every command stops before any change.
+	const lines = whole.split('\n');
+	const resolvBegin = lines.findIndex(line => line.includes('"phase":"begin"') && line.includes('"path":"/etc/resolv.conf"'));
+	assert.ok(resolvBegin > 0, 'the journal holds the write of /etc/resolv.conf');
+	const before = await digest();
+	for (const damage of ['{garbage', 'null']) {
+		await writeFile(join(state, 'journal.jsonl'), lines.map((line, index) => (index === resolvBegin ? damage : line)).join('\n'));
+		for (const command of [['undo', '--yes'], ['changes'], ['apply', '--yes'], ['status']]) {
+			const damaged = await at(...command);
+			assert.equal(damaged.code, 2, `${command.join(' ')}: ${damaged.stdout}${damaged.stderr}`);
+			assert.equal(damaged.stderr, `ganeti-wizard: ${join(state, 'journal.jsonl')}: line ${resolvBegin + 1} is not a record the wizard wrote (${JSON.stringify(damage)}): it is damaged; nothing was changed. Restore the file from a backup, or repair or delete that line (a deleted record's change is then neither shown nor undone)\n`);
+		}
+	}
+	await writeFile(join(state, 'journal.jsonl'), whole);
+	assert.deepEqual(await digest(), before, 'nothing was changed');
+	// A last line torn by a kill is no damage: ignored, and the next run cuts it off before appending.
+	await writeFile(join(state, 'journal.jsonl'), `${whole}{"run":"torn","at":"2026`);
+	assert.equal((await at('status')).code, 0);
+	assert.equal((await at('apply', '--yes')).code, 0);
+	const mended = await readFile(join(state, 'journal.jsonl'), 'utf8');
+	assert.ok(mended.startsWith(whole) && !mended.includes('"torn"') && mended.endsWith('\n'), 'the torn line is cut off');
+	assert.equal((await at('changes')).code, 0);
+	// Cut to a torn first line: the site saved beside it says records were there; changes and undo would see none.
+	await writeFile(join(state, 'journal.jsonl'), whole.slice(0, 100));
 	for (const command of [['changes'], ['undo', '--yes'], ['plan']]) {
 		const cut = await at(...command);
 		assert.equal(cut.code, 2, `${command.join(' ')}: ${cut.stdout}${cut.stderr}`);
