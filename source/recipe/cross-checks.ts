@@ -367,7 +367,14 @@ function checkDns(recipe: Recipe, form: NodesForm): string[] {
 	return problems;
 }
 
-function checkDiskTemplates({cluster, instances, storage}: Recipe): string[] {
+/**
+ * Disk templates: each listed once, every instance's enabled (sharedfile with
+ * its directory), file and sharedfile with theirs. drbd mirrors an instance's
+ * disks to a second node, so a site of one node cannot hold a drbd instance
+ * (Ganeti 3.0 cmdlib/instance_create.py LUInstanceCreate.CheckArguments: "The
+ * networked disk templates need a mirror node").
+ */
+function checkDiskTemplates({cluster, instances, storage, nodes}: Recipe): string[] {
 	const problems: string[] = [];
 	const enabled = cluster.disk_templates;
 	enabled.forEach((template, index) => {
@@ -382,6 +389,11 @@ function checkDiskTemplates({cluster, instances, storage}: Recipe): string[] {
 		} else if (!enabled.includes(instance.disk_template)) {
 			problems.push(
 				`instances[${index}].disk_template: ${quote(instance.disk_template)} is not enabled in cluster.disk_templates (${enabled.join(', ')}); add it there or use one of those`,
+			);
+		} else if (instance.disk_template === 'drbd' && nodes.length < 2) {
+			const others = enabled.filter(template => template !== 'drbd');
+			problems.push(
+				`instances[${index}].disk_template: "drbd" mirrors the disks to a second node, which this site of one node does not have (Ganeti needs a mirror node for it); add a node with ganeti-wizard node add, or use ${others.length > 0 ? others.join(', ').replace(/, ([^,]*)$/, ' or $1') : 'plain (enabled in cluster.disk_templates)'}`,
 			);
 		}
 	});
