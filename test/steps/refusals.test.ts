@@ -153,8 +153,20 @@ test('probeInstallerIso reads the ISO 9660 identifier through the host: a text f
 	}
 });
 
-/** The seed with drbd enabled and its instance on it (a one-node site: as far as the module goes). */
-const drbdSeed = inventoryFromYaml(seedYaml.replace('disk_templates: [plain]', 'disk_templates: [plain, drbd]').replace('disk_template: plain', 'disk_template: drbd'));
+/**
+ * The seed with drbd enabled and its instance on it, with a second node for
+ * the mirror (a site of one node cannot hold a drbd instance), as seen from
+ * the master.
+ */
+const drbdSeedYaml = seedYaml
+	.replace('disk_templates: [plain]', 'disk_templates: [plain, drbd]')
+	.replace('disk_template: plain', 'disk_template: drbd')
+	.replace(
+		/\nhost:\n(?: {2}.*\n)+/,
+		'\nnodes:\n  - name: gcc20\n    public_interface: eth0\n    public_address: 198.51.100.20\n    private_address: 10.10.0.20\n    role: master\n  - name: node2\n    public_interface: eth0\n    public_address: 198.51.100.21\n    private_address: 10.10.0.21\n    role: candidate\n',
+	)
+	.replace('  nat: true\n', '  nat: true\n  routing: ospf\n');
+const drbdSeed = inventoryFromYaml(drbdSeedYaml);
 const drbdCluster = (helper: string | null) => ({name: drbdSeed.cluster.fqdn, policy: defaultInstancePolicy, instances: [], drbdUsermodeHelper: helper});
 const withoutModule = `instances[0].disk_template: "drbd" needs DRBD's kernel module, which this host has not loaded (no ${drbdUsermodeHelperPath}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf, then modprobe drbd), or use another disk template`;
 
