@@ -391,3 +391,16 @@ test('a zone the host\'s resolvers answer an SOA or NS for is refused naming dns
 	assert.match(preflightNotes(unaccepted, facts({publicZone: {zone: 'farm', answers: []}}))[0]!, /names no resolver to ask/);
 	assert.deepEqual(preflightNotes(unaccepted, facts()), [], 'not asked (a rehearsal): nothing to say');
 });
+
+test('vnc_bind_address: an interface name must be an interface of this host (Ganeti takes any other name for a socket directory)', () => {
+	const host = facts({interfaces: ['eth0', 'eth1', 'lo']});
+	const on = (value: string) => inventoryFromYaml(seedYaml.replace('  mac_prefix: "52:54:00"\n', `  mac_prefix: "52:54:00"\n  hypervisor_parameters:\n    vnc_bind_address: ${value}\n`));
+	assert.ok(on('eth1').recipe.cluster.hypervisor_parameters?.['vnc_bind_address'] === 'eth1', 'the seed still has the line this test extends');
+	assert.deepEqual(refusals(on('eth1'), host), []);
+	assert.deepEqual(refusals(on('lo'), host), []);
+	assert.deepEqual(refusals(on('127.0.0.1'), host), []);
+	assert.deepEqual(refusals(on('eth9'), host), [
+		'cluster.hypervisor_parameters.vnc_bind_address: "eth9" is not an interface of this host (this host has eth0, eth1, lo); use 127.0.0.1, or leave it out (consoles then listen on 127.0.0.1 of whichever node runs the VM) and reach the console through an SSH tunnel to that node',
+	]);
+	assert.deepEqual(refusals(on('eth9'), facts({interfaces: null})), [], 'interfaces unknown: nothing refused');
+});
