@@ -350,8 +350,11 @@ function shorten(text: string): string {
 function checkDns(recipe: Recipe, form: NodesForm): string[] {
 	const {dns, nodes, network, cluster} = recipe;
 	const problems: string[] = [];
-	if (dns.zone === 'arpa' || dns.zone.endsWith('.arpa')) {
-		problems.push(`dns.zone: ${quote(dns.zone)} is inside the reserved .arpa domain where reverse lookups live; choose a private zone name (e.g. farm)`);
+	// .arpa holds the reverse zones (in-addr.arpa, ip6.arpa); home.arpa is the one
+	// name under it meant for private networks (RFC 8375).
+	const zone = dns.zone.toLowerCase().replace(/\.$/, '');
+	if ((zone === 'arpa' || zone.endsWith('.arpa')) && zone !== 'home.arpa' && !zone.endsWith('.home.arpa')) {
+		problems.push(`dns.zone: ${quote(dns.zone)} is inside the reserved .arpa domain where reverse lookups live; choose a private zone name (e.g. farm.internal or farm.home.arpa)`);
 	}
 	const own = new Map([
 		...nodes.map((node, index): [string, string] => [node.private_address, nodeField(form, index, 'private_address')]).reverse(),
