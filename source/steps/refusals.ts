@@ -8,7 +8,7 @@ import ipaddr from 'ipaddr.js';
 import {contains, isIpv4} from '../inventory/addresses.js';
 import {nodeFieldPath, recipeNodeOf, type Inventory, type InventoryInstance} from '../inventory/inventory.js';
 import {freePrivateRanges} from '../host/detect.js';
-import {drbdUsermodeHelperPath, iso9660Identifier} from '../host/facts.js';
+import {drbdUsermodeHelperPath, isReservedZone, iso9660Identifier} from '../host/facts.js';
 import {minimumVolumeGroupMiB, needsVolumeGroup, vncBindAddresses, volumeGroupMiB} from '../recipe/cross-checks.js';
 import {sizeMiB} from '../recipe/schema.js';
 import {listenAddresses} from '../render/bind.js';
@@ -77,10 +77,19 @@ export function publicZoneQuestion(inventory: Inventory): {name: string; own: st
 
 /**
  * What preflight could not tell, for the operator to know (not a refusal):
- * whether the private zone is public, when no resolver of the host answered.
+ * whether the private zone is public, when no resolver of the host answered,
+ * or, in a rehearsal (`rehearsal` true), which asks nobody, when the zone is
+ * not under a reserved name and dns.shadow_public_zone is not true: a real run
+ * asks and may refuse what the rehearsal went through.
  */
-export function preflightNotes(inventory: Inventory, facts: HostFacts): string[] {
+export function preflightNotes(inventory: Inventory, facts: HostFacts, rehearsal = false): string[] {
 	const {recipe} = inventory;
+	if (rehearsal) {
+		if (recipe.dns.shadow_public_zone || isReservedZone(recipe.dns.zone)) return [];
+		return [
+			`dns.zone: ${quote(recipe.dns.zone)} was not looked up in public DNS (a rehearsal asks no name server); a real run asks this host's resolvers first and refuses a public zone unless dns.shadow_public_zone is true`,
+		];
+	}
 	const asked = facts.publicZone;
 	if (!asked || asked.zone !== recipe.dns.zone || recipe.dns.shadow_public_zone || asked.answers.some(answer => 'record' in answer)) return [];
 	const silent = asked.answers.flatMap(answer => ('silent' in answer ? [`${answer.server}: ${answer.silent}`] : []));

@@ -389,7 +389,21 @@ test('a zone the host\'s resolvers answer an SOA or NS for is refused naming dns
 		'dns.zone: cannot tell whether "farm" is a zone in public DNS (192.0.2.53: no reply (timed out); 192.0.2.54: it answered SERVFAIL); if it is, the private zone hides it from this host\'s users: prefer a name under internal or home.arpa',
 	]);
 	assert.match(preflightNotes(unaccepted, facts({publicZone: {zone: 'farm', answers: []}}))[0]!, /names no resolver to ask/);
-	assert.deepEqual(preflightNotes(unaccepted, facts()), [], 'not asked (a rehearsal): nothing to say');
+	assert.deepEqual(preflightNotes(unaccepted, facts()), [], 'not asked, not a rehearsal: nothing to say');
+});
+
+test('a rehearsal says the zone was not looked up in public DNS, unless the recipe decided or the name is reserved', () => {
+	const unaccepted = inventoryFromYaml(seedYaml.replace('  shadow_public_zone: true\n', ''));
+	assert.deepEqual(preflightNotes(unaccepted, facts(), true), [
+		'dns.zone: "farm" was not looked up in public DNS (a rehearsal asks no name server); a real run asks this host\'s resolvers first and refuses a public zone unless dns.shadow_public_zone is true',
+	]);
+	assert.deepEqual(preflightNotes(seed, facts(), true), [], 'shadow_public_zone: true (the seed): nobody is asked on a real host either');
+	const refused = inventoryFromYaml(seedYaml.replace('  shadow_public_zone: true\n', '  shadow_public_zone: false\n'));
+	assert.equal(preflightNotes(refused, facts(), true).length, 1, 'false: still asked on a real host');
+	for (const zone of ['farm.internal', 'farm.home.arpa']) {
+		const reserved = inventoryFromYaml(seedYaml.replace('  shadow_public_zone: true\n', '').replace('zone: farm', `zone: ${zone}`));
+		assert.deepEqual(preflightNotes(reserved, facts(), true), [], `${zone}: never public, never asked`);
+	}
 });
 
 test('vnc_bind_address: an interface name must be an interface of this host (Ganeti takes any other name for a socket directory)', () => {
