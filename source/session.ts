@@ -161,7 +161,7 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 		const facts = await probeHostFacts(looking, devices, isos, publicZoneQuestion(inventory));
 		const problems = refusals(inventory, facts);
 		if (problems.length > 0) throw new RecipeError(problems, incoming?.path ?? saved!.path);
-		notes.push(...preflightNotes(inventory, facts));
+		notes.push(...preflightNotes(inventory, facts, looking.kind === 'rehearsal'));
 	}
 	// Held until the run begins: probes made while the operator only looks leave no trace.
 	const transcript = new Transcript(readOnly ? undefined : resolve(location.stateDir, 'transcript.log'), {held: true});

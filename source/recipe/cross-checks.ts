@@ -350,8 +350,11 @@ function shorten(text: string): string {
 function checkDns(recipe: Recipe, form: NodesForm): string[] {
 	const {dns, nodes, network, cluster} = recipe;
 	const problems: string[] = [];
-	if (dns.zone === 'arpa' || dns.zone.endsWith('.arpa')) {
-		problems.push(`dns.zone: ${quote(dns.zone)} is inside the reserved .arpa domain where reverse lookups live; choose a private zone name (e.g. farm)`);
+	// .arpa holds the reverse zones (in-addr.arpa, ip6.arpa); home.arpa is the one
+	// name under it meant for private networks (RFC 8375).
+	const zone = dns.zone.toLowerCase().replace(/\.$/, '');
+	if ((zone === 'arpa' || zone.endsWith('.arpa')) && zone !== 'home.arpa' && !zone.endsWith('.home.arpa')) {
+		problems.push(`dns.zone: ${quote(dns.zone)} is inside the reserved .arpa domain where reverse lookups live; choose a private zone name (e.g. farm.internal or farm.home.arpa)`);
 	}
 	const own = new Map([
 		...nodes.map((node, index): [string, string] => [node.private_address, nodeField(form, index, 'private_address')]).reverse(),
@@ -367,7 +370,14 @@ function checkDns(recipe: Recipe, form: NodesForm): string[] {
 	return problems;
 }
 
-function checkDiskTemplates({cluster, instances, storage}: Recipe): string[] {
+/**
+ * Disk templates: each listed once, every instance's enabled (sharedfile with
+ * its directory), file and sharedfile with theirs. drbd mirrors an instance's
+ * disks to a second node, so a site of one node cannot hold a drbd instance
+ * (Ganeti 3.0 cmdlib/instance_create.py LUInstanceCreate.CheckArguments: "The
+ * networked disk templates need a mirror node").
+ */
+function checkDiskTemplates({cluster, instances, storage, nodes}: Recipe): string[] {
 	const problems: string[] = [];
 	const enabled = cluster.disk_templates;
 	enabled.forEach((template, index) => {
@@ -382,6 +392,11 @@ function checkDiskTemplates({cluster, instances, storage}: Recipe): string[] {
 		} else if (!enabled.includes(instance.disk_template)) {
 			problems.push(
 				`instances[${index}].disk_template: ${quote(instance.disk_template)} is not enabled in cluster.disk_templates (${enabled.join(', ')}); add it there or use one of those`,
+			);
+		} else if (instance.disk_template === 'drbd' && nodes.length < 2) {
+			const others = enabled.filter(template => template !== 'drbd');
+			problems.push(
+				`instances[${index}].disk_template: "drbd" mirrors the disks to a second node, which this site of one node does not have (Ganeti needs a mirror node for it); add a node with ganeti-wizard node add, or use ${others.length > 0 ? others.join(', ').replace(/, ([^,]*)$/, ' or $1') : 'plain (enabled in cluster.disk_templates)'}`,
 			);
 		}
 	});
@@ -455,48 +470,90 @@ function checkMasterNetdev({cluster, nodes, network}: Recipe, form: NodesForm): 
 }
 
 /**
- * VNC consoles listen only on private addresses (reached through an SSH
- * tunnel): vnc_bind_address may not be every address (0.0.0.0, ::, Ganeti's
- * KVM default when the parameter is set so), the public address or interface,
- * or any other public address. Empty turns VNC off; an interface name other
- * than the public one binds to that interface's address (Ganeti's KVM accepts
- * both, hv_kvm's vnc_bind_address). In a site of several nodes, not one
- * node's private address either: qemu keeps the address it started with when
- * it migrates (Ganeti 3.0 hv_kvm hands the source's command line to the
- * target), and the target cannot listen on another node's address.
+ * Whether `value` has the shape of a Linux interface name (the kernel's
+ * dev_valid_name: 1 to 15 characters, not "." or "..", no "/", ":" or
+ * white space). Whether one exists is a fact of the host (refusals.ts).
+ */
+export function isInterfaceName(value: string): boolean {
+	return value.length > 0 && value.length < 16 && value !== '.' && value !== '..' && !/[/:\s]/.test(value);
+}
+
+/**
+ * VNC consoles listen only on private addresses the VMs cannot reach (a
+ * console is reached through an SSH tunnel): vnc_bind_address may not be
+ * every address (0.0.0.0, ::, [::] and other IPv6 wildcard forms), the public
+ * address or interface, any other public address, the VMs' bridge by name or
+ * by address (the bridge address is every VM's gateway; network.vms_subnet
+ * is theirs; the cluster address sits on the bridge when it is the master
+ * netdev). Empty turns VNC off. Ganeti 3.0 hv_kvm (_ExecuteKVMRuntime) takes
+ * an existing interface's first IPv4 address, then an IPv4 or IPv6 address,
+ * and anything else as the directory of a Unix socket: so a host name
+ * (localhost) or an address in brackets would not listen where it reads. An
+ * interface name is judged here by its shape; whether the host has it, by
+ * preflight (refusals.ts). In a site of several nodes, not one node's private
+ * address either: qemu keeps the address it started with when it migrates
+ * (Ganeti 3.0 hv_kvm hands the source's command line to the target), and the
+ * target cannot listen on another node's address.
  */
 function checkConsoles(recipe: Recipe, form: NodesForm): string[] {
-	const {nodes} = recipe;
+	const {nodes, network, cluster} = recipe;
 	const fix = 'leave it out (consoles then listen on 127.0.0.1 of whichever node runs the VM) and reach the console through an SSH tunnel to that node';
 	const publicField = (value: string, field: 'public_interface' | 'public_address'): string | undefined => {
 		const index = nodes.findIndex(node => node[field] === value);
 		return index < 0 ? undefined : nodeField(form, index, field);
 	};
+	const vmsReach = 'which every VM reaches, so any VM could open the consoles';
 	const problem = (field: string, value: string): string | undefined => {
 		if (value === '') return undefined;
-		if (!ipaddr.isValid(value)) {
-			const publicInterface = publicField(value, 'public_interface');
-			return publicInterface ? `${field}: ${quote(value)} is ${publicInterface}, which would put the VNC consoles on the public network; ${fix}` : undefined;
+		// An address in brackets (URL style): its wildcard is still every address; any other is no address to Ganeti.
+		const bracketed = /^\[(.*)\]$/.exec(value)?.[1];
+		if (bracketed !== undefined && ipaddr.IPv6.isValid(bracketed) && ipaddr.process(bracketed).range() !== 'unspecified') {
+			return `${field}: ${quote(value)} is an address in brackets, which Ganeti's KVM takes for a Unix socket directory; write the address without brackets, or ${fix}`;
 		}
-		const range = ipaddr.process(value).range();
+		const address = bracketed !== undefined && ipaddr.IPv6.isValid(bracketed) ? bracketed : value;
+		if (!ipaddr.isValid(address)) {
+			if (value === network.bridge.name) return `${field}: ${quote(value)} is network.bridge.name, the VMs' bridge, ${vmsReach}; ${fix}`;
+			const publicInterface = publicField(value, 'public_interface');
+			if (publicInterface) return `${field}: ${quote(value)} is ${publicInterface}, which would put the VNC consoles on the public network; ${fix}`;
+			if (/^[\d.]+$/.test(value) || !isInterfaceName(value) || /^localhost(\.|$)|^ip6-(localhost|loopback)$/.test(value)) {
+				return `${field}: ${quote(value)} is neither an IPv4 address nor an interface name (Ganeti's KVM takes anything else for a Unix socket directory); use 127.0.0.1, or ${fix}`;
+			}
+			return undefined;
+		}
+		const parsed = ipaddr.process(address);
+		const range = parsed.range();
 		if (range === 'unspecified') return `${field}: ${quote(value)} listens on every address of the node, the public one included; ${fix}`;
-		const publicAddress = publicField(value, 'public_address');
+		const publicAddress = publicField(address, 'public_address');
 		if (publicAddress) return `${field}: ${quote(value)} is ${publicAddress}, which would put the VNC consoles on the public network; ${fix}`;
 		if (!['private', 'loopback', 'uniqueLocal'].includes(range)) return `${field}: ${quote(value)} is a public address, which would put the VNC consoles on the public network; ${fix}`;
-		const own = nodes.findIndex(node => node.private_address === value);
+		if (parsed.kind() === 'ipv4') {
+			const ipv4 = parsed.toString();
+			if (ipv4 === network.bridge.address) return `${field}: ${quote(value)} is network.bridge.address, the VMs' gateway, ${vmsReach}; ${fix}`;
+			if (contains(network.vms_subnet, ipv4)) return `${field}: ${quote(value)} is inside network.vms_subnet (${network.vms_subnet}), the VMs' own subnet, ${vmsReach}; ${fix}`;
+			const onBridge = cluster.master_netdev === undefined || cluster.master_netdev === network.bridge.name;
+			if (ipv4 === cluster.address && onBridge) return `${field}: ${quote(value)} is cluster.address, which Ganeti puts on the VMs' bridge (${network.bridge.name}), ${vmsReach}; ${fix}`;
+		}
+		const own = nodes.findIndex(node => node.private_address === address);
 		if (nodes.length > 1 && own >= 0) {
 			return `${field}: ${quote(value)} is ${nodeField(form, own, 'private_address')}, an address of that node only, where a VM started on or migrated to another node cannot listen; ${fix}`;
 		}
 		return undefined;
 	};
+	return vncBindAddresses(recipe).flatMap(([field, value]) => {
+		const found = problem(field, value);
+		return found ? [found] : [];
+	});
+}
+
+/** Every vnc_bind_address the recipe sets, with its field path: the cluster's, then each instance's. */
+export function vncBindAddresses(recipe: Recipe): Array<[string, string]> {
 	const parameters: Array<[string, Record<string, string> | undefined]> = [
 		['cluster.hypervisor_parameters', recipe.cluster.hypervisor_parameters],
 		...recipe.instances.map((instance, index): [string, Record<string, string> | undefined] => [`instances[${index}].hypervisor_parameters`, instance.hypervisor_parameters]),
 	];
 	return parameters.flatMap(([path, values]) => {
 		const value = values?.['vnc_bind_address'];
-		const found = value === undefined ? undefined : problem(`${path}.vnc_bind_address`, value);
-		return found ? [found] : [];
+		return value === undefined ? [] : [[`${path}.vnc_bind_address`, value]];
 	});
 }
 

@@ -37,6 +37,31 @@ export function instanceHypervisorParameters(inventory: Inventory, instance: Inv
 	return {...parameters, ...instance.hypervisor_parameters};
 }
 
+/**
+ * The node that holds the DRBD mirror of a drbd instance created on the
+ * master: the other nodes in recipe order, taken in turn by the site's drbd
+ * instances (the first drbd instance gets the first other node, the second
+ * the next, and so on), so the same recipe always gives the same node and the
+ * mirrors spread. Undefined for another template, or in a site of one node
+ * (the recipe check refuses drbd there: Ganeti 3.0 cmdlib/instance_create.py
+ * LUInstanceCreate.CheckArguments raises "The networked disk templates need a
+ * mirror node" when a drbd instance names a primary node and no secondary).
+ */
+export function secondaryNode(inventory: Inventory, instance: InventoryInstance): string | undefined {
+	if (instance.disk_template !== 'drbd') return undefined;
+	// Every node of the site is vm_capable: node add joins none otherwise.
+	const others = inventory.nodes.filter(node => node.fqdn !== inventory.master.fqdn);
+	if (others.length === 0) return undefined;
+	const turn = inventory.instances.filter(other => other.disk_template === 'drbd').findIndex(other => other.name === instance.name);
+	return others[Math.max(0, turn) % others.length]!.fqdn;
+}
+
+/**
+ * `gnt-instance add` for an instance: its disk, memory and vcpus, the
+ * hypervisor parameters (instanceHypervisorParameters), the node as `-n
+ * pnode[:snode]` (Ganeti's syntax; the secondary for drbd: secondaryNode),
+ * the OS and the NIC with the instance's MAC on the VM bridge.
+ */
 export function addArgv(inventory: Inventory, instance: InventoryInstance): string[] {
 	const {recipe} = inventory;
 	const argv = ['gnt-instance', 'add', '-t', instance.disk_template, '-s', instance.disk_size, '-B', `memory=${instance.memory},vcpus=${instance.vcpus}`];
@@ -45,7 +70,8 @@ export function addArgv(inventory: Inventory, instance: InventoryInstance): stri
 	// The node by name: a one-node cluster leaves the allocator (hail) no valid
 	// placement ("FailN1"), as the seed's `-n` did too. The master, whichever
 	// node the inventory is built for: instances start where the site is kept.
-	argv.push('-n', inventory.master.fqdn, '-o', instanceOs(instance.install));
+	const secondary = secondaryNode(inventory, instance);
+	argv.push('-n', secondary ? `${inventory.master.fqdn}:${secondary}` : inventory.master.fqdn, '-o', instanceOs(instance.install));
 	// Ganeti 3.0 wants an OS even for an ISO install; --no-install never runs it
 	// (and leaves the instance stopped).
 	if ('iso' in instance.install) argv.push('--no-install');

@@ -4,11 +4,12 @@
 // problem is one line naming the recipe field, the bad value and the fix, as
 // the recipe's own checks give them. Unknown facts (a rehearsal knows only the
 // files under its root) refuse nothing.
+import ipaddr from 'ipaddr.js';
 import {contains, isIpv4} from '../inventory/addresses.js';
 import {nodeFieldPath, recipeNodeOf, type Inventory, type InventoryInstance} from '../inventory/inventory.js';
 import {freePrivateRanges} from '../host/detect.js';
-import {drbdUsermodeHelperPath, iso9660Identifier} from '../host/facts.js';
-import {minimumVolumeGroupMiB, needsVolumeGroup, volumeGroupMiB} from '../recipe/cross-checks.js';
+import {drbdUsermodeHelperPath, isReservedZone, iso9660Identifier} from '../host/facts.js';
+import {minimumVolumeGroupMiB, needsVolumeGroup, vncBindAddresses, volumeGroupMiB} from '../recipe/cross-checks.js';
 import {sizeMiB} from '../recipe/schema.js';
 import {listenAddresses} from '../render/bind.js';
 import {conflictingInterfaces, privateAlias, wizardInterfacesPath} from '../render/interfaces.js';
@@ -49,6 +50,7 @@ const extentMiB = 4;
 export function refusals(inventory: Inventory, facts: HostFacts): string[] {
 	return [
 		...interfaceProblems(inventory, facts),
+		...consoleInterfaceProblems(inventory, facts),
 		...ifupdownProblems(inventory, facts),
 		...privateRangeProblems(inventory, facts),
 		...deviceProblems(inventory, facts),
@@ -75,10 +77,19 @@ export function publicZoneQuestion(inventory: Inventory): {name: string; own: st
 
 /**
  * What preflight could not tell, for the operator to know (not a refusal):
- * whether the private zone is public, when no resolver of the host answered.
+ * whether the private zone is public, when no resolver of the host answered,
+ * or, in a rehearsal (`rehearsal` true), which asks nobody, when the zone is
+ * not under a reserved name and dns.shadow_public_zone is not true: a real run
+ * asks and may refuse what the rehearsal went through.
  */
-export function preflightNotes(inventory: Inventory, facts: HostFacts): string[] {
+export function preflightNotes(inventory: Inventory, facts: HostFacts, rehearsal = false): string[] {
 	const {recipe} = inventory;
+	if (rehearsal) {
+		if (recipe.dns.shadow_public_zone || isReservedZone(recipe.dns.zone)) return [];
+		return [
+			`dns.zone: ${quote(recipe.dns.zone)} was not looked up in public DNS (a rehearsal asks no name server); a real run asks this host's resolvers first and refuses a public zone unless dns.shadow_public_zone is true`,
+		];
+	}
 	const asked = facts.publicZone;
 	if (!asked || asked.zone !== recipe.dns.zone || recipe.dns.shadow_public_zone || asked.answers.some(answer => 'record' in answer)) return [];
 	const silent = asked.answers.flatMap(answer => ('silent' in answer ? [`${answer.server}: ${answer.silent}`] : []));
@@ -135,6 +146,23 @@ function interfaceProblems(inventory: Inventory, facts: HostFacts): string[] {
 		);
 	}
 	return problems;
+}
+
+/**
+ * A vnc_bind_address that names an interface must name one this host has:
+ * Ganeti 3.0 hv_kvm binds to an existing interface's first IPv4 address and
+ * takes any other name for a Unix socket directory. The recipe check judged
+ * its shape (and refused the bridge and the public interface).
+ */
+function consoleInterfaceProblems(inventory: Inventory, facts: HostFacts): string[] {
+	if (!facts.interfaces) return [];
+	const interfaces = facts.interfaces;
+	return vncBindAddresses(inventory.recipe).flatMap(([field, value]) => {
+		if (value === '' || ipaddr.isValid(value) || interfaces.includes(value)) return [];
+		return [
+			`${field}: ${quote(value)} is not an interface of this host (this host has ${interfaces.join(', ')}); use 127.0.0.1, or leave it out (consoles then listen on 127.0.0.1 of whichever node runs the VM) and reach the console through an SSH tunnel to that node`,
+		];
+	});
 }
 
 /** A stanza for lo:1 or the bridge in a file the wizard does not own: ifupdown would configure it twice. */

@@ -216,20 +216,21 @@ test('an installer ISO that is no ISO 9660 image (a text file named .iso, an emp
 	}
 });
 
-test('the drbd template without the drbd module, or with another usermode helper than Ganeti expects, is refused naming the instance field; /bin/true passes', async () => {
-	const text = (await readFile(seedRecipe, 'utf8')).replace('disk_templates: [plain]', 'disk_templates: [plain, drbd]').replace('disk_template: plain', 'disk_template: drbd');
+// The seed is a site of one node, where no instance may be on drbd (no mirror node): drbd enabled alone.
+test('the drbd template without the drbd module, or with another usermode helper than Ganeti expects, is refused naming the field that enables it; /bin/true passes', async () => {
+	const text = (await readFile(seedRecipe, 'utf8')).replace('disk_templates: [plain]', 'disk_templates: [plain, drbd]');
 	const recipe = join(work, 'seed-drbd.yaml');
 	await writeFile(recipe, text);
 	const helperFile = 'sys/module/drbd/parameters/usermode_helper';
 	await assertRefused(
 		recipe,
 		await layOut('drbd-no-module', {...ethernetHost, 'sys/module/bridge': null}),
-		`${recipe}: instances[0].disk_template: "drbd" needs DRBD's kernel module, which this host has not loaded (no /${helperFile}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf, then modprobe drbd), or use another disk template`,
+		`${recipe}: cluster.disk_templates: ["plain","drbd"] needs DRBD's kernel module, which this host has not loaded (no /${helperFile}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf, then modprobe drbd), or leave drbd out`,
 	);
 	await assertRefused(
 		recipe,
 		await layOut('drbd-other-helper', {...ethernetHost, [helperFile]: '/sbin/drbdadm\n'}),
-		`${recipe}: instances[0].disk_template: "drbd" needs DRBD's usermode helper to be /bin/true, Ganeti's default, which gnt-cluster init sets, but the drbd module has "/sbin/drbdadm" (/${helperFile}); set it (echo /bin/true >/${helperFile}, and options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf for the next boot), or use another disk template`,
+		`${recipe}: cluster.disk_templates: ["plain","drbd"] needs DRBD's usermode helper to be /bin/true, Ganeti's default, which gnt-cluster init sets, but the drbd module has "/sbin/drbdadm" (/${helperFile}); set it (echo /bin/true >/${helperFile}, and options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf for the next boot), or leave drbd out`,
 	);
 	for (const [name, files] of [
 		['drbd-helper-true', {...ethernetHost, [helperFile]: '/bin/true\n'}],
@@ -238,7 +239,7 @@ test('the drbd template without the drbd module, or with another usermode helper
 		const host = await layOut(name, files);
 		const plan = await runCli(['plan', '--recipe', recipe, '--root', host.root, '--state-dir', host.state]);
 		assert.equal(plan.code, 0, `${name}: ${plan.stderr}`);
-		assert.match(plan.stdout, /create rodo1\.osm\.vm\.farm \(drbd 10G/);
+		assert.match(plan.stdout, /create rodo1\.osm\.vm\.farm \(plain 10G/);
 	}
 });
 

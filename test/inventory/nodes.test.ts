@@ -139,3 +139,18 @@ test('a name that is not a node of the site: one line', () => {
 		(error: unknown) => error instanceof RecipeError && error.problems.length === 1 && error.problems[0] === 'nodes: "node9" is not a node of the site (its nodes: gcc20, node2); name one of them or add it to nodes',
 	);
 });
+
+test('a drbd instance is created on the master with its mirror on another node (gnt-instance add -n pnode:snode)', () => {
+	const text = twoNodesText.replace('disk_templates: [file, plain]', 'disk_templates: [file, plain, drbd]').replace('disk_template: file', 'disk_template: drbd');
+	assert.ok(text.includes('[file, plain, drbd]') && text.includes('disk_template: drbd'), 'the lab recipe still has the lines this test edits');
+	const site = parseRecipe(text);
+	const inventory = buildInventory(site, {macs: {}, addresses: {}}, siteBytes(siteIdentity(site)), [], 'gcc20').inventory;
+	const drbd = inventory.instances.find(instance => instance.disk_template === 'drbd')!;
+	const argv = addArgv(inventory, drbd);
+	assert.equal(argv[argv.indexOf('-n') + 1], 'gcc20.node.farm:node2.node.farm', argv.join(' '));
+	// Another template names the primary alone (Ganeti ignores a secondary there, with a warning).
+	for (const instance of inventory.instances.filter(other => other.disk_template !== 'drbd')) {
+		const other = addArgv(inventory, instance);
+		assert.equal(other[other.indexOf('-n') + 1], 'gcc20.node.farm', other.join(' '));
+	}
+});

@@ -249,3 +249,20 @@ test('a private range outside RFC 1918 is refused, one inside is not', () => {
 	]);
 	assert.equal(toInt('172.32.0.0') - toInt('172.16.0.0'), 2 ** 20, 'the range lies just past 172.16.0.0/12');
 });
+
+test('dns.zone: home.arpa (RFC 8375, for private networks) and names under it are accepted; the rest of .arpa is refused', () => {
+	for (const zone of ['home.arpa', 'farm.home.arpa']) {
+		const site = seed();
+		site.dns.zone = zone;
+		assert.deepEqual(problemsOf(site), [], zone);
+	}
+	for (const zone of ['arpa', 'in-addr.arpa', '10.in-addr.arpa', 'ip6.arpa', 'farm.arpa', 'homearpa.arpa']) {
+		const site = seed();
+		site.dns.zone = zone;
+		assert.deepEqual(
+			problemsOf(site),
+			[`dns.zone: "${zone}" is inside the reserved .arpa domain where reverse lookups live; choose a private zone name (e.g. farm.internal or farm.home.arpa)`],
+			zone,
+		);
+	}
+});

@@ -153,8 +153,20 @@ test('probeInstallerIso reads the ISO 9660 identifier through the host: a text f
 	}
 });
 
-/** The seed with drbd enabled and its instance on it (a one-node site: as far as the module goes). */
-const drbdSeed = inventoryFromYaml(seedYaml.replace('disk_templates: [plain]', 'disk_templates: [plain, drbd]').replace('disk_template: plain', 'disk_template: drbd'));
+/**
+ * The seed with drbd enabled and its instance on it, with a second node for
+ * the mirror (a site of one node cannot hold a drbd instance), as seen from
+ * the master.
+ */
+const drbdSeedYaml = seedYaml
+	.replace('disk_templates: [plain]', 'disk_templates: [plain, drbd]')
+	.replace('disk_template: plain', 'disk_template: drbd')
+	.replace(
+		/\nhost:\n(?: {2}.*\n)+/,
+		'\nnodes:\n  - name: gcc20\n    public_interface: eth0\n    public_address: 198.51.100.20\n    private_address: 10.10.0.20\n    role: master\n  - name: node2\n    public_interface: eth0\n    public_address: 198.51.100.21\n    private_address: 10.10.0.21\n    role: candidate\n',
+	)
+	.replace('  nat: true\n', '  nat: true\n  routing: ospf\n');
+const drbdSeed = inventoryFromYaml(drbdSeedYaml);
 const drbdCluster = (helper: string | null) => ({name: drbdSeed.cluster.fqdn, policy: defaultInstancePolicy, instances: [], drbdUsermodeHelper: helper});
 const withoutModule = `instances[0].disk_template: "drbd" needs DRBD's kernel module, which this host has not loaded (no ${drbdUsermodeHelperPath}); load it with the usermode helper /bin/true, Ganeti's default, which gnt-cluster init sets (options drbd usermode_helper=/bin/true in /etc/modprobe.d/drbd.conf, then modprobe drbd), or use another disk template`;
 
@@ -377,5 +389,32 @@ test('a zone the host\'s resolvers answer an SOA or NS for is refused naming dns
 		'dns.zone: cannot tell whether "farm" is a zone in public DNS (192.0.2.53: no reply (timed out); 192.0.2.54: it answered SERVFAIL); if it is, the private zone hides it from this host\'s users: prefer a name under internal or home.arpa',
 	]);
 	assert.match(preflightNotes(unaccepted, facts({publicZone: {zone: 'farm', answers: []}}))[0]!, /names no resolver to ask/);
-	assert.deepEqual(preflightNotes(unaccepted, facts()), [], 'not asked (a rehearsal): nothing to say');
+	assert.deepEqual(preflightNotes(unaccepted, facts()), [], 'not asked, not a rehearsal: nothing to say');
+});
+
+test('a rehearsal says the zone was not looked up in public DNS, unless the recipe decided or the name is reserved', () => {
+	const unaccepted = inventoryFromYaml(seedYaml.replace('  shadow_public_zone: true\n', ''));
+	assert.deepEqual(preflightNotes(unaccepted, facts(), true), [
+		'dns.zone: "farm" was not looked up in public DNS (a rehearsal asks no name server); a real run asks this host\'s resolvers first and refuses a public zone unless dns.shadow_public_zone is true',
+	]);
+	assert.deepEqual(preflightNotes(seed, facts(), true), [], 'shadow_public_zone: true (the seed): nobody is asked on a real host either');
+	const refused = inventoryFromYaml(seedYaml.replace('  shadow_public_zone: true\n', '  shadow_public_zone: false\n'));
+	assert.equal(preflightNotes(refused, facts(), true).length, 1, 'false: still asked on a real host');
+	for (const zone of ['farm.internal', 'farm.home.arpa']) {
+		const reserved = inventoryFromYaml(seedYaml.replace('  shadow_public_zone: true\n', '').replace('zone: farm', `zone: ${zone}`));
+		assert.deepEqual(preflightNotes(reserved, facts(), true), [], `${zone}: never public, never asked`);
+	}
+});
+
+test('vnc_bind_address: an interface name must be an interface of this host (Ganeti takes any other name for a socket directory)', () => {
+	const host = facts({interfaces: ['eth0', 'eth1', 'lo']});
+	const on = (value: string) => inventoryFromYaml(seedYaml.replace('  mac_prefix: "52:54:00"\n', `  mac_prefix: "52:54:00"\n  hypervisor_parameters:\n    vnc_bind_address: ${value}\n`));
+	assert.ok(on('eth1').recipe.cluster.hypervisor_parameters?.['vnc_bind_address'] === 'eth1', 'the seed still has the line this test extends');
+	assert.deepEqual(refusals(on('eth1'), host), []);
+	assert.deepEqual(refusals(on('lo'), host), []);
+	assert.deepEqual(refusals(on('127.0.0.1'), host), []);
+	assert.deepEqual(refusals(on('eth9'), host), [
+		'cluster.hypervisor_parameters.vnc_bind_address: "eth9" is not an interface of this host (this host has eth0, eth1, lo); use 127.0.0.1, or leave it out (consoles then listen on 127.0.0.1 of whichever node runs the VM) and reach the console through an SSH tunnel to that node',
+	]);
+	assert.deepEqual(refusals(on('eth9'), facts({interfaces: null})), [], 'interfaces unknown: nothing refused');
 });

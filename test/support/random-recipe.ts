@@ -210,6 +210,9 @@ function randomRecipe(seed: number, instanceCount: number): RecipeObject {
 	taken.add(nodesFqdn(clusterName));
 
 	const templates = g.subset(diskTemplateNames);
+	// A site of one node holds no drbd instance (drbd needs a mirror node): give them another template.
+	if (!templates.some(template => template !== 'drbd')) templates.push('plain');
+	const instanceTemplates = templates.filter(template => template !== 'drbd');
 	const needsFileDir = templates.some(template => template === 'file');
 
 	// Capacity: every instance needs an address outside the bridge address and the DHCP range.
@@ -222,7 +225,7 @@ function randomRecipe(seed: number, instanceCount: number): RecipeObject {
 		taken.add(vmsFqdn(name));
 		const instance: RecipeObject = {
 			name,
-			disk_template: pick(gi, templates),
+			disk_template: pick(gi, instanceTemplates),
 			disk_size: sizeValue(gi, 'MGT'),
 			memory: sizeValue(gi, 'MG'),
 			vcpus: int(gi, 1, 64),
