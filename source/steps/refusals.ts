@@ -430,9 +430,12 @@ function plannedDevice(recipe: Inventory['recipe'], facts: HostFacts): {field: s
 	return undefined;
 }
 
-/** Instances of the recipe the cluster does not have yet (what `gnt-instance add` will see), with their index. */
+/**
+ * Instances of the recipe the cluster does not have yet (what `gnt-instance add` will see), with their index.
+ * In a rehearsal (no config.data) the journal's record of those already added stands for the cluster's list.
+ */
 function newInstances(inventory: Inventory, facts: HostFacts): Array<{instance: InventoryInstance; index: number}> {
-	const existing = new Set(ourCluster(inventory, facts)?.instances ?? []);
+	const existing = new Set([...(ourCluster(inventory, facts)?.instances ?? []), ...(facts.journalledInstances ?? [])]);
 	return inventory.instances.map((instance, index) => ({instance, index})).filter(({instance}) => !existing.has(instance.fqdn));
 }
 
