@@ -79,7 +79,8 @@ export function listText(rows: VmRow[]): string[] {
 			stateText[row.a],
 			stateText[row.ptr],
 			stateText[row.dhcp],
-			row.consistent ? 'yes' : 'NO',
+			// Unknown when Ganeti could not be asked: doctor claims no drift there either.
+			row.consistent === null ? '?' : row.consistent ? 'yes' : 'NO',
 		]),
 	];
 	const widths = table[0]!.map((_, column) => Math.max(...table.map(line => line[column]!.length)));
