@@ -91,6 +91,28 @@ test('a flag missing its value is a usage error naming the flag, before anything
 	}
 });
 
+test('an on/off flag given a value (--yes=no, --json=no, --version=1) is a usage error naming it, before anything is written', async () => {
+	const quiet = await mkdtemp(join(tmpdir(), 'gw-switch-'));
+	try {
+		const cases: Array<[string[], string]> = [
+			[['apply', '--recipe', seedRecipe, '--root', join(quiet, 'r'), '--state-dir', join(quiet, 's'), '--yes=no'], '--yes takes no value (given "no")'],
+			[['plan', '--recipe', seedRecipe, '--root', join(quiet, 'r'), '--state-dir', join(quiet, 's'), '--json=no'], '--json takes no value (given "no")'],
+			[['--version=1'], '--version takes no value (given "1")'],
+			[['undo', '--dry-run=false', '--root', join(quiet, 'r'), '--state-dir', join(quiet, 's')], '--dry-run takes no value (given "false")'],
+		];
+		for (const [args, start] of cases) {
+			const result = await runCli(args, {cwd: quiet});
+			assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+			assert.equal(result.stdout, '', args.join(' '));
+			const name = start.split(' ')[0]!;
+			assert.equal(result.stderr, `ganeti-wizard: ${start}; give ${name} alone to turn it on, or leave it out\n`, args.join(' '));
+		}
+		assert.deepEqual(await readdir(quiet), [], 'nothing written');
+	} finally {
+		await rm(quiet, {recursive: true, force: true});
+	}
+});
+
 test('a recipe with several problems lists every one, one line each', async () => {
 	// Three fields wrong at once (a tab, which derails the YAML after it, is one problem: see the loader's tests).
 	const path = join(work, 'several-problems.yaml');
