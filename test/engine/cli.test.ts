@@ -113,6 +113,23 @@ test('an on/off flag given a value (--yes=no, --json=no, --version=1) is a usage
 	}
 });
 
+test('apply --confirm with an id that is no checkpoint of the plan is one line naming the plan\'s checkpoints, nothing written; a real one is taken', async () => {
+	const quiet = await mkdtemp(join(tmpdir(), 'gw-confirm-'));
+	try {
+		const where = ['--root', join(quiet, 'r'), '--state-dir', join(quiet, 's')];
+		const bogus = await runCli(['apply', '--recipe', seedRecipe, ...where, '--yes', '--confirm', 'bogus.id']);
+		assert.equal(bogus.code, 2, bogus.stderr);
+		assert.equal(bogus.stdout, '');
+		assert.equal(bogus.stderr, 'ganeti-wizard: --confirm: "bogus.id" is not a checkpoint of the plan (its checkpoints: instances.rodo1.osm.install); give one of those, as apply printed it\n');
+		assert.deepEqual(await readdir(quiet), [], 'nothing written');
+		const real = await runCli(['apply', '--recipe', seedRecipe, ...where, '--yes', '--confirm', 'instances.rodo1.osm.install']);
+		assert.equal(real.code, 0, real.stderr);
+		assert.match(await readFile(join(quiet, 's', 'journal.jsonl'), 'utf8'), /"type":"confirm".*"id":"instances\.rodo1\.osm\.install"/);
+	} finally {
+		await rm(quiet, {recursive: true, force: true});
+	}
+});
+
 test('a recipe with several problems lists every one, one line each', async () => {
 	// Three fields wrong at once (a tab, which derails the YAML after it, is one problem: see the loader's tests).
 	const path = join(work, 'several-problems.yaml');
