@@ -288,6 +288,10 @@ function checkInstanceMacs({instances, cluster}: Recipe): string[] {
 		if (instance.mac && isMulticast(instance.mac)) {
 			problems.push(`instances[${index}].mac: ${quote(instance.mac)} is a multicast address (odd first byte), which no NIC may carry; use a unicast MAC (e.g. 52:54:...) or leave it out to have one generated`);
 		}
+		// 00:00:00:00:00:00 stands for "no address" (Linux refuses it for a device, EADDRNOTAVAIL).
+		if (instance.mac && /^(00:){5}00$/.test(instance.mac)) {
+			problems.push(`instances[${index}].mac: ${quote(instance.mac)} is the all-zero address, which no NIC may carry; use a unicast MAC (e.g. 52:54:...) or leave it out to have one generated`);
+		}
 	});
 	const firstUser = new Map<string, number>();
 	instances.forEach((instance, index) => {

@@ -43,6 +43,8 @@ test('vm commands on a rehearsed lab site', async t => {
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--vcpus', 'two', '--yes'], /^ganeti-wizard: --vcpus: "two" is not a whole number/],
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--disk', '10 GB', '--yes'], /^ganeti-wizard: --disk: "10 GB" is not a size/],
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--mac', '52:54:5a:8d:77:8e', '--yes'], /^ganeti-wizard: --mac: "52:54:5a:8d:77:8e" is already used by instance rodo1\.osm/],
+			[['vm', 'add', 'web1', '--os', 'noop+default', '--mac', '00:00:00:00:00:00', '--yes'], /^ganeti-wizard: [^\n]*--mac: "00:00:00:00:00:00" is the all-zero address, which no NIC may carry/],
+			[['vm', 'add', 'web1', '--os', 'noop+default', '--mac', '01:00:5e:00:00:01', '--yes'], /^ganeti-wizard: [^\n]*--mac: "01:00:5e:00:00:01" is a multicast address/],
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--address', '10.10.0.20', '--yes'], /^ganeti-wizard: --address: "10\.10\.0\.20" is not inside network\.vms_subnet/],
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--address', '10.10.1.1', '--yes'], /^ganeti-wizard: --address: "10\.10\.1\.1" is already used by/],
 			[['vm', 'add', 'rodo1.osm', '--os', 'noop+default', '--yes'], /^ganeti-wizard: NAME: "rodo1\.osm" is already a VM of the site/],
