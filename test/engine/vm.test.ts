@@ -188,6 +188,11 @@ test('vm commands on a rehearsed lab site', async t => {
 		const commands = await readFile(join(state, 'commands.sh'), 'utf8');
 		assert.equal(commands.match(/^gnt-instance add .* web3\.vm\.farm$/gm)?.length, 1, 'gnt-instance add recorded once');
 		assert.equal(commands.match(/^git -C \/etc\/bind .* commit .*add web3\.vm\.farm/gm)?.length, 1, 'the DNS change committed once');
+		// The same sizes written in other units (256M as MiB, 10G as 10240M): the same VM, nothing left to change.
+		const units = await at('vm', 'add', 'web3', '--os', 'noop+default', '--memory', '256M', '--disk', '10240M', '--yes');
+		assert.equal(units.code, 0, units.stdout + units.stderr);
+		assert.match(units.stdout, /^web3\.vm\.farm is in the site as these flags describe it: finishing it\.$/m);
+		assert.equal((await readFile(join(state, 'commands.sh'), 'utf8')).match(/^gnt-instance add .* web3\.vm\.farm$/gm)?.length, 1, 'gnt-instance add still recorded once');
 		// Other flags for a VM the site has: still refused, nothing changed.
 		const other = await at('vm', 'add', 'web3', '--os', 'noop+default', '--memory', '1G', '--yes');
 		assert.equal(other.code, 2);
