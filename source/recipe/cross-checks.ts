@@ -28,11 +28,21 @@ export function needsVolumeGroup(recipe: Recipe): boolean {
 	return recipe.cluster.disk_templates.some(template => template === 'plain' || template === 'drbd');
 }
 
-/** A value as the message shows it: JSON, shortened when long. */
-function quote(value: unknown): string {
+/**
+ * A value as a message shows it: JSON (String() of what JSON cannot hold),
+ * shortened to 60 characters when longer; a string keeps its closing quote
+ * ("aaaa..."), so the line still reads as one value.
+ */
+export function quoteValue(value: unknown): string {
 	const json = JSON.stringify(value);
-	return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+	if (json === undefined) return String(value);
+	if (json.length <= 60) return json;
+	if (!json.startsWith('"')) return `${json.slice(0, 57)}...`;
+	// Not cut inside an escape (\n, \"): the shortened text stays valid JSON.
+	const kept = json.slice(0, 56).replace(/\\u[0-9a-fA-F]{0,3}$|\\$/, '');
+	return `${kept}..."`;
 }
+const quote = quoteValue;
 
 const rfc1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 /** Who gave a record its FQDN: the field to name in a message, and how to call the record. */

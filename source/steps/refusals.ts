@@ -8,7 +8,7 @@ import {contains, isIpv4} from '../inventory/addresses.js';
 import {nodeFieldPath, recipeNodeOf, type Inventory, type InventoryInstance} from '../inventory/inventory.js';
 import {freePrivateRanges} from '../host/detect.js';
 import {drbdUsermodeHelperPath, iso9660Identifier} from '../host/facts.js';
-import {minimumVolumeGroupMiB, needsVolumeGroup, volumeGroupMiB} from '../recipe/cross-checks.js';
+import {minimumVolumeGroupMiB, needsVolumeGroup, quoteValue, volumeGroupMiB} from '../recipe/cross-checks.js';
 import {sizeMiB} from '../recipe/schema.js';
 import {listenAddresses} from '../render/bind.js';
 import {conflictingInterfaces, privateAlias, wizardInterfacesPath} from '../render/interfaces.js';
@@ -113,10 +113,7 @@ function publicZoneProblems(inventory: Inventory, facts: HostFacts): string[] {
 	];
 }
 
-function quote(value: unknown): string {
-	const json = JSON.stringify(value);
-	return json.length > 60 ? `${json.slice(0, 57)}...` : json;
-}
+const quote = quoteValue;
 
 /** The public interface must exist; the master netdev must exist or be the bridge the wizard makes. */
 function interfaceProblems(inventory: Inventory, facts: HostFacts): string[] {
