@@ -210,6 +210,26 @@ function foreignFlag(command: string | undefined, subcommand: string | undefined
 	return undefined;
 }
 
+/** The on/off flags as typed (--yes, --dry-run, -h): they take no value. */
+const switchFlags = new Set(
+	Object.entries(flagDefinitions).flatMap(([key, definition]) =>
+		definition.type === 'boolean' ? [`--${key.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`, ...('shortFlag' in definition ? [`-${definition.shortFlag}`] : [])] : [],
+	),
+);
+
+/**
+ * An on/off flag given a value (--yes=no, --version=1): the parser would read
+ * the value its own way or drop it, so the flag would not say what was meant.
+ */
+function switchWithValue(argv: string[]): string | undefined {
+	const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+	for (const token of argv.slice(0, end)) {
+		const [name, value] = token.split(/=(.*)/s, 2) as [string, string | undefined];
+		if (value !== undefined && switchFlags.has(name)) return `${name} takes no value (given ${JSON.stringify(value)}); give ${name} alone to turn it on, or leave it out`;
+	}
+	return undefined;
+}
+
 /** The flags given, without those left out (a command tells "not given" from a value). */
 function definedOnly<T extends Record<string, unknown>>(flags: T): {[K in keyof T]?: Exclude<T[K], undefined>} {
 	return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)) as {[K in keyof T]?: Exclude<T[K], undefined>};
@@ -217,6 +237,8 @@ function definedOnly<T extends Record<string, unknown>>(flags: T): {[K in keyof 
 
 async function main(): Promise<number> {
 	const [command, ...rest] = cli.input;
+	const switched = switchWithValue(process.argv.slice(2));
+	if (switched) throw new UsageError(switched);
 	if (cli.flags.help || command === 'help') {
 		process.stdout.write(`${cli.help}\n`);
 		return 0;

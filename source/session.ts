@@ -23,6 +23,7 @@ import {siteChanges, siteIdentity} from './site/compare.js';
 import {SiteSettings} from './site/settings.js';
 import {siteSteps} from './steps/index.js';
 import {hintFor} from './steps/hints.js';
+import {journalledInstances} from './steps/instances.js';
 import {preflightNotes, publicZoneQuestion, refusals} from './steps/refusals.js';
 
 /** The seed recipe shipped in the package's recipes/ (found upwards: source/, dist/ or dist/chunks/). */
@@ -159,6 +160,8 @@ export async function openSession(options: SessionOptions & {readOnly?: boolean}
 		const devices = [recipe.storage.partition, recipe.storage.disk].filter((device): device is string => device !== undefined);
 		const isos = recipe.instances.flatMap(instance => ('iso' in instance.install ? [instance.install.iso] : []));
 		const facts = await probeHostFacts(looking, devices, isos, publicZoneQuestion(inventory));
+		// A rehearsal has no Ganeti to list its instances: the journal says which were created.
+		if (looking.kind === 'rehearsal') facts.journalledInstances = journalledInstances(inventory, id => progress.action(id));
 		const problems = refusals(inventory, facts);
 		if (problems.length > 0) throw new RecipeError(problems, incoming?.path ?? saved!.path);
 		notes.push(...preflightNotes(inventory, facts, looking.kind === 'rehearsal'));

@@ -5,10 +5,10 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {isAbsolute} from 'node:path';
 import chalk from 'chalk';
-import {RecipeError} from '../errors.js';
+import {RecipeError, UsageError} from '../errors.js';
 import {everyNode, nodeWhere, trustSharedHostKeys} from '../node-runs.js';
 import type {Decisions, RunResult} from '../runner/events.js';
-import {runPlan} from '../runner/run.js';
+import {journalView, runPlan} from '../runner/run.js';
 import {openSession, realStateDir, type Session} from '../session.js';
 import {afterRun} from '../ui/closing.js';
 import {lineReporter} from '../ui/lines.js';
@@ -29,6 +29,12 @@ export async function apply(flags: CommandFlags): Promise<number> {
 /** Applies an opened (writable) session unattended: progress lines, then the closing summary. Returns the exit code. */
 export async function applySession(session: Session, flags: CommandFlags): Promise<number> {
 	if (flags.confirm.length > 0) {
+		// A mistyped id would be journalled and confirm nothing: refused before anything is written.
+		const checkpoints = (await journalView(session.context)).flatMap(step => step.actions.flatMap(({action}) => (action.kind === 'checkpoint' ? [action.id] : [])));
+		const unknown = flags.confirm.find(id => !checkpoints.includes(id));
+		if (unknown !== undefined) {
+			throw new UsageError(`--confirm: ${JSON.stringify(unknown)} is not a checkpoint of the plan (${checkpoints.length > 0 ? `its checkpoints: ${checkpoints.join(', ')}` : 'it has none'}); give one of those, as apply printed it`);
+		}
 		session.context.begin?.();
 		for (const id of flags.confirm) session.progress.confirm(id);
 	}

@@ -70,6 +70,13 @@ function flagProblem(problem: string, index: number): string {
 	const prefix = `nodes[${index}].`;
 	// A saved site's field: how to change it.
 	if (problem.startsWith('network.routing:')) return `${problem} in the saved site first (ganeti-wizard recipe > site.yaml, edit it, ganeti-wizard apply --recipe site.yaml --yes)`;
+	// A saved name (the cluster's, say) that the new node's name makes again: said of NAME, naming what has it.
+	const clash = /^([\w.[\]]+): "[^"]*" makes the name "([^"]+)", which is already the name of nodes\[(\d+)\] \(nodes\[\d+\]\.name\); choose another name$/.exec(problem);
+	if (clash && Number(clash[3]) === index) {
+		const [, field, fqdn] = clash as unknown as [string, string, string];
+		const whose = field === 'cluster.name' ? "the cluster's name (cluster.name)" : `already the name given by ${field}`;
+		return `NAME: "${fqdn.split('.')[0]}" makes the name "${fqdn}", which is ${whose}; choose another name for the node`;
+	}
 	// Another field's rule that the new node's value breaks: said as that value's flag.
 	if (!problem.startsWith(prefix)) {
 		const field = ['private_address', 'public_address', 'public_interface'].find(name => problem.includes(`${prefix}${name}`));

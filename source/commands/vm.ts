@@ -11,6 +11,7 @@ import {readVmFacts} from '../drift/facts.js';
 import {vmRows, type VmRow} from '../drift/compare.js';
 import {RecipeError, UsageError} from '../errors.js';
 import {parseRecipe} from '../recipe/load.js';
+import {sizeMiB} from '../recipe/schema.js';
 import {addInstanceText, removeInstanceText} from '../site/recipe-edit.js';
 import {everyNode} from '../node-runs.js';
 import {planAll} from '../runner/run.js';
@@ -79,7 +80,8 @@ export function listText(rows: VmRow[]): string[] {
 			stateText[row.a],
 			stateText[row.ptr],
 			stateText[row.dhcp],
-			row.consistent ? 'yes' : 'NO',
+			// Unknown when Ganeti could not be asked: doctor claims no drift there either.
+			row.consistent === null ? '?' : row.consistent ? 'yes' : 'NO',
 		]),
 	];
 	const widths = table[0]!.map((_, column) => Math.max(...table.map(line => line[column]!.length)));
@@ -286,7 +288,10 @@ export async function add(flags: CommandFlags, name: string | undefined, given: 
 	return applySession(await opened(false), flags);
 }
 
-/** Whether the saved recipe's instance `name` is the one `entry` (from vm add's flags) describes, defaults filled in alike. */
+/**
+ * Whether the saved recipe's instance `name` is the one `entry` (from vm add's flags) describes, defaults filled in alike
+ * and sizes compared in MiB (1G and 1024M are one size to Ganeti).
+ */
 function sameInstance(text: string, name: string, entry: Record<string, unknown>): boolean {
 	const saved = parseRecipe(text).instances.find(instance => instance.name === name);
 	let asFlagged;
@@ -296,7 +301,9 @@ function sameInstance(text: string, name: string, entry: Record<string, unknown>
 		if (error instanceof RecipeError) return false;
 		throw error;
 	}
-	return saved !== undefined && isDeepStrictEqual(saved, asFlagged);
+	const inMiB = (instance: typeof saved) =>
+		instance && {...instance, memory: sizeMiB(instance.memory), disk_size: sizeMiB(instance.disk_size), extra_disks: instance.extra_disks.map(sizeMiB)};
+	return saved !== undefined && isDeepStrictEqual(inMiB(saved), inMiB(asFlagged));
 }
 
 /**

@@ -23,8 +23,12 @@ export type VmRow = {
 	a: EntryState;
 	ptr: EntryState;
 	dhcp: EntryState;
-	/** Site, Ganeti's NIC, the A and PTR records and the DHCP entry all agree. */
-	consistent: boolean;
+	/**
+	 * Site, Ganeti's NIC, the A and PTR records and the DHCP entry all agree:
+	 * true, or false naming nothing; null when Ganeti could not be asked (a
+	 * rehearsal) and everything else agrees, so nothing says they disagree.
+	 */
+	consistent: boolean | null;
 };
 
 export type DriftKind =
@@ -90,6 +94,12 @@ function shortName(inventory: Inventory, fqdn: string): string {
 }
 
 /** Every VM of the site and of Ganeti, site order first, then Ganeti's others by name. */
+/** What the parts that could be checked say, with Ganeti's listing when it was asked (VmRow.consistent). */
+function consistency(othersAgree: boolean, ganetiKnown: boolean, listed: boolean): boolean | null {
+	if (!othersAgree) return false;
+	return ganetiKnown ? listed : null;
+}
+
 export function vmRows(inventory: Inventory, facts: VmFacts): VmRow[] {
 	const ganeti = byName(facts.ganeti ?? []);
 	const known = facts.ganeti !== null;
@@ -112,7 +122,7 @@ export function vmRows(inventory: Inventory, facts: VmFacts): VmRow[] {
 			a,
 			ptr,
 			dhcp,
-			consistent: Boolean(instance) && Boolean(listed) && nicAgrees && a === 'ok' && ptr === 'ok' && (dhcp === 'ok' || dhcp === 'off'),
+			consistent: consistency(Boolean(instance) && nicAgrees && a === 'ok' && ptr === 'ok' && (dhcp === 'ok' || dhcp === 'off'), known, Boolean(listed)),
 		};
 	};
 	const rows = inventory.instances.map(instance => row(instance.name, instance.fqdn, instance, ganeti.get(instance.fqdn)));

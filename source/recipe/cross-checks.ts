@@ -28,11 +28,21 @@ export function needsVolumeGroup(recipe: Recipe): boolean {
 	return recipe.cluster.disk_templates.some(template => template === 'plain' || template === 'drbd');
 }
 
-/** A value as the message shows it: JSON, shortened when long. */
-function quote(value: unknown): string {
+/**
+ * A value as a message shows it: JSON (String() of what JSON cannot hold),
+ * shortened to 60 characters when longer; a string keeps its closing quote
+ * ("aaaa..."), so the line still reads as one value.
+ */
+export function quoteValue(value: unknown): string {
 	const json = JSON.stringify(value);
-	return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+	if (json === undefined) return String(value);
+	if (json.length <= 60) return json;
+	if (!json.startsWith('"')) return `${json.slice(0, 57)}...`;
+	// Not cut inside an escape (\n, \"): the shortened text stays valid JSON.
+	const kept = json.slice(0, 56).replace(/\\u[0-9a-fA-F]{0,3}$|\\$/, '');
+	return `${kept}..."`;
 }
+const quote = quoteValue;
 
 const rfc1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 /** Who gave a record its FQDN: the field to name in a message, and how to call the record. */
@@ -287,6 +297,10 @@ function checkInstanceMacs({instances, cluster}: Recipe): string[] {
 	instances.forEach((instance, index) => {
 		if (instance.mac && isMulticast(instance.mac)) {
 			problems.push(`instances[${index}].mac: ${quote(instance.mac)} is a multicast address (odd first byte), which no NIC may carry; use a unicast MAC (e.g. 52:54:...) or leave it out to have one generated`);
+		}
+		// 00:00:00:00:00:00 stands for "no address" (Linux refuses it for a device, EADDRNOTAVAIL).
+		if (instance.mac && /^(00:){5}00$/.test(instance.mac)) {
+			problems.push(`instances[${index}].mac: ${quote(instance.mac)} is the all-zero address, which no NIC may carry; use a unicast MAC (e.g. 52:54:...) or leave it out to have one generated`);
 		}
 	});
 	const firstUser = new Map<string, number>();

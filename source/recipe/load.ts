@@ -4,7 +4,7 @@ import {readFile} from 'node:fs/promises';
 import {isAlias, isCollection, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, visit, type Document, type YAMLError} from 'yaml';
 import type {z} from 'zod';
 import {RecipeError} from '../errors.js';
-import {crossCheck} from './cross-checks.js';
+import {crossCheck, quoteValue} from './cross-checks.js';
 import {normaliseRecipe, recipeSchema, type Recipe, type WrittenRecipe} from './schema.js';
 
 /**
@@ -217,8 +217,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 
 export function formatValue(value: unknown): string {
 	if (value === undefined) return 'missing';
-	const json = JSON.stringify(value);
-	return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json;
+	return quoteValue(value);
 }
 
 function valueAt(data: unknown, path: ReadonlyArray<PropertyKey>): unknown {

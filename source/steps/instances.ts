@@ -144,6 +144,24 @@ export function instanceVncActions(inventory: Inventory, instance: InventoryInst
 	];
 }
 
+/**
+ * The recipe's instances (FQDNs) whose `gnt-instance add` the journal records
+ * as done (or found done) and not undone since, nor followed by a removal
+ * (`removals.FQDN`): what a rehearsal knows of the cluster's instances, as it
+ * has no Ganeti to ask. `action` looks up an action's record by id (Progress.action).
+ */
+export function journalledInstances(inventory: Inventory, action: (id: string) => {status: string; appliedSeq?: number; ranAtSeq?: number} | undefined): string[] {
+	const completed = (record: {status: string} | undefined) => record?.status === 'done' || record?.status === 'satisfied';
+	return inventory.instances
+		.filter(instance => {
+			const added = action(`instances.${instance.name}.add`);
+			if (!completed(added)) return false;
+			const removed = action(`removals.${instance.fqdn}`);
+			return !completed(removed) || (removed!.ranAtSeq ?? 0) < (added!.ranAtSeq ?? 0);
+		})
+		.map(instance => instance.fqdn);
+}
+
 function instanceActions(inventory: Inventory, instance: InventoryInstance, facts: Facts): Action[] {
 	const {fqdn, name} = instance;
 	const id = (what: string) => `instances.${name}.${what}`;

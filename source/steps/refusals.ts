@@ -9,7 +9,7 @@ import {contains, isIpv4} from '../inventory/addresses.js';
 import {nodeFieldPath, recipeNodeOf, type Inventory, type InventoryInstance} from '../inventory/inventory.js';
 import {freePrivateRanges} from '../host/detect.js';
 import {drbdUsermodeHelperPath, isReservedZone, iso9660Identifier} from '../host/facts.js';
-import {minimumVolumeGroupMiB, needsVolumeGroup, vncBindAddresses, volumeGroupMiB} from '../recipe/cross-checks.js';
+import {minimumVolumeGroupMiB, needsVolumeGroup, quoteValue, vncBindAddresses, volumeGroupMiB} from '../recipe/cross-checks.js';
 import {sizeMiB} from '../recipe/schema.js';
 import {listenAddresses} from '../render/bind.js';
 import {conflictingInterfaces, privateAlias, wizardInterfacesPath} from '../render/interfaces.js';
@@ -124,10 +124,7 @@ function publicZoneProblems(inventory: Inventory, facts: HostFacts): string[] {
 	];
 }
 
-function quote(value: unknown): string {
-	const json = JSON.stringify(value);
-	return json.length > 60 ? `${json.slice(0, 57)}...` : json;
-}
+const quote = quoteValue;
 
 /** The public interface must exist; the master netdev must exist or be the bridge the wizard makes. */
 function interfaceProblems(inventory: Inventory, facts: HostFacts): string[] {
@@ -458,9 +455,12 @@ function plannedDevice(recipe: Inventory['recipe'], facts: HostFacts): {field: s
 	return undefined;
 }
 
-/** Instances of the recipe the cluster does not have yet (what `gnt-instance add` will see), with their index. */
+/**
+ * Instances of the recipe the cluster does not have yet (what `gnt-instance add` will see), with their index.
+ * In a rehearsal (no config.data) the journal's record of those already added stands for the cluster's list.
+ */
 function newInstances(inventory: Inventory, facts: HostFacts): Array<{instance: InventoryInstance; index: number}> {
-	const existing = new Set(ourCluster(inventory, facts)?.instances ?? []);
+	const existing = new Set([...(ourCluster(inventory, facts)?.instances ?? []), ...(facts.journalledInstances ?? [])]);
 	return inventory.instances.map((instance, index) => ({instance, index})).filter(({instance}) => !existing.has(instance.fqdn));
 }
 

@@ -149,6 +149,11 @@ export type HostFacts = {
 	deviceBytes: Record<string, number>;
 	/** The cluster in /var/lib/ganeti/config.data; null when there is none. */
 	cluster: ClusterFacts | null;
+	/**
+	 * Instances (FQDNs) the site's journal records as created (journalledInstances):
+	 * set for a rehearsal, which has no config.data to list them; absent otherwise.
+	 */
+	journalledInstances?: string[];
 	/** ifupdown files: /etc/network/interfaces and every file in interfaces.d, with their text. */
 	interfaceFiles: Array<{path: string; text: string}>;
 	/** Block devices as /dev paths (/sys/class/block); null or absent when unknown. */

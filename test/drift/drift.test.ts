@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import {readFile} from 'node:fs/promises';
 import {test} from 'node:test';
+import {listText} from '../../source/commands/vm.js';
 import {findDrift, ganetiDriftKinds, vmRows, type FixCommands} from '../../source/drift/compare.js';
 import {parseInstanceList, type VmFacts} from '../../source/drift/facts.js';
 import {buildInventory, type Generated, type Inventory} from '../../source/inventory/inventory.js';
@@ -176,4 +177,18 @@ test('Ganeti not asked (a rehearsal): the site against the zones and DHCP entrie
 	const smaller = {...inventory, instances: inventory.instances.slice(0, 2), records: inventory.records.filter(record => record.fqdn !== web2.fqdn)};
 	assert.deepEqual(findDrift(smaller, unasked(), fixes).map(({kind}) => kind), ['stale-a', 'stale-ptr', 'stale-dhcp']);
 	assert.ok(findDrift(smaller, unasked(), fixes).every(drift => !ganetiDriftKinds.includes(drift.kind)));
+});
+
+test('Ganeti not asked: a VM whose records agree is of unknown consistency (null), one whose DHCP entry differs is not consistent', () => {
+	const inventory = labSite();
+	const web2 = inventory.instances[2]!;
+	const unasked = (overrides: Parameters<typeof appliedFacts>[1] = {}): VmFacts => ({...appliedFacts(inventory, overrides), ganeti: null});
+	assert.deepEqual(
+		vmRows(inventory, unasked()).map(row => [row.fqdn, row.a, row.ptr, row.dhcp, row.ganetiKnown, row.consistent]),
+		inventory.instances.map(instance => [instance.fqdn, 'ok', 'ok', 'ok', false, null]),
+	);
+	const otherMac = vmRows(inventory, unasked({dhcpd: renderDhcpdInclude(inventory).replace(web2.mac, '52:54:00:99:99:99')}));
+	assert.deepEqual(otherMac.map(row => row.consistent), [null, null, false]);
+	assert.deepEqual(listText(otherMac).map(line => line.split(/\s+/).at(-1)), ['AGREE', '?', '?', 'NO']);
+	assert.deepEqual(listText(vmRows(inventory, appliedFacts(inventory))).slice(1).map(line => line.split(/\s+/).at(-1)), ['yes', 'yes', 'yes']);
 });

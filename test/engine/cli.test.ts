@@ -93,6 +93,45 @@ test('a flag missing its value is a usage error naming the flag, before anything
 	}
 });
 
+test('an on/off flag given a value (--yes=no, --json=no, --version=1) is a usage error naming it, before anything is written', async () => {
+	const quiet = await mkdtemp(join(tmpdir(), 'gw-switch-'));
+	try {
+		const cases: Array<[string[], string]> = [
+			[['apply', '--recipe', seedRecipe, '--root', join(quiet, 'r'), '--state-dir', join(quiet, 's'), '--yes=no'], '--yes takes no value (given "no")'],
+			[['plan', '--recipe', seedRecipe, '--root', join(quiet, 'r'), '--state-dir', join(quiet, 's'), '--json=no'], '--json takes no value (given "no")'],
+			[['--version=1'], '--version takes no value (given "1")'],
+			[['undo', '--dry-run=false', '--root', join(quiet, 'r'), '--state-dir', join(quiet, 's')], '--dry-run takes no value (given "false")'],
+		];
+		for (const [args, start] of cases) {
+			const result = await runCli(args, {cwd: quiet});
+			assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+			assert.equal(result.stdout, '', args.join(' '));
+			const name = start.split(' ')[0]!;
+			assert.equal(result.stderr, `ganeti-wizard: ${start}; give ${name} alone to turn it on, or leave it out\n`, args.join(' '));
+		}
+		assert.deepEqual(await readdir(quiet), [], 'nothing written');
+	} finally {
+		await rm(quiet, {recursive: true, force: true});
+	}
+});
+
+test('apply --confirm with an id that is no checkpoint of the plan is one line naming the plan\'s checkpoints, nothing written; a real one is taken', async () => {
+	const quiet = await mkdtemp(join(tmpdir(), 'gw-confirm-'));
+	try {
+		const where = ['--root', join(quiet, 'r'), '--state-dir', join(quiet, 's')];
+		const bogus = await runCli(['apply', '--recipe', seedRecipe, ...where, '--yes', '--confirm', 'bogus.id']);
+		assert.equal(bogus.code, 2, bogus.stderr);
+		assert.equal(bogus.stdout, '');
+		assert.equal(bogus.stderr, 'ganeti-wizard: --confirm: "bogus.id" is not a checkpoint of the plan (its checkpoints: instances.rodo1.osm.install); give one of those, as apply printed it\n');
+		assert.deepEqual(await readdir(quiet), [], 'nothing written');
+		const real = await runCli(['apply', '--recipe', seedRecipe, ...where, '--yes', '--confirm', 'instances.rodo1.osm.install']);
+		assert.equal(real.code, 0, real.stderr);
+		assert.match(await readFile(join(quiet, 's', 'journal.jsonl'), 'utf8'), /"type":"confirm".*"id":"instances\.rodo1\.osm\.install"/);
+	} finally {
+		await rm(quiet, {recursive: true, force: true});
+	}
+});
+
 test('a recipe with several problems lists every one, one line each', async () => {
 	// Three fields wrong at once (a tab, which derails the YAML after it, is one problem: see the loader's tests).
 	const path = join(work, 'several-problems.yaml');

@@ -46,6 +46,7 @@ test('nodes of a rehearsed site', async t => {
 			[['node', 'add', 'gcc21', '--private-address', '10.10.0.21', '--role', 'boss', '--yes'], /^ganeti-wizard: --role: "boss" is not a role for an added node; give candidate/],
 			[['node', 'add', 'gcc21.invalid', '--private-address', '10.10.0.21', '--yes'], /^ganeti-wizard: NAME: "gcc21\.invalid" does not resolve to an IPv4 address here; give the node's address with --public-address IP$/m],
 			[['node', 'add', 'gcc20', '--private-address', '10.10.0.21', '--yes'], /^ganeti-wizard: NAME: "gcc20" is the site's master/],
+			[['node', 'add', 'cluster', '--public-address', '198.51.100.21', '--private-address', '10.10.0.21', '--yes'], /^ganeti-wizard: NAME: "cluster" makes the name "cluster\.node\.farm", which is the cluster's name \(cluster\.name\); choose another name for the node\n$/],
 			[['node', 'remove', 'gcc29', '--yes'], /^ganeti-wizard: NAME: "gcc29" is not a node of the site/],
 			[['node', 'remove', 'gcc20', '--yes'], /^ganeti-wizard: NAME: "gcc20" is the site's master/],
 			[['node', 'join'], /^ganeti-wizard: unknown node subcommand "join"/],

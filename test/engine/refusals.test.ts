@@ -202,6 +202,25 @@ test('an installer ISO missing from the folder that should hold it is refused na
 	}
 });
 
+test('in a rehearsal, the ISO of an instance the journal records as created is not asked for again: it boots from its disk', async () => {
+	const iso = '/srv/ganeti/debian-6.0.0-amd64-CD-1.iso';
+	const host = await layOut('iso-after-install', ethernetHost);
+	const applied = await runCli(['apply', '--recipe', seedRecipe, '--yes', '--root', host.root, '--state-dir', host.state]);
+	assert.equal(applied.code, 0, applied.stderr);
+	assert.match(await readFile(join(host.state, 'commands.sh'), 'utf8'), /gnt-instance add .*rodo1\.osm\.vm\.farm/);
+	// The folder is there now, the ISO not: rodo1 was created, so nothing needs it.
+	await mkdir(join(host.root, 'srv/ganeti'), {recursive: true});
+	const plan = await runCli(['plan', '--root', host.root, '--state-dir', host.state]);
+	assert.equal(plan.code, 0, plan.stderr);
+	assert.doesNotMatch(plan.stderr, new RegExp(iso.replaceAll('.', '\\.')));
+	// A fresh site in the same kind of root still needs it.
+	await assertRefused(
+		seedRecipe,
+		await layOut('iso-before-install', {...ethernetHost, 'srv/ganeti': null}),
+		`${seedRecipe}: instances[0].install.iso: "${iso}" does not exist on this host; put the installer ISO there, or give the path of one that exists`,
+	);
+});
+
 test('an installer ISO that is no ISO 9660 image (a text file named .iso, an empty file) is refused naming the instance field', async () => {
 	const iso = '/srv/ganeti/debian-6.0.0-amd64-CD-1.iso';
 	for (const [name, content] of [

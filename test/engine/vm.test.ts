@@ -43,6 +43,8 @@ test('vm commands on a rehearsed lab site', async t => {
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--vcpus', 'two', '--yes'], /^ganeti-wizard: --vcpus: "two" is not a whole number/],
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--disk', '10 GB', '--yes'], /^ganeti-wizard: --disk: "10 GB" is not a size/],
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--mac', '52:54:5a:8d:77:8e', '--yes'], /^ganeti-wizard: --mac: "52:54:5a:8d:77:8e" is already used by instance rodo1\.osm/],
+			[['vm', 'add', 'web1', '--os', 'noop+default', '--mac', '00:00:00:00:00:00', '--yes'], /^ganeti-wizard: [^\n]*--mac: "00:00:00:00:00:00" is the all-zero address, which no NIC may carry/],
+			[['vm', 'add', 'web1', '--os', 'noop+default', '--mac', '01:00:5e:00:00:01', '--yes'], /^ganeti-wizard: [^\n]*--mac: "01:00:5e:00:00:01" is a multicast address/],
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--address', '10.10.0.20', '--yes'], /^ganeti-wizard: --address: "10\.10\.0\.20" is not inside network\.vms_subnet/],
 			[['vm', 'add', 'web1', '--os', 'noop+default', '--address', '10.10.1.1', '--yes'], /^ganeti-wizard: --address: "10\.10\.1\.1" is already used by/],
 			[['vm', 'add', 'rodo1.osm', '--os', 'noop+default', '--yes'], /^ganeti-wizard: NAME: "rodo1\.osm" is already a VM of the site/],
@@ -68,7 +70,11 @@ test('vm commands on a rehearsed lab site', async t => {
 		const before = await digest();
 		const list = await at('vm', 'list', '--json');
 		assert.equal(list.code, 0, list.stderr);
-		assert.deepEqual((JSON.parse(list.stdout) as {vms: VmRow[]}).vms.map(vm => [vm.fqdn, vm.address, vm.a, vm.ptr, vm.dhcp]), [['rodo1.osm.vm.farm', '10.10.1.50', 'ok', 'ok', 'ok']]);
+		assert.deepEqual((JSON.parse(list.stdout) as {vms: VmRow[]}).vms.map(vm => [vm.fqdn, vm.address, vm.a, vm.ptr, vm.dhcp, vm.consistent]), [['rodo1.osm.vm.farm', '10.10.1.50', 'ok', 'ok', 'ok', null]]);
+		// Ganeti unknown: AGREE says so (?), as doctor claims no drift, rather than NO.
+		const text = await at('vm', 'list');
+		assert.equal(text.code, 0, text.stderr);
+		assert.deepEqual(text.stdout.trimEnd().split('\n').map(line => line.split(/\s+/).at(-1)), ['AGREE', '?']);
 		// A rehearsal has no Ganeti to ask: what it can compare agrees, and one line says what it left out.
 		const doctor = await at('doctor');
 		assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
@@ -182,6 +188,11 @@ test('vm commands on a rehearsed lab site', async t => {
 		const commands = await readFile(join(state, 'commands.sh'), 'utf8');
 		assert.equal(commands.match(/^gnt-instance add .* web3\.vm\.farm$/gm)?.length, 1, 'gnt-instance add recorded once');
 		assert.equal(commands.match(/^git -C \/etc\/bind .* commit .*add web3\.vm\.farm/gm)?.length, 1, 'the DNS change committed once');
+		// The same sizes written in other units (256M as MiB, 10G as 10240M): the same VM, nothing left to change.
+		const units = await at('vm', 'add', 'web3', '--os', 'noop+default', '--memory', '256M', '--disk', '10240M', '--yes');
+		assert.equal(units.code, 0, units.stdout + units.stderr);
+		assert.match(units.stdout, /^web3\.vm\.farm is in the site as these flags describe it: finishing it\.$/m);
+		assert.equal((await readFile(join(state, 'commands.sh'), 'utf8')).match(/^gnt-instance add .* web3\.vm\.farm$/gm)?.length, 1, 'gnt-instance add still recorded once');
 		// Other flags for a VM the site has: still refused, nothing changed.
 		const other = await at('vm', 'add', 'web3', '--os', 'noop+default', '--memory', '1G', '--yes');
 		assert.equal(other.code, 2);

@@ -5,6 +5,7 @@ import {test} from 'node:test';
 import fc from 'fast-check';
 import {broadcast, fromInt, hostRange, parseCidr, toInt} from '../../source/inventory/addresses.js';
 import {parseRecipe} from '../../source/recipe/load.js';
+import {quoteValue} from '../../source/recipe/cross-checks.js';
 import {RecipeError} from '../../source/errors.js';
 import {arbitraryRecipe, recipeToYaml, seedRecipeObject, type RecipeObject} from '../support/random-recipe.js';
 
@@ -231,7 +232,7 @@ test('an FQDN of 254 characters is refused', () => {
 	const site = seed();
 	const name = [...Array.from({length: 3}, () => 'a'.repeat(63)), 'b'.repeat(254 - 8 - 3 * 64)].join('.');
 	site.instances[0]!.name = name;
-	assertProblem(site, `instances[0].name: "${name.slice(0, 56)}... makes the name "${name.slice(0, 37)}..." 254 characters long; a DNS name has at most 253, use a shorter name`);
+	assertProblem(site, `instances[0].name: "${name.slice(0, 55)}..." makes the name "${name.slice(0, 37)}..." 254 characters long; a DNS name has at most 253, use a shorter name`);
 });
 
 test('a private range outside RFC 1918 is refused, one inside is not', () => {
@@ -265,4 +266,13 @@ test('dns.zone: home.arpa (RFC 8375, for private networks) and names under it ar
 			zone,
 		);
 	}
+});
+
+test('a long value is shortened inside its quotes: the closing quote stays, and no escape is cut', () => {
+	const long = 'a'.repeat(80);
+	assert.equal(quoteValue(long), `"${'a'.repeat(55)}..."`);
+	assert.ok(quoteValue(long).length <= 60);
+	assert.equal(quoteValue('short'), '"short"');
+	assert.equal(quoteValue(`${'b'.repeat(54)}\n${'c'.repeat(20)}`), `"${'b'.repeat(54)}..."`);
+	assert.equal(quoteValue(Array.from({length: 30}, (_, index) => index)).slice(-3), '...');
 });

@@ -35,7 +35,7 @@ test("volume group names follow LVM's rules (lvm(8) VALID NAMES), not DNS's", ()
 	};
 	for (const vg of ['vg_data', 'VG0', 'all', 'ganeti-vms', 'vg.2+old', '_x', 'a'.repeat(127)]) assert.equal(parseRecipe(withVg(vg)).storage.vg, vg, vg);
 	for (const vg of ['-vg', '.', '..', 'vg data', 'vg/data', 'vg:0', 'é', '', 'a'.repeat(128)]) {
-		assert.throws(() => parseRecipe(withVg(vg), 'r'), {message: `r: storage.vg: ${JSON.stringify(vg).length > 60 ? `${JSON.stringify(vg).slice(0, 57)}...` : JSON.stringify(vg)} is not an LVM volume group name (letters, digits and "+_.-", not starting with "-", not "." or "..", e.g. vg_data)`}, vg);
+		assert.throws(() => parseRecipe(withVg(vg), 'r'), {message: `r: storage.vg: ${JSON.stringify(vg).length > 60 ? `${JSON.stringify(vg).slice(0, 56)}..."` : JSON.stringify(vg)} is not an LVM volume group name (letters, digits and "+_.-", not starting with "-", not "." or "..", e.g. vg_data)`}, vg);
 	}
 });
 
