@@ -139,7 +139,7 @@ async function add(flags: CommandFlags, name: string, given: NodeFlags): Promise
 		if (differs) throw new UsageError(`${flagOfField[differs]}: node ${name} is already in the site with ${differs} ${String(known[differs])}; give the same value to resume, or node remove ${name} first`);
 	} else {
 		// On a terminal without --yes, what the flags leave out is asked (line mode: it works over any SSH session).
-		if (interactive) await askMissing(current, name, nodeFlags);
+		if (interactive) await askMissing(current, saved.text, name, nodeFlags);
 		if (nodeFlags.privateAddress === undefined) throw new UsageError(`node add needs --private-address IP: the node's address in ${current.recipe.network.nodes_subnet}, on its lo:1 (e.g. ${nextFreeNodeAddress(current) ?? 'a free one'})`);
 		const publicAddress = await publicAddressOf(name, nodeFlags.publicAddress);
 		// Unchecked values: the recipe loader judges them, and its line is said in terms of the flag.
@@ -194,18 +194,37 @@ function nextFreeNodeAddress(session: Session): string | undefined {
 	return undefined;
 }
 
-/** Asks for the addresses the flags left out (NAME's own lookup is the public address's default). */
-async function askMissing(current: Session, name: string, nodeFlags: NodeFlags): Promise<void> {
+/**
+ * Asks for the addresses the flags left out (NAME's own lookup is the public
+ * address's default). Each answer is judged at its question by the recipe
+ * loader, as the flag would be (the site's text with the node added): its
+ * lines about that flag, the first shown.
+ */
+async function askMissing(current: Session, savedText: string, name: string, nodeFlags: NodeFlags): Promise<void> {
 	const prompter = await plainPrompter();
-	const address = (field: string) => (value: string) => (isIpv4(value.trim()) ? true : `${field}: "${value}" is not an IPv4 address (e.g. 10.10.0.21)`);
+	const index = current.recipe.nodes.length;
 	const subnet = current.recipe.network.nodes_subnet;
-	const taken = new Set([...current.inventory.nodes.map(entry => entry.address), current.inventory.cluster.address, current.inventory.gateway.address]);
-	const privateAddress = (value: string) => {
-		const checked = address('--private-address')(value);
-		if (checked !== true) return checked;
-		if (!contains(subnet, value.trim())) return `--private-address: "${value.trim()}" is not inside network.nodes_subnet ${subnet}`;
-		return taken.has(value.trim()) ? `--private-address: "${value.trim()}" is taken (a node, the cluster or the bridge has it)` : true;
+	// A stand-in for the value not asked yet: lines about it are not this question's.
+	const placeholder = {private_address: nextFreeNodeAddress(current) ?? '', public_address: '203.0.113.254'};
+	const judge = (flag: string, field: 'private_address' | 'public_address') => (value: string) => {
+		if (!isIpv4(value.trim())) return `${flag}: "${value}" is not an IPv4 address (e.g. 10.10.0.21)`;
+		const entry = {
+			name,
+			public_interface: nodeFlags.publicInterface ?? current.inventory.master.publicInterface,
+			public_address: nodeFlags.publicAddress ?? placeholder.public_address,
+			private_address: nodeFlags.privateAddress ?? placeholder.private_address,
+			role: nodeFlags.role ?? 'candidate',
+			[field]: value.trim(),
+		} as NewNode;
+		try {
+			parseRecipe(addNodeToRecipe(savedText, entry), 'site');
+			return true;
+		} catch (error) {
+			if (!(error instanceof RecipeError)) throw error;
+			return error.problems.map(problem => flagProblem(problem, index)).find(line => line.startsWith(`${flag}:`)) ?? true;
+		}
 	};
+	const privateAddress = judge('--private-address', 'private_address');
 	if (nodeFlags.privateAddress === undefined) {
 		const free = nextFreeNodeAddress(current);
 		nodeFlags.privateAddress = (await prompter.text(`${name}'s private address (in ${subnet}, on its lo:1)`, {...(free ? {default: free} : {}), validate: privateAddress})).trim();
@@ -215,7 +234,7 @@ async function askMissing(current: Session, name: string, nodeFlags: NodeFlags):
 			found => found.address,
 			() => undefined,
 		);
-		nodeFlags.publicAddress = (await prompter.text(`${name}'s public address (where root's SSH reaches it)`, {...(resolved ? {default: resolved} : {}), validate: address('--public-address')})).trim();
+		nodeFlags.publicAddress = (await prompter.text(`${name}'s public address (where root's SSH reaches it)`, {...(resolved ? {default: resolved} : {}), validate: judge('--public-address', 'public_address')})).trim();
 	}
 }
 

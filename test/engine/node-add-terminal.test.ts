@@ -50,11 +50,16 @@ test('node add on a terminal: its questions, refusals, plan and confirmation; Ct
 		await terminal.waitFor(privateQuestion);
 		await terminal.type('10.10.9.1');
 		await terminal.press('Enter');
-		await terminal.waitFor(/--private-address: "10\.10\.9\.1" is not inside network\.nodes_subnet 10\.10\.0\.0\/24/);
+		// The same lines as the flags get (the recipe loader's), wrapped between words.
+		await terminal.waitFor(/--private-address: "10\.10\.9\.1" is not inside network\.nodes_subnet\s+\(10\.10\.0\.0\/24\)/);
+		await terminal.press('C-u');
+		await terminal.type('10.10.0.255');
+		await terminal.press('Enter');
+		await terminal.waitFor(/--private-address: "10\.10\.0\.255" is the broadcast address of\s+network\.nodes_subnet/);
 		await terminal.press('C-u');
 		await terminal.type('10.10.0.20');
 		await terminal.press('Enter');
-		await terminal.waitFor(/--private-address: "10\.10\.0\.20" is taken \(a node, the cluster or the bridge has it\)/);
+		await terminal.waitFor(/--private-address: "10\.10\.0\.20" is also nodes\[0\]'s/);
 		await terminal.press('C-u');
 		await terminal.type('10.10.0.21');
 		await terminal.press('Enter');
