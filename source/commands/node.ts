@@ -12,7 +12,7 @@ import {lookup} from 'node:dns/promises';
 import {RecipeError, UsageError} from '../errors.js';
 import {probeHostFacts} from '../host/facts.js';
 import {probeSsh} from '../host/ssh.js';
-import {contains, fromInt, hostRange, isIpv4, isLoopback, toInt} from '../inventory/addresses.js';
+import {fromInt, hostRange, isIpv4, isLoopback, toInt} from '../inventory/addresses.js';
 import {everyNode, nodeWhere, otherNodeRuns, sshKnownHosts} from '../node-runs.js';
 import {parseRecipe} from '../recipe/load.js';
 import {planAll} from '../runner/run.js';
