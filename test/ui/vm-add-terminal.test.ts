@@ -24,6 +24,24 @@ const state = join(work, 'state');
 const where = `--root ${root} --state-dir ${state}`;
 const digest = async () => [await treeDigest(root), await treeDigest(state)];
 
+/** Drives the CLI in an 80x24 tmux terminal started with `command`; the terminal is closed after `drive`. */
+async function inTerminal(name: string, command: string, drive: (terminal: Terminal) => Promise<void>): Promise<void> {
+	const terminal = new Terminal(name, {columns: 80, rows: 24});
+	try {
+		terminal.start(command);
+		await drive(terminal);
+	} finally {
+		terminal.close();
+	}
+}
+
+/** inTerminal, then the rehearsal's root and state folders are byte for byte as before it. */
+async function writingNothing(name: string, command: string, drive: (terminal: Terminal) => Promise<void>, message?: string): Promise<void> {
+	const before = await digest();
+	await inTerminal(name, command, drive);
+	assert.deepEqual(await digest(), before, message);
+}
+
 /** The site gained `name`: vm list shows it consistent, with its A, PTR and DHCP host entry in the rehearsal's files. */
 async function assertAdded(name: string, memory: string): Promise<void> {
 	const list = await runCli(['vm', 'list', '--json', '--root', root, '--state-dir', state]);
@@ -46,192 +64,152 @@ test('vm add in a terminal at 80x24: the wizard\'s what next, and line mode', {t
 	assert.equal(applied.code, 0, applied.stdout + applied.stderr);
 
 	await t.test('the full-screen wizard on the finished site: Add a VM, its questions (a name in use refused), the plan, apply', async () => {
-		const terminal = new Terminal('wizard-vm-add-tui', {columns: 80, rows: 24});
-		try {
-			terminal.start(`env -u CI TERM=xterm-256color ${process.execPath} ${cliPath} ${where}`);
-			const menu = await terminal.waitFor('The site is set up. What next?');
-			assert.match(menu, /❯ Add a VM/);
-			assert.match(menu, /List VMs[\s\S]*Remove a VM[\s\S]*Check for drift[\s\S]*See the changes[\s\S]*Undo/);
+		await inTerminal('wizard-vm-add-tui', `env -u CI TERM=xterm-256color ${process.execPath} ${cliPath} ${where}`, async terminal => {
+		const menu = await terminal.waitFor('The site is set up. What next?');
+		assert.match(menu, /❯ Add a VM/);
+		assert.match(menu, /List VMs[\s\S]*Remove a VM[\s\S]*Check for drift[\s\S]*See the changes[\s\S]*Undo/);
+		await terminal.press('Enter');
+		await terminal.waitFor(/Add a VM · question 1 of \d+ · VM name/);
+		// A name the site has: its line, and the question stays.
+		await terminal.press('C-u');
+		await terminal.type('rodo1.osm');
+		await terminal.press('Enter');
+		// (The screen wraps the line at 80 columns.)
+		await terminal.waitFor(/✗ NAME: "rodo1\.osm" is already a VM of the site \(rodo1\.osm\.vm\.farm\); choose\s+another name/);
+		await terminal.press('C-u');
+		await terminal.type('web5');
+		await terminal.press('Enter');
+		await terminal.waitFor('Install medium');
+		await terminal.press('Down', 'Enter');
+		await terminal.waitFor('· OS definition');
+		await terminal.press('C-u');
+		await terminal.type('noop+default');
+		await terminal.press('Enter');
+		for (const title of ['Memory', 'vcpus', 'Disk size', 'Disk template', 'Extra disks']) {
+			await terminal.waitFor(`· ${title}`);
 			await terminal.press('Enter');
-			await terminal.waitFor(/Add a VM · question 1 of \d+ · VM name/);
-			// A name the site has: its line, and the question stays.
-			await terminal.press('C-u');
-			await terminal.type('rodo1.osm');
-			await terminal.press('Enter');
-			// (The screen wraps the line at 80 columns.)
-			await terminal.waitFor(/✗ NAME: "rodo1\.osm" is already a VM of the site \(rodo1\.osm\.vm\.farm\); choose\s+another name/);
-			await terminal.press('C-u');
-			await terminal.type('web5');
-			await terminal.press('Enter');
-			await terminal.waitFor('Install medium');
-			await terminal.press('Down', 'Enter');
-			await terminal.waitFor('· OS definition');
-			await terminal.press('C-u');
-			await terminal.type('noop+default');
-			await terminal.press('Enter');
-			for (const title of ['Memory', 'vcpus', 'Disk size', 'Disk template', 'Extra disks']) {
-				await terminal.waitFor(`· ${title}`);
-				await terminal.press('Enter');
-			}
-			// The plan, then the choice to apply it, in line mode once the screen is gone.
-			await terminal.waitFor('Add web5.vm.farm now?');
-			assert.match(terminal.history(), /What vm add changes in the saved site:\n\s+\+ instance web5 10\.10\.1\.\d+ 52:54:00:/);
-			await terminal.press('Enter');
-			await terminal.waitFor('EXIT=0', 60_000);
-		} finally {
-			terminal.close();
 		}
+		// The plan, then the choice to apply it, in line mode once the screen is gone.
+		await terminal.waitFor('Add web5.vm.farm now?');
+		assert.match(terminal.history(), /What vm add changes in the saved site:\n\s+\+ instance web5 10\.10\.1\.\d+ 52:54:00:/);
+		await terminal.press('Enter');
+		await terminal.waitFor('EXIT=0', 60_000);
+		});
 		await assertAdded('web5', '512M');
 	});
 
 	await t.test('vm add NAME in line mode: the questions, a memory above the instance policy refused with its line then corrected, the plan, apply', async () => {
-		const terminal = new Terminal('wizard-vm-add-line', {columns: 80, rows: 24});
-		try {
-			terminal.start(`env -u CI ${process.execPath} ${cliPath} vm add web6 ${where}`);
-			await terminal.waitFor('? Install medium');
-			await terminal.press('Down', 'Enter');
-			await terminal.waitFor('? OS definition');
-			await terminal.type('noop+default');
+		await inTerminal('wizard-vm-add-line', `env -u CI ${process.execPath} ${cliPath} vm add web6 ${where}`, async terminal => {
+		await terminal.waitFor('? Install medium');
+		await terminal.press('Down', 'Enter');
+		await terminal.waitFor('? OS definition');
+		await terminal.type('noop+default');
+		await terminal.press('Enter');
+		await terminal.waitFor('? Memory');
+		await terminal.type('64G');
+		await terminal.press('Enter');
+		// (inquirer breaks the line at 80 columns, inside a word too.)
+		await terminal.waitFor(/> --memory: "64G" \(65536 MiB\) is above the cluster's instance policy maximum of/);
+		await terminal.press('C-u');
+		await terminal.type('256M');
+		await terminal.press('Enter');
+		for (const title of ['vcpus', 'Disk size', 'Disk template', 'Extra disks']) {
+			await terminal.waitFor(`? ${title}`);
 			await terminal.press('Enter');
-			await terminal.waitFor('? Memory');
-			await terminal.type('64G');
-			await terminal.press('Enter');
-			// (inquirer breaks the line at 80 columns, inside a word too.)
-			await terminal.waitFor(/> --memory: "64G" \(65536 MiB\) is above the cluster's instance policy maximum of/);
-			await terminal.press('C-u');
-			await terminal.type('256M');
-			await terminal.press('Enter');
-			for (const title of ['vcpus', 'Disk size', 'Disk template', 'Extra disks']) {
-				await terminal.waitFor(`? ${title}`);
-				await terminal.press('Enter');
-			}
-			await terminal.waitFor('? Add web6.vm.farm now?', 60_000);
-			await terminal.press('Enter');
-			await terminal.waitFor('EXIT=0', 60_000);
-			assert.match(terminal.history(), /✔ Memory 256M/);
-		} finally {
-			terminal.close();
 		}
+		await terminal.waitFor('? Add web6.vm.farm now?', 60_000);
+		await terminal.press('Enter');
+		await terminal.waitFor('EXIT=0', 60_000);
+		assert.match(terminal.history(), /✔ Memory 256M/);
+		});
 		await assertAdded('web6', '256M');
 	});
 
 	await t.test('vm add NAME in line mode: Ctrl-C at a question exits 4 and writes nothing', async () => {
-		const before = await digest();
-		const terminal = new Terminal('wizard-vm-add-stop', {columns: 80, rows: 24});
-		try {
-			terminal.start(`env -u CI ${process.execPath} ${cliPath} vm add web7 ${where}`);
-			await terminal.waitFor('? Install medium');
-			await terminal.press('Down', 'Enter');
-			await terminal.waitFor('? OS definition');
-			await terminal.press('Enter');
-			await terminal.waitFor('? Memory');
-			await terminal.press('C-c');
-			const screen = await terminal.waitFor('EXIT=4');
-			assert.match(screen, /Stopped: nothing changed\./);
-		} finally {
-			terminal.close();
-		}
-		assert.deepEqual(await digest(), before);
+		await writingNothing('wizard-vm-add-stop', `env -u CI ${process.execPath} ${cliPath} vm add web7 ${where}`, async terminal => {
+		await terminal.waitFor('? Install medium');
+		await terminal.press('Down', 'Enter');
+		await terminal.waitFor('? OS definition');
+		await terminal.press('Enter');
+		await terminal.waitFor('? Memory');
+		await terminal.press('C-c');
+		const screen = await terminal.waitFor('EXIT=4');
+		assert.match(screen, /Stopped: nothing changed\./);
+		});
 	});
 
 	await t.test('vm add NAME in line mode: "ISO image" goes on to the ISO path question, not refused on its proposal', async () => {
-		const terminal = new Terminal('wizard-vm-add-iso', {columns: 80, rows: 24});
-		try {
-			terminal.start(`env -u CI ${process.execPath} ${cliPath} vm add web8 ${where}`);
-			await terminal.waitFor('? Install medium');
-			await terminal.press('Enter');
-			await terminal.waitFor('? Installer ISO');
-			assert.doesNotMatch(terminal.history(), /--iso:/);
-			await terminal.press('C-c');
-			await terminal.waitFor('EXIT=4');
-		} finally {
-			terminal.close();
-		}
+		await inTerminal('wizard-vm-add-iso', `env -u CI ${process.execPath} ${cliPath} vm add web8 ${where}`, async terminal => {
+		await terminal.waitFor('? Install medium');
+		await terminal.press('Enter');
+		await terminal.waitFor('? Installer ISO');
+		assert.doesNotMatch(terminal.history(), /--iso:/);
+		await terminal.press('C-c');
+		await terminal.waitFor('EXIT=4');
+		});
 	});
 
 	await t.test('vm add NAME in line mode: ? shows the help at a list and at a field, never typed into the value', async () => {
-		const terminal = new Terminal('wizard-vm-add-help', {columns: 80, rows: 24});
-		try {
-			terminal.start(`env -u CI ${process.execPath} ${cliPath} vm add web8 ${where}`);
-			await terminal.waitFor('? Install medium');
-			await terminal.press('?');
-			await terminal.waitFor('vm add asks what its flags leave out');
-			await terminal.press('Down', 'Enter');
-			await terminal.waitFor('? OS definition');
-			await terminal.press('?');
-			await terminal.waitFor('? OS definition');
-			await terminal.press('Enter');
-			await terminal.waitFor('? Memory');
-			const history = terminal.history();
-			assert.equal(history.split('vm add asks what its flags leave out').length, 3, history);
-			assert.match(history, /✔ OS definition debootstrap\+default\n/);
-			await terminal.press('C-c');
-			await terminal.waitFor('EXIT=4');
-		} finally {
-			terminal.close();
-		}
+		await inTerminal('wizard-vm-add-help', `env -u CI ${process.execPath} ${cliPath} vm add web8 ${where}`, async terminal => {
+		await terminal.waitFor('? Install medium');
+		await terminal.press('?');
+		await terminal.waitFor('vm add asks what its flags leave out');
+		await terminal.press('Down', 'Enter');
+		await terminal.waitFor('? OS definition');
+		await terminal.press('?');
+		await terminal.waitFor('? OS definition');
+		await terminal.press('Enter');
+		await terminal.waitFor('? Memory');
+		const history = terminal.history();
+		assert.equal(history.split('vm add asks what its flags leave out').length, 3, history);
+		assert.match(history, /✔ OS definition debootstrap\+default\n/);
+		await terminal.press('C-c');
+		await terminal.waitFor('EXIT=4');
+		});
 	});
 
 	for (const term of ['xterm-256color', 'dumb']) {
 		await t.test(`vm add NAME in line mode (TERM=${term}): Enters typed ahead in one write answer one question each, the list after the fields too`, async () => {
-			const before = await digest();
-			const terminal = new Terminal(`wizard-vm-add-burst-${term}`, {columns: 80, rows: 24});
-			try {
-				terminal.start(`env -u CI TERM=${term} ${process.execPath} ${cliPath} vm add web8 --os noop+default ${where}`);
-				await terminal.waitFor('? Memory');
-				// Memory, vcpus, disk size (each checked by vm add, slowly), the disk template's list.
-				await terminal.burst('Enter', 'Enter', 'Enter', 'Enter');
-				await terminal.waitFor('? Extra disks');
-				assert.match(terminal.history(), /✔ Disk size 10G[\s\S]*✔ Disk template file/);
-				await terminal.press('C-c');
-				await terminal.waitFor('EXIT=4');
-			} finally {
-				terminal.close();
-			}
-			assert.deepEqual(await digest(), before);
+			await writingNothing(`wizard-vm-add-burst-${term}`, `env -u CI TERM=${term} ${process.execPath} ${cliPath} vm add web8 --os noop+default ${where}`, async terminal => {
+			await terminal.waitFor('? Memory');
+			// Memory, vcpus, disk size (each checked by vm add, slowly), the disk template's list.
+			await terminal.burst('Enter', 'Enter', 'Enter', 'Enter');
+			await terminal.waitFor('? Extra disks');
+			assert.match(terminal.history(), /✔ Disk size 10G[\s\S]*✔ Disk template file/);
+			await terminal.press('C-c');
+			await terminal.waitFor('EXIT=4');
+			});
 		});
 	}
 
 	await t.test('--plain on the finished site: the same what next; List VMs is handed to vm list', async () => {
-		const before = await digest();
-		const terminal = new Terminal('wizard-vm-list-plain', {columns: 80, rows: 24});
-		try {
-			terminal.start(`env -u CI ${process.execPath} ${cliPath} --plain ${where}`);
-			await terminal.waitFor('The site is set up. What next?');
-			await terminal.waitFor('❯ Add a VM');
-			await terminal.press('Down', 'Enter');
-			const screen = await terminal.waitFor('EXIT=0');
-			assert.match(screen, /^web5\.vm\.farm +10\.10\.1\.\d+ /m);
-			assert.match(screen, /^web6\.vm\.farm +10\.10\.1\.\d+ /m);
-		} finally {
-			terminal.close();
-		}
-		assert.deepEqual(await digest(), before, 'listing writes nothing');
+		await writingNothing('wizard-vm-list-plain', `env -u CI ${process.execPath} ${cliPath} --plain ${where}`, async terminal => {
+		await terminal.waitFor('The site is set up. What next?');
+		await terminal.waitFor('❯ Add a VM');
+		await terminal.press('Down', 'Enter');
+		const screen = await terminal.waitFor('EXIT=0');
+		assert.match(screen, /^web5\.vm\.farm +10\.10\.1\.\d+ /m);
+		assert.match(screen, /^web6\.vm\.farm +10\.10\.1\.\d+ /m);
+		}, 'listing writes nothing');
 	});
 
 	await t.test('--plain on the finished site: Add a VM asks its name first (one in use refused), Ctrl-C at the next question exits 4 and writes nothing', async () => {
-		const before = await digest();
-		const terminal = new Terminal('wizard-vm-add-plain', {columns: 80, rows: 24});
-		try {
-			terminal.start(`env -u CI ${process.execPath} ${cliPath} --plain ${where}`);
-			await terminal.waitFor('❯ Add a VM');
-			await terminal.press('Enter');
-			await terminal.waitFor('? VM name');
-			await terminal.press('C-u');
-			await terminal.type('rodo1.osm');
-			await terminal.press('Enter');
-			// (inquirer breaks the line at 80 columns, inside a word too.)
-			await terminal.waitFor(/> NAME: "rodo1\.osm" is already a VM of the site \(rodo1\.osm\.vm\.farm\); choose/);
-			await terminal.press('C-u');
-			await terminal.type('web9');
-			await terminal.press('Enter');
-			await terminal.waitFor('? Install medium');
-			await terminal.press('C-c');
-			const screen = await terminal.waitFor('EXIT=4');
-			assert.match(screen, /Stopped: nothing changed\./);
-		} finally {
-			terminal.close();
-		}
-		assert.deepEqual(await digest(), before);
+		await writingNothing('wizard-vm-add-plain', `env -u CI ${process.execPath} ${cliPath} --plain ${where}`, async terminal => {
+		await terminal.waitFor('❯ Add a VM');
+		await terminal.press('Enter');
+		await terminal.waitFor('? VM name');
+		await terminal.press('C-u');
+		await terminal.type('rodo1.osm');
+		await terminal.press('Enter');
+		// (inquirer breaks the line at 80 columns, inside a word too.)
+		await terminal.waitFor(/> NAME: "rodo1\.osm" is already a VM of the site \(rodo1\.osm\.vm\.farm\); choose/);
+		await terminal.press('C-u');
+		await terminal.type('web9');
+		await terminal.press('Enter');
+		await terminal.waitFor('? Install medium');
+		await terminal.press('C-c');
+		const screen = await terminal.waitFor('EXIT=4');
+		assert.match(screen, /Stopped: nothing changed\./);
+		});
 	});
 });
